@@ -1,0 +1,76 @@
+# Build tags live here and nowhere else: mattn/go-sqlite3 has FTS5 only with
+# sqlite_fts5, and every new tag set recompiles SQLite's C code (~1 min).
+TAGS    := sqlite_fts5
+GO      ?= go
+GOTAGS  := -tags $(TAGS)
+SWAG    := github.com/swaggo/swag/cmd/swag@v1.16.6
+LINTER  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+FUZZTIME ?= 30s
+SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
+
+.PHONY: run build test test-pg vet lint fmt-check fuzz docs docs-check bench migrate-new clean
+
+## run: start the server on 127.0.0.1:8080 with demo content in ./data
+run:
+	$(GO) run $(GOTAGS) . serve --demo --log-format text
+
+## build: the masthead binary in ./bin
+build:
+	$(GO) build $(GOTAGS) -trimpath -o bin/masthead .
+
+## test: every test, with the race detector, on SQLite (and on PostgreSQL too when TEST_DATABASE_URL is set)
+test:
+	$(GO) test $(GOTAGS) -race -count=1 ./...
+
+## test-pg: every test on the local PostgreSQL
+test-pg:
+	TEST_DATABASE_URL='$(PG_URL)' $(GO) test $(GOTAGS) -race -count=1 ./...
+
+vet:
+	$(GO) vet $(GOTAGS) ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt'd:"; echo "$$out"; exit 1; fi
+
+## lint: vet, gofmt and golangci-lint (pinned, run through go run)
+lint: vet fmt-check
+	$(GO) run $(LINTER) run --build-tags $(TAGS) ./...
+
+## fuzz: run each fuzzer for FUZZTIME
+fuzz:
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzPreview$$' -fuzztime=$(FUZZTIME) ./internal/blocks/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzHTML$$' -fuzztime=$(FUZZTIME) ./internal/blocks/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCursor$$' -fuzztime=$(FUZZTIME) ./api/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzAuthorization$$' -fuzztime=$(FUZZTIME) ./api/
+
+## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
+docs:
+	$(GO) run $(SWAG) $(SWAGFLAGS) -o docs
+	$(GO) run ./internal/cmd/openapi3 docs/swagger.json docs/openapi.json
+
+## docs-check: fail when the committed spec is not what the code generates
+docs-check:
+	@tmp=$$(mktemp -d); \
+	$(GO) run $(SWAG) $(SWAGFLAGS) -o $$tmp && \
+	$(GO) run ./internal/cmd/openapi3 $$tmp/swagger.json $$tmp/openapi.json && \
+	diff -u docs/swagger.json $$tmp/swagger.json && diff -u docs/openapi.json $$tmp/openapi.json \
+	|| { echo "docs/ is stale: run make docs and commit the result"; rm -rf $$tmp; exit 1; }; \
+	rm -rf $$tmp; echo "docs/ is up to date"
+
+## bench: the benchmarks
+bench:
+	$(GO) test $(GOTAGS) -run='^$$' -bench=. -benchmem ./...
+
+## migrate-new name=NAME: the next numbered migration, in both dialect folders
+migrate-new:
+	@test -n "$(name)" || { echo "usage: make migrate-new name=add_something"; exit 1; }
+	@last=$$(ls migrations/sqlite | sed -n 's/^\([0-9]*\)_.*/\1/p' | sort -n | tail -1); \
+	next=$$(printf '%05d' $$((10#$${last:-0} + 1))); \
+	for d in sqlite postgres; do \
+		f=migrations/$$d/$${next}_$(name).sql; \
+		printf -- '-- +goose Up\n\n-- +goose Down\n' > $$f; echo "created $$f"; \
+	done
+
+clean:
+	rm -rf bin

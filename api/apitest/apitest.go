@@ -1,0 +1,342 @@
+// Package apitest runs the real application for tests: a fresh database per
+// test (a SQLite file in t.TempDir, or a fresh PostgreSQL schema when
+// TEST_DATABASE_URL is set) built by the migrations and filled with the demo
+// content, the real Echo router behind a real HTTP server on 127.0.0.1, real
+// signed tokens, and every response validated against the OpenAPI spec.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"masthead/api"
+	"masthead/docs"
+	"masthead/internal/access"
+	"masthead/internal/comments"
+	"masthead/internal/content"
+	"masthead/internal/demo"
+	"masthead/internal/media"
+	"masthead/internal/store"
+)
+
+// Issuer and Audience of the test application's tokens.
+const (
+	Issuer   = "masthead-test"
+	Audience = "masthead-test-api"
+)
+
+// App is one running application under test.
+type App struct {
+	t        testing.TB
+	URL      string
+	DB       *store.DB
+	Content  *content.Service
+	Comments *comments.Service
+	Tokens   *access.Tokens
+	Key      ed25519.PrivateKey
+	Demo     demo.Summary
+	Client   *http.Client
+	Validate bool // validate responses against the spec (default true)
+}
+
+// OpenDB returns a fresh, migrated database for t: SQLite in t.TempDir, or a
+// new PostgreSQL schema (dropped on cleanup) when TEST_DATABASE_URL is set.
+func OpenDB(t testing.TB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "test.db")
+	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
+		admin, err := store.Open(ctx, base, store.Options{ReadConns: 1})
+		if err != nil {
+			t.Fatalf("open TEST_DATABASE_URL: %v", err)
+		}
+		schema := fmt.Sprintf("t_%d_%s", time.Now().UnixNano(), strings.ToLower(content.NewID()[20:]))
+		if err := admin.Write(ctx).Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			if err := admin.Write(context.Background()).Exec(`DROP SCHEMA "` + schema + `" CASCADE`).Error; err != nil {
+				t.Errorf("drop schema %s: %v", schema, err)
+			}
+			admin.Close()
+		})
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
+	}
+	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 4})
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+// Options adjust New.
+type Options struct {
+	NoDemo bool
+	// Configure may change the dependencies before the router is built.
+	Configure func(*api.Deps)
+}
+
+// New starts the application with the demo content loaded.
+func New(t testing.TB, opts ...Options) *App {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ctx := context.Background()
+	db := OpenDB(t)
+
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("application log:\n%s", logs.String())
+		}
+	})
+
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := access.NewTokens(key, access.TokenOptions{Issuer: Issuer, Audience: Audience})
+	cs := content.NewService(db, content.Options{})
+	cms := comments.NewService(db, nil)
+	mediaRoot := filepath.Join(t.TempDir(), "media")
+	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &App{t: t, DB: db, Content: cs, Comments: cms, Tokens: tokens, Key: key, Validate: true}
+	if !o.NoDemo {
+		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400}
+		if app.Demo, err = l.Load(ctx); err != nil {
+			t.Fatalf("load demo: %v", err)
+		}
+	}
+	deps := api.Deps{
+		Content: cs, Comments: cms, Tokens: tokens, DB: db, Logger: log,
+		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
+		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
+		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI,
+	}
+	if o.Configure != nil {
+		o.Configure(&deps)
+	}
+	srv := httptest.NewServer(api.New(deps))
+	t.Cleanup(srv.Close)
+	app.URL = srv.URL
+	app.Client = &http.Client{
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return app
+}
+
+// Token mints a valid token for role with a one-hour lifetime.
+func (a *App) Token(role access.Role, scopes ...string) string {
+	a.t.Helper()
+	tok, err := a.Tokens.Mint(access.MintRequest{Subject: "test-" + string(role), Role: role, Scopes: scopes, TTL: time.Hour})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+// Article returns the demo article with the given ref.
+func (a *App) Article(ref string) content.Article {
+	a.t.Helper()
+	art, ok := a.Demo.Refs[ref]
+	if !ok {
+		a.t.Fatalf("no demo article %q", ref)
+	}
+	return art
+}
+
+// Response is what a request got.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %d response: %v\n%s", r.Status, err, r.Body)
+	}
+}
+
+// Map decodes the body into a generic object.
+func (r Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends a request (token may be empty; headers are name, value pairs) and
+// validates the response against the spec.
+func (a *App) Do(method, path, token string, body io.Reader, headers ...string) Response {
+	a.t.Helper()
+	req, err := http.NewRequest(method, a.URL+path, body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := a.Client.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		a.t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	r := Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	if a.Validate {
+		if err := validate(req, r); err != nil {
+			a.t.Errorf("%s %s: response %d does not match the OpenAPI spec: %v\n%s", method, path, r.Status, err, truncate(b))
+		}
+	}
+	return r
+}
+
+// Get is Do for a GET without body.
+func (a *App) Get(path, token string, headers ...string) Response {
+	a.t.Helper()
+	return a.Do(http.MethodGet, path, token, nil, headers...)
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + "…"
+	}
+	return string(b)
+}
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+// validate checks a response against the served spec. Paths outside the
+// spec (media files, Swagger UI, the spec itself) are not API responses.
+func validate(req *http.Request, r Response) error {
+	p := req.URL.Path
+	if strings.HasPrefix(p, "/media/") || strings.HasPrefix(p, "/docs") || p == "/openapi.json" {
+		return nil
+	}
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(docs.OpenAPI)
+		if err != nil {
+			specErr = err
+			return
+		}
+		if err := doc.Validate(loader.Context); err != nil {
+			specErr = err
+			return
+		}
+		specRouter, specErr = gorillamux.NewRouter(doc)
+	})
+	if specErr != nil {
+		return fmt.Errorf("load spec: %w", specErr)
+	}
+	route, params, err := specRouter.FindRoute(req)
+	if err != nil {
+		if r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed {
+			// An unknown route: still a problem document.
+			return checkProblem(r)
+		}
+		return fmt.Errorf("no spec route for %s %s: %w", req.Method, p, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status: r.Status,
+		Header: r.Header,
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			MultiError:            true,
+		},
+	}
+	in.SetBodyBytes(r.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return err
+	}
+	if r.Status >= 400 {
+		return checkProblem(r)
+	}
+	return nil
+}
+
+// checkProblem asserts the RFC 9457 shape every error must have.
+func checkProblem(r Response) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		return fmt.Errorf("error with content type %q, want application/problem+json", ct)
+	}
+	var p api.Problem
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		return fmt.Errorf("problem document: %w", err)
+	}
+	if p.Status != r.Status || p.Code == "" || p.Type == "" || p.Title == "" {
+		return fmt.Errorf("incomplete problem document %+v", p)
+	}
+	return nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func roleOf(s string) access.Role { return access.Role(s) }

@@ -1,0 +1,474 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"masthead/internal/access"
+	"masthead/internal/blocks"
+	"masthead/internal/content"
+)
+
+// blockList is the body's blocks as stored JSON, sent as is with no decoding
+// on the read path. The spec documents it as blockArray (see .swaggo).
+type blockList json.RawMessage
+
+// MarshalJSON sends the stored JSON unchanged.
+func (b blockList) MarshalJSON() ([]byte, error) {
+	if len(b) == 0 {
+		return []byte("null"), nil
+	}
+	return b, nil
+}
+
+// blockArray is blockList's shape, for the spec only.
+type blockArray []blocks.Block
+
+type articleResponse struct {
+	ID             string                `json:"id" validate:"required" example:"01JD3Q8V6K2M7T4X9R5B1N0C8E"`
+	Slug           string                `json:"slug" example:"sommet-de-la-vallee"`
+	Lang           string                `json:"lang" example:"fr"`
+	TranslationKey string                `json:"translation_key"`
+	Title          string                `json:"title"`
+	Standfirst     string                `json:"standfirst"`
+	CanonicalURL   string                `json:"canonical_url" example:"https://publisher.example/fr/sommet-de-la-vallee"`
+	Section        *sectionRef           `json:"section,omitempty"`
+	Tags           []tagResponse         `json:"tags"`
+	Authors        []authorRef           `json:"authors"`
+	Source         *sourceResponse       `json:"source,omitempty"`
+	Photo          *photoResponse        `json:"photo,omitempty"`
+	PublishedAt    time.Time             `json:"published_at"`
+	UpdatedAt      time.Time             `json:"updated_at"`
+	Translations   []translationResponse `json:"translations"`
+	WordCount      int                   `json:"word_count"`
+	ReadingMinutes int                   `json:"reading_minutes"`
+	CommentCount   int                   `json:"comment_count"`
+	Comments       commentsInfo          `json:"comments"`
+	Body           bodyResponse          `json:"body"`
+	Access         accessResponse        `json:"access"`
+	StructuredData structuredData        `json:"structured_data"`
+}
+
+type articleSummary struct {
+	ID             string          `json:"id" validate:"required" example:"01JD3Q8V6K2M7T4X9R5B1N0C8E"`
+	Slug           string          `json:"slug"`
+	Lang           string          `json:"lang"`
+	Title          string          `json:"title"`
+	Standfirst     string          `json:"standfirst"`
+	CanonicalURL   string          `json:"canonical_url"`
+	Section        *sectionRef     `json:"section,omitempty"`
+	Tags           []tagResponse   `json:"tags"`
+	Authors        []authorRef     `json:"authors"`
+	Source         *sourceResponse `json:"source,omitempty"`
+	Photo          *photoResponse  `json:"photo,omitempty"`
+	PublishedAt    time.Time       `json:"published_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	WordCount      int             `json:"word_count"`
+	ReadingMinutes int             `json:"reading_minutes"`
+	CommentCount   int             `json:"comment_count"`
+	Access         accessSummary   `json:"access"`
+}
+
+type articleList struct {
+	Data       []articleSummary `json:"data" validate:"required"`
+	NextCursor *string          `json:"next_cursor" validate:"required" extensions:"x-nullable"`
+}
+
+type sectionRef struct {
+	ID         string  `json:"id" validate:"required"`
+	Slug       string  `json:"slug" validate:"required" example:"diplomatie"`
+	Name       string  `json:"name" validate:"required" example:"Diplomatie"`
+	Breadcrumb []crumb `json:"breadcrumb,omitempty"`
+}
+
+type crumb struct {
+	Slug string `json:"slug" validate:"required" example:"politique"`
+	Name string `json:"name" validate:"required" example:"Politique"`
+}
+
+type authorRef struct {
+	ID   string `json:"id" validate:"required"`
+	Slug string `json:"slug" validate:"required" example:"a-dupont"`
+	Name string `json:"name" validate:"required" example:"A. Dupont"`
+}
+
+type sourceResponse struct {
+	Name string `json:"name" validate:"required" example:"Le Journal de la Vallée"`
+	URL  string `json:"url,omitempty" example:"https://journal.example/article"`
+}
+
+type translationResponse struct {
+	ID   string `json:"id" validate:"required"`
+	Lang string `json:"lang" validate:"required" example:"en"`
+	Slug string `json:"slug" validate:"required" example:"valley-summit"`
+}
+
+type commentsInfo struct {
+	Enabled    bool   `json:"enabled" validate:"required"`
+	Moderation string `json:"moderation" validate:"required" enums:"pre,post,trusted"`
+	Count      int    `json:"count" validate:"required"`
+}
+
+type bodyResponse struct {
+	Blocks blockList `json:"blocks,omitempty"`
+	HTML   string    `json:"html,omitempty"`
+	Text   string    `json:"text,omitempty"`
+}
+
+// accessResponse tells the reader what they got and why.
+type accessResponse struct {
+	Level        string `json:"level" validate:"required" enums:"public,registered,subscribers"`
+	Granted      bool   `json:"granted" validate:"required"`
+	Truncated    bool   `json:"truncated" validate:"required"`
+	Reason       string `json:"reason" validate:"required" enums:"public,registered,subscriber,licensed,staff,login_required,subscription_required,license_required"`
+	WordsTotal   int    `json:"words_total" validate:"required"`
+	WordsShown   int    `json:"words_shown" validate:"required"`
+	SubscribeURL string `json:"subscribe_url,omitempty"`
+	LoginURL     string `json:"login_url,omitempty"`
+}
+
+type accessSummary struct {
+	Level   string `json:"level" validate:"required" enums:"public,registered,subscribers"`
+	Granted bool   `json:"granted" validate:"required"`
+}
+
+// structuredData is the schema.org NewsArticle a frontend embeds for search
+// engines, with the paywall marked as Google documents it.
+type structuredData struct {
+	Context             string         `json:"@context" validate:"required" example:"https://schema.org"`
+	Type                string         `json:"@type" validate:"required" example:"NewsArticle"`
+	Headline            string         `json:"headline" validate:"required"`
+	DatePublished       time.Time      `json:"datePublished" validate:"required"`
+	DateModified        time.Time      `json:"dateModified" validate:"required"`
+	IsAccessibleForFree bool           `json:"isAccessibleForFree" validate:"required"`
+	HasPart             *paywalledPart `json:"hasPart,omitempty"`
+}
+
+type paywalledPart struct {
+	Type                string `json:"@type" validate:"required" example:"WebPageElement"`
+	IsAccessibleForFree bool   `json:"isAccessibleForFree" validate:"required"`
+	CSSSelector         string `json:"cssSelector" validate:"required" example:".paywalled"`
+}
+
+var (
+	articleFields = []string{"slug", "lang", "translation_key", "title", "standfirst", "canonical_url", "section", "tags",
+		"authors", "source", "photo", "published_at", "updated_at", "translations", "word_count", "reading_minutes",
+		"comment_count", "comments", "body", "access", "structured_data"}
+	summaryFields = []string{"slug", "lang", "title", "standfirst", "canonical_url", "section", "tags", "authors", "source",
+		"photo", "published_at", "updated_at", "word_count", "reading_minutes", "comment_count", "access"}
+	bodyFormats = []string{"blocks", "html", "text"}
+)
+
+// listArticles godoc
+//
+//	@Summary		List published articles
+//	@Description	Summaries (no body) of live articles, newest first. Stable under concurrent publishing: the cursor is a keyset position.
+//	@Tags			articles
+//	@Security		BearerAuth
+//	@Param			section	query		string	false	"section slug; includes its subsections"
+//	@Param			tag		query		string	false	"tag slug"
+//	@Param			author	query		string	false	"author slug"
+//	@Param			lang	query		string	false	"two-letter language"
+//	@Param			limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Param			fields	query		string	false	"comma-separated top-level fields to keep"
+//	@Success		200		{object}	articleList
+//	@Success		304		"Not Modified"
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Router			/v1/articles [get]
+func (s *Server) listArticles(c echo.Context) error {
+	ctx := c.Request().Context()
+	limit, err := parseLimit(c)
+	if err != nil {
+		return err
+	}
+	fields, err := parseSet(c, "fields", summaryFields)
+	if err != nil {
+		return err
+	}
+	lang, err := parseLang(c)
+	if err != nil {
+		return err
+	}
+	cur, err := s.parseCursor(c, "articles")
+	if err != nil {
+		return err
+	}
+	f := content.ListFilter{Lang: lang, Limit: limit}
+	if cur != nil {
+		f.After = &content.Cursor{PublishedAt: cur.Time, ID: cur.ID}
+	}
+	// An unknown section, tag or author is an empty list, not an error:
+	// the filter matched nothing.
+	empty := false
+	if v := c.QueryParam("section"); v != "" {
+		ids, err := s.Content.SectionTree(ctx, v)
+		switch {
+		case errors.Is(err, content.ErrNotFound):
+			empty = true
+		case err != nil:
+			return err
+		}
+		f.SectionIDs = ids
+	}
+	if v := c.QueryParam("tag"); v != "" && !empty {
+		t, err := s.Content.TagBySlug(ctx, v)
+		switch {
+		case errors.Is(err, content.ErrNotFound):
+			empty = true
+		case err != nil:
+			return err
+		}
+		f.TagID = t.ID
+	}
+	if v := c.QueryParam("author"); v != "" && !empty {
+		a, err := s.Content.AuthorBySlug(ctx, v)
+		switch {
+		case errors.Is(err, content.ErrNotFound):
+			empty = true
+		case err != nil:
+			return err
+		}
+		f.AuthorID = a.ID
+	}
+	resp := articleList{Data: []articleSummary{}}
+	var lastMod time.Time
+	if !empty {
+		list, next, err := s.Content.ListLive(ctx, f)
+		if err != nil {
+			return err
+		}
+		photoIDs := make([]string, 0, len(list))
+		for _, a := range list {
+			if a.PhotoID != "" {
+				photoIDs = append(photoIDs, a.PhotoID)
+			}
+		}
+		photos, err := s.Content.Photos(ctx, photoIDs)
+		if err != nil {
+			return err
+		}
+		p := principalOf(c)
+		for _, a := range list {
+			sum, err := s.toArticleSummary(c, a, photos, p)
+			if err != nil {
+				return err
+			}
+			resp.Data = append(resp.Data, sum)
+			if a.UpdatedAt.After(lastMod) {
+				lastMod = a.UpdatedAt
+			}
+		}
+		if next != nil {
+			nc := s.cursors.encode(position{List: "articles", Time: next.PublishedAt, ID: next.ID})
+			resp.NextCursor = &nc
+		}
+	}
+	return sendJSON(c, resp, lastMod, cacheFor(principalOf(c)), fields)
+}
+
+// getArticle godoc
+//
+//	@Summary		Get one article
+//	@Description	The whole body or a preview, as the caller's token allows (see `access`). By ID, or by slug (add `lang` when a slug exists in several languages). An old slug answers 301 to the current one. Drafts, unpublished and future articles are 404.
+//	@Tags			articles
+//	@Security		BearerAuth
+//	@Param			id_or_slug	path		string	true	"article ID (ULID) or slug"
+//	@Param			lang		query		string	false	"two-letter language, to pick among slugs"
+//	@Param			format		query		string	false	"comma-separated body forms: blocks, html, text (default all)"
+//	@Param			fields		query		string	false	"comma-separated top-level fields to keep"
+//	@Success		200			{object}	articleResponse
+//	@Success		301			"Moved Permanently: the slug changed"
+//	@Success		304			"Not Modified"
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Router			/v1/articles/{id_or_slug} [get]
+func (s *Server) getArticle(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := c.Param("id_or_slug")
+	lang, err := parseLang(c)
+	if err != nil {
+		return err
+	}
+	formats, err := parseSet(c, "format", bodyFormats)
+	if err != nil {
+		return err
+	}
+	fields, err := parseSet(c, "fields", articleFields)
+	if err != nil {
+		return err
+	}
+	if !content.IsID(ref) && !validSlug(ref) {
+		return notFound("no article has this id or slug")
+	}
+	a, moved, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
+	if errors.Is(err, content.ErrNotFound) {
+		return notFound("no published article has this id or slug")
+	}
+	if err != nil {
+		return err
+	}
+	if moved {
+		q := c.Request().URL.Query()
+		q.Set("lang", a.Lang)
+		c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
+		return c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
+	}
+	p := principalOf(c)
+	resp, err := s.toArticleResponse(c, a, p, formats)
+	if err != nil {
+		return err
+	}
+	return sendJSON(c, resp, a.UpdatedAt, cacheFor(p), fields)
+}
+
+// cacheFor picks the cache policy: anything answered to a token is private
+// (it may be an entitled, full representation); anonymous answers may be
+// shared, since they never carry more than the preview.
+func cacheFor(p access.Principal) string {
+	if p.Anonymous() {
+		return cachePublic
+	}
+	return cachePrivate
+}
+
+func (s *Server) toArticleResponse(c echo.Context, a content.Article, p access.Principal, formats map[string]bool) (articleResponse, error) {
+	ctx := c.Request().Context()
+	d := access.Decide(access.Level(a.Access), p)
+	body, shown := a.Preview, a.Preview.Words
+	truncated := a.Truncated
+	if d.Granted {
+		body, shown, truncated = a.Body, a.WordCount, false
+	}
+	resp := articleResponse{
+		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
+		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: s.canonicalURL(a),
+		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
+		Source:      toSourceResponse(a.Source),
+		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
+		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
+		Comments: commentsInfo{Enabled: a.CommentsEnabled, Moderation: s.Moderation, Count: a.CommentCount},
+		Access: accessResponse{
+			Level: string(a.Access), Granted: d.Granted, Truncated: truncated, Reason: d.Reason,
+			WordsTotal: a.WordCount, WordsShown: shown,
+		},
+		StructuredData: structuredData{
+			Context: "https://schema.org", Type: "NewsArticle", Headline: a.Title,
+			DatePublished: *a.PublishedAt, DateModified: a.UpdatedAt,
+			IsAccessibleForFree: a.Access == content.AccessPublic,
+		},
+	}
+	if !d.Granted {
+		resp.Access.SubscribeURL, resp.Access.LoginURL = s.SubscribeURL, s.LoginURL
+	}
+	if a.Access != content.AccessPublic {
+		resp.StructuredData.HasPart = &paywalledPart{Type: "WebPageElement", IsAccessibleForFree: false, CSSSelector: ".paywalled"}
+	}
+	if formats == nil || formats["blocks"] {
+		resp.Body.Blocks = blockList(body.Blocks)
+	}
+	if formats == nil || formats["html"] {
+		resp.Body.HTML = body.HTML
+	}
+	if formats == nil || formats["text"] {
+		resp.Body.Text = body.Text
+	}
+	sec, err := s.sectionRef(c, a.SectionID, a.Lang, true)
+	if err != nil {
+		return resp, err
+	}
+	resp.Section = sec
+	if a.PhotoID != "" {
+		ph, err := s.Content.Photo(ctx, a.PhotoID)
+		if err != nil && !errors.Is(err, content.ErrNotFound) {
+			return resp, err
+		}
+		if err == nil {
+			pr := toPhotoResponse(ph)
+			resp.Photo = &pr
+		}
+	}
+	trs, err := s.Content.Translations(ctx, a)
+	if err != nil {
+		return resp, err
+	}
+	resp.Translations = make([]translationResponse, 0, len(trs))
+	for _, t := range trs {
+		resp.Translations = append(resp.Translations, translationResponse{ID: t.ID, Lang: t.Lang, Slug: t.Slug})
+	}
+	return resp, nil
+}
+
+func (s *Server) toArticleSummary(c echo.Context, a content.Article, photos map[string]content.Photo, p access.Principal) (articleSummary, error) {
+	sum := articleSummary{
+		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
+		CanonicalURL: s.canonicalURL(a),
+		Tags:         toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
+		Source:      toSourceResponse(a.Source),
+		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
+		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
+		Access: accessSummary{Level: string(a.Access), Granted: access.Decide(access.Level(a.Access), p).Granted},
+	}
+	if ph, ok := photos[a.PhotoID]; ok {
+		pr := toPhotoResponse(ph)
+		sum.Photo = &pr
+	}
+	sec, err := s.sectionRef(c, a.SectionID, a.Lang, false)
+	if err != nil {
+		return sum, err
+	}
+	sum.Section = sec
+	return sum, nil
+}
+
+func (s *Server) canonicalURL(a content.Article) string {
+	return s.PublicURL + "/" + a.Lang + "/" + url.PathEscape(a.Slug)
+}
+
+func (s *Server) sectionRef(c echo.Context, id, lang string, breadcrumb bool) (*sectionRef, error) {
+	if id == "" {
+		return nil, nil
+	}
+	path, err := s.Content.Breadcrumb(c.Request().Context(), id)
+	if err != nil || len(path) == 0 {
+		return nil, err
+	}
+	last := path[len(path)-1]
+	ref := &sectionRef{ID: last.ID, Slug: last.Slug, Name: last.Name(lang)}
+	if breadcrumb {
+		for _, sec := range path {
+			ref.Breadcrumb = append(ref.Breadcrumb, crumb{Slug: sec.Slug, Name: sec.Name(lang)})
+		}
+	}
+	return ref, nil
+}
+
+func toTagResponses(ts []content.Tag) []tagResponse {
+	out := make([]tagResponse, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, toTagResponse(t))
+	}
+	return out
+}
+
+func toAuthorRefs(as []content.Author) []authorRef {
+	out := make([]authorRef, 0, len(as))
+	for _, a := range as {
+		out = append(out, authorRef{ID: a.ID, Slug: a.Slug, Name: a.Name})
+	}
+	return out
+}
+
+func toSourceResponse(s content.Source) *sourceResponse {
+	if s.Name == "" {
+		return nil
+	}
+	return &sourceResponse{Name: s.Name, URL: s.URL}
+}

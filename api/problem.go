@@ -1,0 +1,169 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"masthead/internal/access"
+	"masthead/internal/comments"
+	"masthead/internal/content"
+)
+
+// Problem is an RFC 9457 problem document; every error response is one.
+type Problem struct {
+	Type      string       `json:"type" validate:"required" example:"urn:masthead:problem:not_found"`
+	Title     string       `json:"title" validate:"required" example:"Not Found"`
+	Status    int          `json:"status" validate:"required" example:"404"`
+	Detail    string       `json:"detail,omitempty" example:"no article is called sommet-de-la-vallee"`
+	Code      string       `json:"code" validate:"required" enums:"bad_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,payload_too_large,unsupported_media_type,too_many_requests,internal,unavailable" example:"not_found"`
+	Instance  string       `json:"instance,omitempty" example:"/v1/articles/sommet-de-la-vallee"`
+	RequestID string       `json:"request_id,omitempty" example:"6kRrHw1wDtg5QpQ4aYx2"`
+	Errors    []FieldIssue `json:"errors,omitempty"`
+}
+
+// FieldIssue is one invalid field of a request.
+type FieldIssue struct {
+	Field   string `json:"field" validate:"required" example:"limit"`
+	Message string `json:"message" validate:"required" example:"must be between 1 and 100"`
+}
+
+// problemError is an error that already knows its problem document.
+type problemError struct {
+	status int
+	code   string
+	detail string
+	fields []FieldIssue
+	header http.Header
+}
+
+func (e *problemError) Error() string { return e.code + ": " + e.detail }
+
+func badRequest(detail string, fields ...FieldIssue) error {
+	return &problemError{status: http.StatusBadRequest, code: "bad_request", detail: detail, fields: fields}
+}
+
+func badParam(name, message string) error {
+	return badRequest(fmt.Sprintf("query parameter %q %s", name, message), FieldIssue{Field: name, Message: message})
+}
+
+func notFound(detail string) error {
+	return &problemError{status: http.StatusNotFound, code: "not_found", detail: detail}
+}
+
+// statusCodes maps statuses Echo raises itself to stable codes.
+var statusCodes = map[int]string{
+	http.StatusBadRequest:            "bad_request",
+	http.StatusUnauthorized:          "unauthenticated",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not_found",
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusNotAcceptable:         "not_acceptable",
+	http.StatusConflict:              "conflict",
+	http.StatusPreconditionFailed:    "precondition_failed",
+	http.StatusRequestEntityTooLarge: "payload_too_large",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
+	http.StatusUnprocessableEntity:   "validation_failed",
+	http.StatusTooManyRequests:       "too_many_requests",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// errorHandler turns every error a handler or middleware returns into a
+// problem document. Unknown errors are a 500 with no detail, logged once with
+// the request id.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p, hdr := toProblem(err)
+		req := c.Request()
+		p.Instance = req.URL.Path
+		p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+		if p.Status >= 500 {
+			log.LogAttrs(req.Context(), slog.LevelError, "request failed",
+				slog.String("request_id", p.RequestID),
+				slog.String("method", req.Method),
+				slog.String("route", c.Path()),
+				slog.String("error", err.Error()))
+		}
+		h := c.Response().Header()
+		for k, vs := range hdr {
+			h[k] = vs
+		}
+		// An error is never cached as if it were the resource.
+		h.Set(echo.HeaderCacheControl, "no-store")
+		h.Del(headerETag)
+		h.Del(echo.HeaderLastModified)
+		h.Set(echo.HeaderContentType, "application/problem+json")
+		if req.Method == http.MethodHead {
+			_ = c.NoContent(p.Status)
+			return
+		}
+		if werr := c.JSON(p.Status, p); werr != nil {
+			log.Warn("write problem", slog.String("error", werr.Error()))
+		}
+	}
+}
+
+func toProblem(err error) (Problem, http.Header) {
+	var (
+		pe  *problemError
+		te  *access.TokenError
+		ve  *content.ValidationError
+		he  *echo.HTTPError
+		hdr = http.Header{}
+	)
+	switch {
+	case errors.As(err, &pe):
+		for k, vs := range pe.header {
+			hdr[k] = vs
+		}
+		return newProblem(pe.status, pe.code, pe.detail, pe.fields), hdr
+	case errors.As(err, &te):
+		hdr.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="masthead", error="invalid_token", error_description=%q`, te.Reason))
+		return newProblem(http.StatusUnauthorized, te.Code, te.Reason, nil), hdr
+	case errors.As(err, &ve):
+		fields := make([]FieldIssue, 0, len(ve.Fields))
+		for _, f := range ve.Fields {
+			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
+		}
+		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fields), hdr
+	case errors.Is(err, content.ErrNotFound), errors.Is(err, comments.ErrNotFound):
+		return newProblem(http.StatusNotFound, "not_found", "no such resource", nil), hdr
+	case errors.Is(err, content.ErrConflict):
+		return newProblem(http.StatusConflict, "conflict", "the resource already exists", nil), hdr
+	case errors.Is(err, context.DeadlineExceeded):
+		return newProblem(http.StatusServiceUnavailable, "unavailable", "the request took too long; try again", nil), hdr
+	case errors.As(err, &he):
+		code, ok := statusCodes[he.Code]
+		if !ok || he.Code >= 500 {
+			return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
+		}
+		detail := ""
+		if m, ok := he.Message.(string); ok && m != "" {
+			detail = strings.ToLower(m[:1]) + m[1:]
+		}
+		if he.Code == http.StatusUnauthorized {
+			hdr.Set(echo.HeaderWWWAuthenticate, `Bearer realm="masthead"`)
+		}
+		return newProblem(he.Code, code, detail, nil), hdr
+	}
+	return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
+}
+
+func newProblem(status int, code, detail string, fields []FieldIssue) Problem {
+	return Problem{
+		Type:   "urn:masthead:problem:" + code,
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: detail,
+		Code:   code,
+		Errors: fields,
+	}
+}

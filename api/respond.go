@@ -1,0 +1,108 @@
+package api
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Cache policies.
+const (
+	cachePublic  = "public, max-age=60"
+	cachePrivate = "private, max-age=0, must-revalidate"
+)
+
+// sendJSON writes v with an ETag computed from the exact bytes (so each
+// representation — preview or full, one format or another — has its own),
+// Last-Modified, and the cache policy; it answers 304 when the client's copy
+// is current.
+func sendJSON(c echo.Context, v any, lastModified time.Time, cacheControl string, fields map[string]bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	if fields != nil {
+		if b, err = selectFields(b, fields); err != nil {
+			return err
+		}
+	}
+	return sendBytes(c, b, lastModified, cacheControl)
+}
+
+func sendBytes(c echo.Context, b []byte, lastModified time.Time, cacheControl string) error {
+	h := c.Response().Header()
+	sum := fnv.New64a()
+	sum.Write(b)
+	etag := `W/"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+	h.Set(headerETag, etag)
+	if !lastModified.IsZero() {
+		h.Set(echo.HeaderLastModified, lastModified.UTC().Format(http.TimeFormat))
+	}
+	h.Set(echo.HeaderCacheControl, cacheControl)
+	if notModified(c.Request(), etag, lastModified) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+}
+
+// notModified applies If-None-Match (weak comparison), and If-Modified-Since
+// only when no If-None-Match was sent (RFC 9110, 13.2.2).
+func notModified(r *http.Request, etag string, lastModified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !lastModified.IsZero() {
+		t, err := http.ParseTime(ims)
+		return err == nil && !lastModified.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+// selectFields keeps the top-level keys of a JSON object (or of each object
+// in a list's "data") that fields names; "id" always stays.
+func selectFields(b []byte, fields map[string]bool) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, fmt.Errorf("select fields: %w", err)
+	}
+	if data, ok := obj["data"]; ok && bytes.HasPrefix(bytes.TrimSpace(data), []byte("[")) {
+		var items []map[string]json.RawMessage
+		if err := json.Unmarshal(data, &items); err != nil {
+			return nil, fmt.Errorf("select fields: %w", err)
+		}
+		for _, it := range items {
+			keep(it, fields)
+		}
+		nb, err := json.Marshal(items)
+		if err != nil {
+			return nil, fmt.Errorf("select fields: %w", err)
+		}
+		obj["data"] = nb
+		return json.Marshal(obj)
+	}
+	keep(obj, fields)
+	return json.Marshal(obj)
+}
+
+func keep(obj map[string]json.RawMessage, fields map[string]bool) {
+	for k := range obj {
+		if k != "id" && !fields[k] {
+			delete(obj, k)
+		}
+	}
+}
+
+const headerETag = "ETag"

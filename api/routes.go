@@ -1,0 +1,34 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+var timeZero time.Time
+
+// routes is the whole API surface, with who may call what.
+func (s *Server) routes(e *echo.Echo) {
+	// System: no authentication.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/.well-known/jwks.json", s.jwks)
+	e.GET("/openapi.json", s.openAPI)
+	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/index.html") })
+	e.GET("/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") })
+	e.GET("/docs/*", s.swaggerUI())
+	e.GET("/media/*", s.serveMedia)
+
+	// Public reads: anonymous, or any valid token; what a token unlocks is
+	// decided per article by access.Decide.
+	v1 := e.Group("/v1", s.authenticate)
+	v1.GET("/articles", s.listArticles)
+	v1.GET("/articles/:id_or_slug", s.getArticle)
+	v1.GET("/articles/:id/comments", s.listComments)
+	v1.GET("/sections", s.listSections)
+	v1.GET("/tags", s.listTags)
+	v1.GET("/authors/:slug", s.getAuthor)
+	v1.GET("/photos/:id", s.getPhoto)
+}

@@ -1,0 +1,151 @@
+// Package api is Masthead's HTTP layer: the only package that imports Echo.
+// Handlers parse, authorize, call a domain service, convert and respond; they
+// return errors, and one error handler turns them into problem documents.
+//
+//	@title						Masthead API
+//	@version					0.1.0
+//	@description				Headless content API for a news publisher: articles in several languages, photos, sections, tags, authors and moderated comments. A Bearer JWT decides whether an article comes whole or as a preview; the `access` object of each article says which, and why.
+//	@description
+//	@description				Lists answer `{"data": [...], "next_cursor": "..."}` with `limit` (1–100, default 20) and an opaque `cursor`. Every read carries `ETag` and `Last-Modified` and answers `304` to `If-None-Match`. Errors are RFC 9457 problem documents with a stable `code`.
+//	@description
+//	@description				`fields=` keeps the named top-level fields (and `id`): with it, any other field may be absent.
+//	@BasePath					/
+//	@accept						json
+//	@produce					json
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer " followed by a JWT signed by Masthead (EdDSA, see /.well-known/jwks.json). Optional on public reads: without it the caller is anonymous. A present but invalid or expired token is always a 401.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"masthead/internal/access"
+	"masthead/internal/comments"
+	"masthead/internal/content"
+	"masthead/internal/store"
+)
+
+// Deps is everything the HTTP layer needs.
+type Deps struct {
+	Content  *content.Service
+	Comments *comments.Service
+	Tokens   *access.Tokens
+	DB       *store.DB
+	Logger   *slog.Logger
+
+	MediaRoot    string   // folder served under /media/
+	CORSOrigins  []string // allowed origins; empty allows none
+	PublicURL    string   // base of canonical URLs
+	SubscribeURL string
+	LoginURL     string
+	BodyLimit    string        // e.g. "1M"
+	Timeout      time.Duration // per request
+	Moderation   string        // comment moderation mode, shown to readers
+	// Spec is the OpenAPI 3 document served at /openapi.json.
+	Spec []byte
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	cursors cursors
+}
+
+// New builds the Echo application: middleware in order, error handler,
+// routes.
+func New(d Deps) *echo.Echo {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.BodyLimit == "" {
+		d.BodyLimit = "1M"
+	}
+	if d.Timeout <= 0 {
+		d.Timeout = 10 * time.Second
+	}
+	if d.Moderation == "" {
+		d.Moderation = "trusted"
+	}
+	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	// The client address is the socket's: X-Forwarded-For is not trusted
+	// unless a trusted proxy is configured (not yet).
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	e.Use(middleware.RequestID())
+	e.Use(accessLog(d.Logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Logger.Error("panic", slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+				slog.String("error", err.Error()), slog.String("stack", string(stack)))
+			return err
+		},
+	}))
+	e.Use(middleware.BodyLimit(d.BodyLimit))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:      "0",
+		ContentTypeNosniff: "nosniff",
+		XFrameOptions:      "DENY",
+		ReferrerPolicy:     "strict-origin-when-cross-origin",
+	}))
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOrigins:  nonNil(d.CORSOrigins),
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match", "If-Match", "If-Modified-Since"},
+		ExposeHeaders: []string{headerETag, echo.HeaderLastModified, echo.HeaderXRequestID, echo.HeaderWWWAuthenticate, "Retry-After"},
+		MaxAge:        600,
+	}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.ContextTimeout(d.Timeout))
+
+	s.routes(e)
+	return e
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// accessLog writes one line per request; never a token, a body or a header
+// value beyond these.
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogRequestID: true, LogMethod: true, LogRoutePath: true, LogURIPath: true,
+		LogStatus: true, LogLatency: true, LogResponseSize: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", v.RequestID),
+				slog.String("method", v.Method),
+				slog.String("route", v.RoutePath),
+				slog.String("path", v.URIPath),
+				slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency),
+				slog.Int64("bytes", v.ResponseSize),
+			}
+			if p := principalOf(c); !p.Anonymous() {
+				attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", string(p.Role)))
+			}
+			log.LogAttrs(context.Background(), level, "request", attrs...)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"masthead/api"
+	"masthead/docs"
+	"masthead/internal/access"
+	"masthead/internal/comments"
+	"masthead/internal/config"
+	"masthead/internal/content"
+	"masthead/internal/demo"
+	"masthead/internal/media"
+	"masthead/internal/store"
+)
+
+// renditionWidths are the photo sizes made on write.
+var renditionWidths = []int{320, 640, 1280}
+
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, vars ...string) (config.Config, *flag.FlagSet, error) {
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("masthead "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.Bind(fs, getenv, vars...); err != nil {
+		return cfg, fs, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, err
+	}
+	cfg.Resolve()
+	return cfg, fs, cfg.Validate()
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	cfg, _, err := parseConfig("serve", args, getenv, stderr,
+		"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
+		"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit")
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	log.Info("starting", "config", cfg.String())
+
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "dialect", db.Dialect, "source", db.Source(), "migrations_applied", n)
+
+	key, err := access.LoadOrCreateKey(cfg.JWTKeyFile)
+	if err != nil {
+		return err
+	}
+	tokens := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second})
+	contentSvc := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords})
+	commentSvc := comments.NewService(db, nil)
+	mediaRoot := filepath.Join(cfg.DataDir, "media")
+	mediaStore, err := media.NewStore(mediaRoot, renditionWidths, media.Limits{})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if cfg.Demo {
+		l := demo.Loader{Content: contentSvc, Comments: commentSvc, Media: mediaStore}
+		sum, err := l.Load(ctx)
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			log.Info("demo content not loaded: the database already has articles")
+		case err != nil:
+			ln.Close()
+			return fmt.Errorf("load demo content: %w", err)
+		default:
+			log.Info("demo content loaded", "articles", sum.Articles, "photos", sum.Photos, "comments", sum.Comments)
+		}
+		if err := printDemoHelp(stdout, tokens, "http://"+ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+
+	e := api.New(api.Deps{
+		Content: contentSvc, Comments: commentSvc, Tokens: tokens, DB: db, Logger: log,
+		MediaRoot: mediaRoot, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
+		SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL, BodyLimit: cfg.BodyLimit,
+		Spec: docs.OpenAPI,
+	})
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("ready", "addr", ln.Addr().String(), "startup", time.Since(start).String())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {
+	roles := []struct {
+		role access.Role
+		sub  string
+	}{{access.RoleReader, "demo-reader"}, {access.RoleSubscriber, "demo-subscriber"}, {access.RoleEditor, "demo-editor"}}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nMasthead demo is up at %s (tokens valid 12 hours):\n\n", base)
+	toks := map[access.Role]string{}
+	for _, r := range roles {
+		t, err := tokens.Mint(access.MintRequest{Subject: r.sub, Role: r.role, TTL: 12 * time.Hour})
+		if err != nil {
+			return err
+		}
+		toks[r.role] = t
+		fmt.Fprintf(&b, "%s token:\n%s\n\n", r.role, t)
+	}
+	fmt.Fprintf(&b, "Try:\n")
+	fmt.Fprintf(&b, "  curl -s '%s/v1/articles?limit=5'\n", base)
+	fmt.Fprintf(&b, "  curl -s %s/v1/articles/lanne-ete-puits-a-sec            # subscribers-only: a preview\n", base)
+	fmt.Fprintf(&b, "  curl -s -H 'Authorization: Bearer %s' \\\n       %s/v1/articles/lanne-ete-puits-a-sec   # as a subscriber: the whole story\n", toks[access.RoleSubscriber], base)
+	fmt.Fprintf(&b, "  open %s/docs/ for the API reference\n\n", base)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, fs, err := parseConfig("migrate", args, getenv, stderr, "data", "db", "log-format", "log-level")
+	if err != nil {
+		return err
+	}
+	action := "up"
+	if fs.NArg() > 0 {
+		action = fs.Arg(0)
+	}
+	if fs.NArg() > 1 || (action != "up" && action != "status") {
+		return fmt.Errorf("migrate: want up or status, got %q", strings.Join(fs.Args(), " "))
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if action == "up" {
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d migration(s) applied\n", db.Source(), n)
+		return nil
+	}
+	list, err := db.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		state := "pending"
+		if m.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(stdout, "%05d  %-8s %s\n", m.Version, state, m.Name)
+	}
+	return nil
+}
+
+func token(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("masthead token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.Bind(fs, getenv, "data", "jwt-key-file", "jwt-issuer", "jwt-audience"); err != nil {
+		return err
+	}
+	role := fs.String("role", "", "reader, subscriber, editor, admin or partner")
+	sub := fs.String("sub", "", "subject: a user or partner id")
+	scope := fs.String("scope", "", `space-separated scopes, e.g. "headlines full_text"`)
+	ttl := fs.Duration("ttl", time.Hour, "lifetime")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Resolve()
+	if *role == "" || *sub == "" {
+		return errors.New("token: --role and --sub are required")
+	}
+	key, err := access.LoadOrCreateKey(cfg.JWTKeyFile)
+	if err != nil {
+		return err
+	}
+	t := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
+	s, err := t.Mint(access.MintRequest{Subject: *sub, Role: access.Role(*role), Scopes: strings.Fields(*scope), TTL: *ttl})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, s)
+	return err
+}

@@ -1,0 +1,173 @@
+package access
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/oklog/ulid/v2"
+)
+
+// Token error codes, as the API reports them.
+const (
+	CodeTokenInvalid = "token_invalid"
+	CodeTokenExpired = "token_expired"
+)
+
+// TokenError says why a presented token was refused.
+type TokenError struct {
+	Code   string // CodeTokenInvalid or CodeTokenExpired
+	Reason string // safe to show the client
+	Err    error
+}
+
+func (e *TokenError) Error() string { return e.Code + ": " + e.Reason }
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// Claims are the registered claims plus Masthead's own.
+type Claims struct {
+	Role  string `json:"role,omitempty"`
+	Scope string `json:"scope,omitempty"` // space-separated
+	jwt.RegisteredClaims
+}
+
+// Tokens signs and verifies Masthead's own tokens.
+type Tokens struct {
+	key      ed25519.PrivateKey
+	pub      ed25519.PublicKey
+	kid      string
+	issuer   string
+	audience string
+	now      func() time.Time
+	parser   *jwt.Parser
+}
+
+// TokenOptions configure Tokens.
+type TokenOptions struct {
+	Issuer   string
+	Audience string
+	Now      func() time.Time // nil: time.Now
+	Leeway   time.Duration    // clock skew tolerated on exp, nbf, iat
+}
+
+// NewTokens returns a signer and verifier for key.
+func NewTokens(key ed25519.PrivateKey, o TokenOptions) *Tokens {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	t := &Tokens{key: key, pub: pub, kid: KeyID(pub), issuer: o.Issuer, audience: o.Audience, now: o.Now}
+	t.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(o.Issuer),
+		jwt.WithAudience(o.Audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(o.Leeway),
+		jwt.WithTimeFunc(o.Now),
+	)
+	return t
+}
+
+// MintRequest describes a token to issue.
+type MintRequest struct {
+	Subject string
+	Role    Role
+	Scopes  []string
+	TTL     time.Duration
+}
+
+// Mint signs a token.
+func (t *Tokens) Mint(r MintRequest) (string, error) {
+	if r.Subject == "" {
+		return "", errors.New("mint token: subject is required")
+	}
+	if !r.Role.Valid() {
+		return "", fmt.Errorf("mint token: unknown role %q", r.Role)
+	}
+	if r.TTL <= 0 {
+		return "", errors.New("mint token: ttl must be positive")
+	}
+	now := t.now().UTC()
+	c := Claims{
+		Role:  string(r.Role),
+		Scope: strings.Join(r.Scopes, " "),
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.issuer,
+			Subject:   r.Subject,
+			Audience:  jwt.ClaimStrings{t.audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(r.TTL)),
+			ID:        ulid.Make().String(),
+		},
+	}
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	tok.Header["kid"] = t.kid
+	s, err := tok.SignedString(t.key)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	return s, nil
+}
+
+// Verify checks a token's signature (EdDSA with our key only), issuer,
+// audience and times, and returns who it speaks for.
+func (t *Tokens) Verify(raw string) (Principal, error) {
+	var c Claims
+	_, err := t.parser.ParseWithClaims(raw, &c, func(tok *jwt.Token) (any, error) {
+		if kid, ok := tok.Header["kid"].(string); ok && kid != t.kid {
+			return nil, fmt.Errorf("unknown key id %q", kid)
+		}
+		return t.pub, nil
+	})
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return Principal{}, &TokenError{Code: CodeTokenExpired, Reason: "the token has expired", Err: err}
+		}
+		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: reason(err), Err: err}
+	}
+	role := Role(c.Role)
+	if !role.Valid() {
+		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no known role"}
+	}
+	if c.Subject == "" {
+		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no subject"}
+	}
+	return Principal{Subject: c.Subject, Role: role, Scopes: strings.Fields(c.Scope), TokenID: c.ID}, nil
+}
+
+// reason turns a parser error into a short, safe explanation.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "the token is malformed"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return "the token's signature or algorithm is not accepted"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return "the token was issued by someone else"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return "the token is meant for another audience"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "the token lacks a required claim"
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "the token is not valid yet"
+	}
+	return "the token is not valid"
+}
+
+// JWKS is the public key set published at /.well-known/jwks.json.
+func (t *Tokens) JWKS() []JWK {
+	return []JWK{{
+		Kty: "OKP", Crv: "Ed25519", X: b64(t.pub), Kid: t.kid, Alg: "EdDSA", Use: "sig",
+	}}
+}
+
+// Secret derives a 32-byte secret for purpose from the signing key, so that
+// every process sharing the key agrees on it (cursor signatures, for one).
+func (t *Tokens) Secret(purpose string) []byte {
+	return derive(t.key.Seed(), purpose)
+}

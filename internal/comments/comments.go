@@ -1,0 +1,218 @@
+// Package comments owns reader comments: their storage, their moderation
+// status and the threaded view the public reads.
+package comments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"gorm.io/gorm"
+
+	"masthead/internal/store"
+)
+
+// ErrNotFound is returned for a comment that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Status is a comment's moderation state.
+type Status string
+
+// Statuses.
+const (
+	StatusPending  Status = "pending"
+	StatusApproved Status = "approved"
+	StatusRejected Status = "rejected"
+	StatusSpam     Status = "spam"
+)
+
+// Comment is one reader comment. Email is private: it never leaves the
+// newsroom's side of the API.
+type Comment struct {
+	ID          string
+	ArticleID   string
+	ParentID    string
+	Depth       int
+	AuthorName  string
+	UserID      string
+	Email       string
+	Body        string
+	Status      Status
+	ReportCount int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Node is a comment with its visible replies.
+type Node struct {
+	Comment
+	Replies []Node
+}
+
+// Cursor is a position among an article's top-level comments, oldest first.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+type commentRow struct {
+	ID          string `gorm:"primaryKey"`
+	ArticleID   string
+	ParentID    *string
+	Depth       int
+	AuthorName  string
+	UserID      *string
+	Email       string
+	Body        string
+	Status      string
+	ReportCount int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (commentRow) TableName() string { return "comments" }
+
+// Models lists the row types, for the schema agreement test.
+func Models() []any { return []any{&commentRow{}} }
+
+// Service reads and writes comments.
+type Service struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+// NewService returns a comments service; now may be nil (time.Now).
+func NewService(db *store.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, now: now}
+}
+
+// Create stores c as given (status included) and returns it with its ID,
+// depth and times. It is the loader's and, later, the submission path's
+// primitive; the rules for readers live above it.
+func (s *Service) Create(ctx context.Context, c Comment) (Comment, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Microsecond)
+	c.ID, c.UpdatedAt = ulid.Make().String(), now
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if c.ParentID != "" {
+			var parent commentRow
+			if err := tx.Where("id = ? AND article_id = ?", c.ParentID, c.ArticleID).Take(&parent).Error; err != nil {
+				return fmt.Errorf("parent %s: %w", c.ParentID, translate(err))
+			}
+			c.Depth = parent.Depth + 1
+		}
+		row := toRow(c)
+		return tx.Create(&row).Error
+	})
+	if err != nil {
+		return Comment{}, fmt.Errorf("create comment: %w", err)
+	}
+	return c, nil
+}
+
+// CountApproved counts an article's approved comments.
+func (s *Service) CountApproved(ctx context.Context, articleID string) (int, error) {
+	var n int64
+	err := s.db.Read(ctx).Model(&commentRow{}).
+		Where("article_id = ? AND status = ?", articleID, StatusApproved).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count comments of %s: %w", articleID, err)
+	}
+	return int(n), nil
+}
+
+// Thread returns a page of an article's approved top-level comments, oldest
+// first, each with its approved replies nested, and the next page's cursor.
+// A reply is shown only when its whole chain of parents is approved.
+func (s *Service) Thread(ctx context.Context, articleID string, limit int, after *Cursor) ([]Node, *Cursor, error) {
+	q := s.db.Read(ctx).
+		Where("article_id = ? AND status = ? AND parent_id IS NULL", articleID, StatusApproved)
+	if after != nil {
+		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", after.CreatedAt, after.CreatedAt, after.ID)
+	}
+	var tops []commentRow
+	if err := q.Order("created_at, id").Limit(limit + 1).Find(&tops).Error; err != nil {
+		return nil, nil, fmt.Errorf("list comments of %s: %w", articleID, err)
+	}
+	var next *Cursor
+	if len(tops) > limit {
+		tops = tops[:limit]
+		last := tops[len(tops)-1]
+		next = &Cursor{CreatedAt: last.CreatedAt.UTC(), ID: last.ID}
+	}
+	if len(tops) == 0 {
+		return []Node{}, nil, nil
+	}
+	var replies []commentRow
+	err := s.db.Read(ctx).
+		Where("article_id = ? AND status = ? AND parent_id IS NOT NULL", articleID, StatusApproved).
+		Order("created_at, id").Find(&replies).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("list replies of %s: %w", articleID, err)
+	}
+	children := make(map[string][]commentRow, len(replies))
+	for _, r := range replies {
+		children[*r.ParentID] = append(children[*r.ParentID], r)
+	}
+	var build func(row commentRow, depth int) Node
+	build = func(row commentRow, depth int) Node {
+		n := Node{Comment: row.toComment(), Replies: []Node{}}
+		if depth > 32 { // a cycle cannot be stored, but never recurse without bound
+			return n
+		}
+		for _, child := range children[row.ID] {
+			n.Replies = append(n.Replies, build(child, depth+1))
+		}
+		return n
+	}
+	out := make([]Node, 0, len(tops))
+	for _, t := range tops {
+		out = append(out, build(t, 0))
+	}
+	return out, next, nil
+}
+
+func translate(err error) error {
+	if errors.Is(store.Translate(err), store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func toRow(c Comment) commentRow {
+	r := commentRow{
+		ID: c.ID, ArticleID: c.ArticleID, Depth: c.Depth, AuthorName: c.AuthorName,
+		Email: c.Email, Body: c.Body, Status: string(c.Status), ReportCount: c.ReportCount,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if c.ParentID != "" {
+		r.ParentID = &c.ParentID
+	}
+	if c.UserID != "" {
+		r.UserID = &c.UserID
+	}
+	return r
+}
+
+func (r commentRow) toComment() Comment {
+	c := Comment{
+		ID: r.ID, ArticleID: r.ArticleID, Depth: r.Depth, AuthorName: r.AuthorName,
+		Email: r.Email, Body: r.Body, Status: Status(r.Status), ReportCount: r.ReportCount,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.ParentID != nil {
+		c.ParentID = *r.ParentID
+	}
+	if r.UserID != nil {
+		c.UserID = *r.UserID
+	}
+	return c
+}

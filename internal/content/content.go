@@ -1,0 +1,207 @@
+// Package content owns the newsroom's published material: articles, sections,
+// tags, authors and photo metadata. It computes everything a read needs when
+// an article is written (HTML, text, word count, preview), so that a read is a
+// query and an entitlement decision, never a render.
+package content
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Errors returned by the service.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+)
+
+// ValidationError lists what is wrong with a write, field by field.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+// FieldError is one invalid field of a write.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Fields) == 0 {
+		return "invalid input"
+	}
+	return "invalid " + e.Fields[0].Field + ": " + e.Fields[0].Message
+}
+
+// Access is who may read an article's full body.
+type Access string
+
+// Access levels.
+const (
+	AccessPublic      Access = "public"
+	AccessRegistered  Access = "registered"
+	AccessSubscribers Access = "subscribers"
+)
+
+// Valid reports whether a is a known level.
+func (a Access) Valid() bool {
+	return a == AccessPublic || a == AccessRegistered || a == AccessSubscribers
+}
+
+// Status is an article's place in the editorial workflow.
+type Status string
+
+// Statuses.
+const (
+	StatusDraft       Status = "draft"
+	StatusScheduled   Status = "scheduled"
+	StatusPublished   Status = "published"
+	StatusUnpublished Status = "unpublished"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == StatusDraft || s == StatusScheduled || s == StatusPublished || s == StatusUnpublished
+}
+
+// Section groups articles; sections nest for the breadcrumb.
+type Section struct {
+	ID        string
+	Slug      string
+	ParentID  string
+	Names     map[string]string // by language
+	Position  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Name is the section's name in lang, falling back to English, then French,
+// then any name, then the slug.
+func (s Section) Name(lang string) string {
+	for _, l := range []string{lang, "en", "fr"} {
+		if n := s.Names[l]; n != "" {
+			return n
+		}
+	}
+	for _, n := range s.Names {
+		if n != "" {
+			return n
+		}
+	}
+	return s.Slug
+}
+
+// Tag kinds.
+const (
+	TagCountry = "country"
+	TagTopic   = "topic"
+)
+
+// Tag labels an article with a country or a topic.
+type Tag struct {
+	ID        string
+	Slug      string
+	Name      string
+	Kind      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Author is a byline.
+type Author struct {
+	ID        string
+	Slug      string
+	Name      string
+	Bio       string
+	PhotoID   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Rendition is one stored size of a photo.
+type Rendition struct {
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Path   string `json:"path"` // relative to the media root
+}
+
+// Photo is a stored picture's metadata; the files live in the media store.
+type Photo struct {
+	ID            string
+	Hash          string
+	Width         int
+	Height        int
+	Mime          string
+	Original      string
+	Renditions    []Rendition
+	Blurhash      string
+	DominantColor string
+	Caption       string
+	Credit        string
+	Alt           string
+	SourceURL     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Source is the outlet a story was translated or digested from.
+type Source struct {
+	Name string
+	URL  string
+}
+
+// Rendered is a body in its three stored forms.
+type Rendered struct {
+	Blocks json.RawMessage // []blocks.Block as JSON, served as is
+	HTML   string
+	Text   string
+	Words  int
+}
+
+// Article is a story in one language.
+type Article struct {
+	ID              string
+	Lang            string
+	Slug            string
+	TranslationKey  string
+	Title           string
+	Standfirst      string
+	SectionID       string
+	PhotoID         string
+	Source          Source
+	Access          Access
+	PreviewBreak    *int
+	Status          Status
+	PublishAt       *time.Time
+	PublishedAt     *time.Time
+	CommentsEnabled bool
+	CommentCount    int
+	WordCount       int
+	ReadingMinutes  int
+	Body            Rendered // the whole body; empty in summaries
+	Preview         Rendered // what a reader without access gets; empty in summaries
+	Truncated       bool     // whether Preview is shorter than Body
+	Version         int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+
+	Tags    []Tag
+	Authors []Author
+}
+
+// Live reports whether the public may see a at now: published, or scheduled
+// with its time passed. Scheduled articles need no job to appear.
+func (a Article) Live(now time.Time) bool {
+	if a.Status != StatusPublished && a.Status != StatusScheduled {
+		return false
+	}
+	return a.PublishedAt != nil && !a.PublishedAt.After(now)
+}
+
+// Translation points to the same story in another language.
+type Translation struct {
+	ID   string
+	Lang string
+	Slug string
+}

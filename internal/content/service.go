@@ -1,0 +1,318 @@
+package content
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"masthead/internal/blocks"
+	"masthead/internal/store"
+)
+
+// Options configure a Service.
+type Options struct {
+	// Now is the clock; nil means time.Now. Scheduling reads it.
+	Now func() time.Time
+	// PreviewWords is the word budget of the preview (blocks.DefaultBudget when 0).
+	PreviewWords int
+	// TaxonomyTTL bounds how long sections are cached in process.
+	TaxonomyTTL time.Duration
+}
+
+// Service is the content domain: reads for the public API, writes for the
+// newsroom and the demo loader.
+type Service struct {
+	repo         repo
+	db           *store.DB
+	now          func() time.Time
+	previewWords int
+
+	ttl       time.Duration
+	mu        sync.RWMutex
+	sections  []Section
+	loadedAt  time.Time
+	sectionBy map[string]Section // by id
+}
+
+// NewService returns a content service over db.
+func NewService(db *store.DB, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PreviewWords <= 0 {
+		opts.PreviewWords = blocks.DefaultBudget
+	}
+	if opts.TaxonomyTTL <= 0 {
+		opts.TaxonomyTTL = 10 * time.Second
+	}
+	return &Service{repo: repo{db: db}, db: db, now: opts.Now, previewWords: opts.PreviewWords, ttl: opts.TaxonomyTTL}
+}
+
+// Now is the service's clock, in UTC, at microsecond precision (what both
+// databases keep).
+func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// NewID returns a fresh ULID.
+func NewID() string { return ulid.Make().String() }
+
+// IsID reports whether s has the shape of an ID (a canonical, upper-case
+// ULID) rather than a slug, which is always lower-case.
+func IsID(s string) bool {
+	if len(s) != ulid.EncodedSize {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	_, err := ulid.ParseStrict(s)
+	return err == nil
+}
+
+// --- taxonomy ---
+
+// Sections returns every section, ordered, from a short-lived cache.
+func (s *Service) Sections(ctx context.Context) ([]Section, error) {
+	s.mu.RLock()
+	if s.sections != nil && s.now().Sub(s.loadedAt) < s.ttl {
+		out := s.sections
+		s.mu.RUnlock()
+		return out, nil
+	}
+	s.mu.RUnlock()
+	list, err := s.repo.sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	by := make(map[string]Section, len(list))
+	for _, sec := range list {
+		by[sec.ID] = sec
+	}
+	s.mu.Lock()
+	s.sections, s.sectionBy, s.loadedAt = list, by, s.now()
+	s.mu.Unlock()
+	return list, nil
+}
+
+func (s *Service) invalidateSections() {
+	s.mu.Lock()
+	s.sections, s.sectionBy = nil, nil
+	s.mu.Unlock()
+}
+
+// Breadcrumb returns the path from the top-level section down to id.
+func (s *Service) Breadcrumb(ctx context.Context, id string) ([]Section, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if _, err := s.Sections(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var path []Section
+	for cur, depth := id, 0; cur != "" && depth < 16; depth++ {
+		sec, ok := s.sectionBy[cur]
+		if !ok {
+			break
+		}
+		path = append([]Section{sec}, path...)
+		cur = sec.ParentID
+	}
+	return path, nil
+}
+
+// SectionTree returns the IDs of the section named slug and of all its
+// descendants, so that filtering by "politics" finds "diplomacy" too.
+func (s *Service) SectionTree(ctx context.Context, slug string) ([]string, error) {
+	list, err := s.Sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var root string
+	children := map[string][]string{}
+	for _, sec := range list {
+		if sec.Slug == slug {
+			root = sec.ID
+		}
+		children[sec.ParentID] = append(children[sec.ParentID], sec.ID)
+	}
+	if root == "" {
+		return nil, ErrNotFound
+	}
+	ids := []string{root}
+	for i := 0; i < len(ids) && i < len(list); i++ {
+		ids = append(ids, children[ids[i]]...)
+	}
+	return ids, nil
+}
+
+// Tags returns every tag.
+func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.repo.tags(ctx) }
+
+// TagBySlug returns one tag.
+func (s *Service) TagBySlug(ctx context.Context, slug string) (Tag, error) {
+	return s.repo.tagBySlug(ctx, slug)
+}
+
+// AuthorBySlug returns one author.
+func (s *Service) AuthorBySlug(ctx context.Context, slug string) (Author, error) {
+	return s.repo.authorBySlug(ctx, slug)
+}
+
+// Photo returns one photo's metadata.
+func (s *Service) Photo(ctx context.Context, id string) (Photo, error) {
+	m, err := s.repo.photos(ctx, []string{id})
+	if err != nil {
+		return Photo{}, err
+	}
+	p, ok := m[id]
+	if !ok {
+		return Photo{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// Photos returns the photos with the given ids, by id; missing ids are absent.
+func (s *Service) Photos(ctx context.Context, ids []string) (map[string]Photo, error) {
+	return s.repo.photos(ctx, ids)
+}
+
+// --- articles ---
+
+// Lookup is how a reader names an article: by ID, or by slug (and language).
+type Lookup struct {
+	IDOrSlug string
+	Lang     string
+}
+
+// LiveArticle returns the article a public reader asked for, with its tags
+// and authors. An article that is not live is ErrNotFound. When the slug is an
+// old one, the article is returned with moved = true so that the caller can
+// redirect to the current slug.
+func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved bool, err error) {
+	a, moved, err = s.find(ctx, l)
+	if err != nil {
+		return Article{}, false, err
+	}
+	if !a.Live(s.Now()) {
+		return Article{}, false, ErrNotFound
+	}
+	if err := s.attach(ctx, []*Article{&a}); err != nil {
+		return Article{}, false, err
+	}
+	return a, moved, nil
+}
+
+func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
+	if IsID(l.IDOrSlug) {
+		a, err := s.repo.article(ctx, l.IDOrSlug, "", "")
+		return a, false, err
+	}
+	a, err := s.repo.article(ctx, "", l.Lang, l.IDOrSlug)
+	if err == nil {
+		return a, false, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return Article{}, false, err
+	}
+	id, err := s.repo.oldSlug(ctx, l.Lang, l.IDOrSlug)
+	if err != nil {
+		return Article{}, false, err
+	}
+	a, err = s.repo.article(ctx, id, "", "")
+	return a, err == nil, err
+}
+
+func (s *Service) attach(ctx context.Context, as []*Article) error {
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	tags, authors, err := s.repo.relations(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		a.Tags, a.Authors = tags[a.ID], authors[a.ID]
+	}
+	return nil
+}
+
+// Translations lists the live translations of a.
+func (s *Service) Translations(ctx context.Context, a Article) ([]Translation, error) {
+	return s.repo.translations(ctx, a.TranslationKey, a.ID, s.Now())
+}
+
+// Cursor is a position in the public list.
+type Cursor struct {
+	PublishedAt time.Time
+	ID          string
+}
+
+// ListFilter narrows the public list.
+type ListFilter struct {
+	SectionIDs []string
+	TagID      string
+	AuthorID   string
+	Lang       string
+	Limit      int
+	After      *Cursor
+}
+
+// ListLive returns a page of live article summaries (no bodies), newest
+// first, with their tags and authors, and the cursor of the next page (nil on
+// the last page).
+func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Cursor, error) {
+	if f.Limit <= 0 {
+		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
+	}
+	list, err := s.repo.listLive(ctx, f, s.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *Cursor
+	if len(list) > f.Limit {
+		list = list[:f.Limit]
+		last := list[len(list)-1]
+		next = &Cursor{PublishedAt: *last.PublishedAt, ID: last.ID}
+	}
+	ptrs := make([]*Article, len(list))
+	for i := range list {
+		ptrs[i] = &list[i]
+	}
+	if err := s.attach(ctx, ptrs); err != nil {
+		return nil, nil, err
+	}
+	return list, next, nil
+}
+
+// render computes what reads serve, once, at write time.
+func (s *Service) render(a *Article, body []blocks.Block) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encode body: %w", err)
+	}
+	p := blocks.MakePreview(body, a.PreviewBreak, s.previewWords)
+	praw, err := json.Marshal(p.Blocks)
+	if err != nil {
+		return fmt.Errorf("encode preview: %w", err)
+	}
+	paywallFrom := -1
+	if a.Access != AccessPublic && p.Truncated {
+		paywallFrom = p.WholeBlocks
+	}
+	words := blocks.Words(body)
+	a.Body = Rendered{Blocks: raw, HTML: blocks.HTML(body, paywallFrom), Text: blocks.Text(body), Words: words}
+	a.Preview = Rendered{Blocks: praw, HTML: p.HTML(), Text: p.Text(), Words: p.WordsShown}
+	a.Truncated = p.Truncated
+	a.WordCount = words
+	a.ReadingMinutes = blocks.ReadingMinutes(words)
+	return nil
+}

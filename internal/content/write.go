@@ -1,0 +1,245 @@
+package content
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"masthead/internal/blocks"
+)
+
+// ArticleInput is what a writer supplies; the service derives the rest.
+type ArticleInput struct {
+	Lang            string
+	Slug            string
+	TranslationKey  string // empty: the article starts its own group
+	Title           string
+	Standfirst      string
+	SectionID       string
+	PhotoID         string
+	Source          Source
+	Access          Access
+	PreviewBreak    *int
+	Status          Status
+	PublishAt       *time.Time // for scheduled; for published, the publication time (now when nil)
+	CommentsEnabled bool
+	Body            []blocks.Block
+	TagIDs          []string
+	AuthorIDs       []string
+}
+
+func (in ArticleInput) validate() error {
+	var errs []FieldError
+	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+	if !validLang(in.Lang) {
+		add("lang", "must be a two-letter language code")
+	}
+	if !validSlug(in.Slug) {
+		add("slug", "must be lower-case letters, digits and dashes")
+	}
+	if strings.TrimSpace(in.Title) == "" || !utf8.ValidString(in.Title) {
+		add("title", "is required")
+	}
+	if !in.Access.Valid() {
+		add("access", "must be public, registered or subscribers")
+	}
+	if !in.Status.Valid() {
+		add("status", "must be draft, scheduled, published or unpublished")
+	}
+	if in.Status == StatusScheduled && in.PublishAt == nil {
+		add("publish_at", "is required when scheduling")
+	}
+	if in.PreviewBreak != nil && (*in.PreviewBreak < 1 || *in.PreviewBreak > len(in.Body)) {
+		add("preview_break", "must be a block index between 1 and the number of blocks")
+	}
+	if in.Source.URL != "" {
+		if u, err := url.Parse(in.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("source.url", "must be an http or https URL")
+		}
+	}
+	for _, fe := range blocks.Validate(in.Body) {
+		add("body."+fe.Field, fe.Message)
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	return nil
+}
+
+func validLang(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
+}
+
+func validSlug(s string) bool {
+	if s == "" || len(s) > 200 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateArticle validates in, renders its body and preview, and stores it
+// with its tags and authors in one transaction.
+func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, error) {
+	if err := in.validate(); err != nil {
+		return Article{}, err
+	}
+	now := s.Now()
+	a := Article{
+		ID: NewID(), Lang: in.Lang, Slug: in.Slug, TranslationKey: in.TranslationKey,
+		Title: strings.TrimSpace(in.Title), Standfirst: strings.TrimSpace(in.Standfirst),
+		SectionID: in.SectionID, PhotoID: in.PhotoID, Source: in.Source,
+		Access: in.Access, PreviewBreak: in.PreviewBreak, Status: in.Status,
+		CommentsEnabled: in.CommentsEnabled, Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if a.TranslationKey == "" {
+		a.TranslationKey = a.ID
+	}
+	switch in.Status {
+	case StatusScheduled:
+		t := in.PublishAt.UTC().Truncate(time.Microsecond)
+		a.PublishAt, a.PublishedAt = &t, &t
+	case StatusPublished:
+		t := now
+		if in.PublishAt != nil {
+			t = in.PublishAt.UTC().Truncate(time.Microsecond)
+		}
+		a.PublishedAt = &t
+	}
+	if err := s.render(&a, in.Body); err != nil {
+		return Article{}, err
+	}
+	row := toArticleRow(a)
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return notFound(err)
+		}
+		for i, id := range in.TagIDs {
+			if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: id, Position: i}).Error; err != nil {
+				return fmt.Errorf("tag %s: %w", id, notFound(err))
+			}
+		}
+		for i, id := range in.AuthorIDs {
+			if err := tx.Create(&articleAuthorRow{ArticleID: a.ID, AuthorID: id, Position: i}).Error; err != nil {
+				return fmt.Errorf("author %s: %w", id, notFound(err))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Article{}, fmt.Errorf("create article %s: %w", a.Slug, err)
+	}
+	return a, nil
+}
+
+// SetCommentCount stores the number of approved comments of an article.
+func (s *Service) SetCommentCount(ctx context.Context, articleID string, n int) error {
+	err := s.db.Write(ctx).Model(&articleRow{}).Where("id = ?", articleID).
+		UpdateColumn("comment_count", n).Error
+	if err != nil {
+		return fmt.Errorf("set comment count of %s: %w", articleID, err)
+	}
+	return nil
+}
+
+// CreateSection stores a section.
+func (s *Service) CreateSection(ctx context.Context, sec Section) (Section, error) {
+	now := s.Now()
+	sec.ID, sec.CreatedAt, sec.UpdatedAt = NewID(), now, now
+	names, err := json.Marshal(sec.Names)
+	if err != nil {
+		return Section{}, fmt.Errorf("encode section names: %w", err)
+	}
+	row := sectionRow{ID: sec.ID, Slug: sec.Slug, ParentID: strPtr(sec.ParentID), Names: string(names),
+		Position: sec.Position, CreatedAt: now, UpdatedAt: now}
+	if !validSlug(sec.Slug) {
+		return Section{}, &ValidationError{Fields: []FieldError{{Field: "slug", Message: "must be lower-case letters, digits and dashes"}}}
+	}
+	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
+		return Section{}, fmt.Errorf("create section %s: %w", sec.Slug, notFound(err))
+	}
+	s.invalidateSections()
+	return sec, nil
+}
+
+// CreateTag stores a tag.
+func (s *Service) CreateTag(ctx context.Context, t Tag) (Tag, error) {
+	if t.Kind != TagCountry && t.Kind != TagTopic {
+		return Tag{}, &ValidationError{Fields: []FieldError{{Field: "kind", Message: "must be country or topic"}}}
+	}
+	now := s.Now()
+	t.ID, t.CreatedAt, t.UpdatedAt = NewID(), now, now
+	row := tagRow{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
+		return Tag{}, fmt.Errorf("create tag %s: %w", t.Slug, notFound(err))
+	}
+	return t, nil
+}
+
+// CreateAuthor stores an author.
+func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
+	now := s.Now()
+	a.ID, a.CreatedAt, a.UpdatedAt = NewID(), now, now
+	row := authorRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, PhotoID: strPtr(a.PhotoID), CreatedAt: now, UpdatedAt: now}
+	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
+		return Author{}, fmt.Errorf("create author %s: %w", a.Slug, notFound(err))
+	}
+	return a, nil
+}
+
+// CreatePhoto stores a photo's metadata (its files are already in the media store).
+func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
+	now := s.Now()
+	p.ID, p.CreatedAt, p.UpdatedAt = NewID(), now, now
+	rends, err := json.Marshal(p.Renditions)
+	if err != nil {
+		return Photo{}, fmt.Errorf("encode renditions: %w", err)
+	}
+	row := photoRow{
+		ID: p.ID, Hash: p.Hash, Width: p.Width, Height: p.Height, Mime: p.Mime, Original: p.Original,
+		Renditions: string(rends), Blurhash: p.Blurhash, DominantColor: p.DominantColor,
+		Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, SourceURL: p.SourceURL,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
+		return Photo{}, fmt.Errorf("create photo: %w", notFound(err))
+	}
+	return p, nil
+}
+
+// CountArticles counts every article, whatever its status (the demo loader
+// only fills an empty database).
+func (s *Service) CountArticles(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.Read(ctx).Model(&articleRow{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+func toArticleRow(a Article) articleRow {
+	return articleRow{
+		ID: a.ID, Lang: a.Lang, Slug: a.Slug, TranslationKey: a.TranslationKey,
+		Title: a.Title, Standfirst: a.Standfirst,
+		SectionID: strPtr(a.SectionID), PhotoID: strPtr(a.PhotoID),
+		SourceName: a.Source.Name, SourceURL: a.Source.URL,
+		Access: string(a.Access), PreviewBreak: a.PreviewBreak, Status: string(a.Status),
+		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
+		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,
+		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes,
+		BodyBlocks: string(a.Body.Blocks), BodyHTML: a.Body.HTML, BodyText: a.Body.Text,
+		PreviewBlocks: string(a.Preview.Blocks), PreviewHTML: a.Preview.HTML, PreviewText: a.Preview.Text,
+		PreviewWords: a.Preview.Words, PreviewTruncated: a.Truncated,
+		Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+}

@@ -1,0 +1,58 @@
+// Command masthead is the headless content API for a news publisher.
+//
+//	masthead serve    [--addr] [--data] [--db] [--demo] …   serve the API
+//	masthead migrate  [up|status] [--data] [--db]            apply or list migrations
+//	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
+//
+// Every flag has a MASTHEAD_* environment variable; flags win.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "masthead:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: masthead <command> [flags]
+
+commands:
+  serve     serve the API (--demo loads demo content into an empty database)
+  migrate   apply pending migrations (up, the default) or list them (status)
+  token     print a signed token for a role and a subject
+
+"masthead <command> -h" lists a command's flags.
+`
+
+// run dispatches a command; it is main without the process around it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "token":
+		return token(args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
