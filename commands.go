@@ -166,16 +166,24 @@ func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// The action comes first, as the usage shows ("migrate status --data d"),
+	// or after the flags ("migrate --data d status"): the flag package stops
+	// at the first argument that is not a flag.
+	var rest []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		rest, args = args[:1], args[1:]
+	}
 	cfg, fs, err := parseConfig("migrate", args, getenv, stderr, "data", "db", "log-format", "log-level")
 	if err != nil {
 		return err
 	}
+	rest = append(rest, fs.Args()...)
 	action := "up"
-	if fs.NArg() > 0 {
-		action = fs.Arg(0)
+	if len(rest) > 0 {
+		action = rest[0]
 	}
-	if fs.NArg() > 1 || (action != "up" && action != "status") {
-		return fmt.Errorf("migrate: want up or status, got %q", strings.Join(fs.Args(), " "))
+	if len(rest) > 1 || (action != "up" && action != "status") {
+		return fmt.Errorf("migrate: want up or status, got %q", strings.Join(rest, " "))
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
 	if err != nil {
@@ -211,10 +219,18 @@ func token(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	if err := cfg.Bind(fs, getenv, "data", "jwt-key-file", "jwt-issuer", "jwt-audience"); err != nil {
 		return err
 	}
-	role := fs.String("role", "", "reader, subscriber, editor, admin or partner")
-	sub := fs.String("sub", "", "subject: a user or partner id")
-	scope := fs.String("scope", "", `space-separated scopes, e.g. "headlines full_text"`)
-	ttl := fs.Duration("ttl", time.Hour, "lifetime")
+	role := fs.String("role", getenv("MASTHEAD_TOKEN_ROLE"), "reader, subscriber, editor, admin or partner [$MASTHEAD_TOKEN_ROLE]")
+	sub := fs.String("sub", getenv("MASTHEAD_TOKEN_SUB"), "subject: a user or partner id [$MASTHEAD_TOKEN_SUB]")
+	scope := fs.String("scope", getenv("MASTHEAD_TOKEN_SCOPE"), `space-separated scopes, e.g. "headlines full_text" [$MASTHEAD_TOKEN_SCOPE]`)
+	ttl := time.Hour
+	if v := getenv("MASTHEAD_TOKEN_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("MASTHEAD_TOKEN_TTL: %w", err)
+		}
+		ttl = d
+	}
+	fs.DurationVar(&ttl, "ttl", ttl, "lifetime [$MASTHEAD_TOKEN_TTL]")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -227,10 +243,47 @@ func token(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		return err
 	}
 	t := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
-	s, err := t.Mint(access.MintRequest{Subject: *sub, Role: access.Role(*role), Scopes: strings.Fields(*scope), TTL: *ttl})
+	s, err := t.Mint(access.MintRequest{Subject: *sub, Role: access.Role(*role), Scopes: strings.Fields(*scope), TTL: ttl})
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, s)
+	return err
+}
+
+// health probes a running server's /healthz: the container HEALTHCHECK, with
+// no curl needed in the image.
+func health(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("masthead health", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := cfg.Bind(fs, getenv, "addr"); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("addr %q: %w", cfg.Addr, err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: status %d", res.StatusCode)
+	}
+	_, err = fmt.Fprintln(stdout, "ok")
 	return err
 }

@@ -3,6 +3,7 @@
 //	masthead serve    [--addr] [--data] [--db] [--demo] …   serve the API
 //	masthead migrate  [up|status] [--data] [--db]            apply or list migrations
 //	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
+//	masthead health   [--addr]                                probe /healthz
 //
 // Every flag has a MASTHEAD_* environment variable; flags win.
 package main
@@ -32,6 +33,7 @@ commands:
   serve     serve the API (--demo loads demo content into an empty database)
   migrate   apply pending migrations (up, the default) or list them (status)
   token     print a signed token for a role and a subject
+  health    exit 0 when the server at --addr answers /healthz (for container health checks)
 
 "masthead <command> -h" lists a command's flags.
 `
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return token(args[1:], getenv, stdout, stderr)
+	case "health":
+		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -200,6 +202,12 @@ func (s *Server) listArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p := principalOf(c)
+	key := "list\x00" + classOf(p) + "\x00" + c.Request().URL.Query().Encode()
+	gen := s.Content.Generation()
+	if rep, ok := s.cache.get(key, gen); ok {
+		return sendRep(c, rep, cacheFor(p))
+	}
 	f := content.ListFilter{Lang: lang, Limit: limit}
 	if cur != nil {
 		f.After = &content.Cursor{PublishedAt: cur.Time, ID: cur.ID}
@@ -254,7 +262,6 @@ func (s *Server) listArticles(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		p := principalOf(c)
 		for _, a := range list {
 			sum, err := s.toArticleSummary(c, a, photos, p)
 			if err != nil {
@@ -270,7 +277,35 @@ func (s *Server) listArticles(c echo.Context) error {
 			resp.NextCursor = &nc
 		}
 	}
-	return sendJSON(c, resp, lastMod, cacheFor(principalOf(c)), fields)
+	return s.sendCached(c, key, gen, resp, lastMod, fields)
+}
+
+// sendCached encodes v, remembers it under key, and sends it.
+func (s *Server) sendCached(c echo.Context, key string, gen uint64, v any, lastMod time.Time, fields map[string]bool) error {
+	b, err := encode(v, fields)
+	if err != nil {
+		return err
+	}
+	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
+	s.cache.put(key, rep)
+	return sendRep(c, rep, cacheFor(principalOf(c)))
+}
+
+// classOf names what a caller may read, without naming the caller: two
+// callers of the same class get the same bytes for every article, so cached
+// representations are shared by class and never across classes.
+func classOf(p access.Principal) string {
+	return access.Decide(access.Registered, p).Reason + "," + access.Decide(access.Subscribers, p).Reason
+}
+
+// setKey is a canonical form of a parsed set parameter.
+func setKey(m map[string]bool) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, ",")
 }
 
 // getArticle godoc
@@ -308,6 +343,12 @@ func (s *Server) getArticle(c echo.Context) error {
 	if !content.IsID(ref) && !validSlug(ref) {
 		return notFound("no article has this id or slug")
 	}
+	p := principalOf(c)
+	key := "article\x00" + ref + "\x00" + lang + "\x00" + classOf(p) + "\x00" + setKey(formats) + "\x00" + setKey(fields)
+	gen := s.Content.Generation()
+	if rep, ok := s.cache.get(key, gen); ok {
+		return sendRep(c, rep, cacheFor(p))
+	}
 	a, moved, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
 	if errors.Is(err, content.ErrNotFound) {
 		return notFound("no published article has this id or slug")
@@ -321,12 +362,11 @@ func (s *Server) getArticle(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
 		return c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
 	}
-	p := principalOf(c)
 	resp, err := s.toArticleResponse(c, a, p, formats)
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, resp, a.UpdatedAt, cacheFor(p), fields)
+	return s.sendCached(c, key, gen, resp, a.UpdatedAt, fields)
 }
 
 // cacheFor picks the cache policy: anything answered to a token is private

@@ -57,10 +57,6 @@ func (s *Server) listComments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, err := s.parseCursor(c, "comments:"+ref)
-	if err != nil {
-		return err
-	}
 	if !content.IsID(ref) && !validSlug(ref) {
 		return notFound("no article has this id or slug")
 	}
@@ -68,6 +64,11 @@ func (s *Server) listComments(c echo.Context) error {
 	if errors.Is(err, content.ErrNotFound) {
 		return notFound("no published article has this id or slug")
 	}
+	if err != nil {
+		return err
+	}
+	// The cursor is bound to the article, however the URL names it.
+	cur, err := s.parseCursor(c, "comments:"+a.ID)
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (s *Server) listComments(c echo.Context) error {
 		resp.Data = append(resp.Data, toCommentResponse(n, &lastMod))
 	}
 	if next != nil {
-		nc := s.cursors.encode(position{List: "comments:" + ref, Time: next.CreatedAt, ID: next.ID})
+		nc := s.cursors.encode(position{List: "comments:" + a.ID, Time: next.CreatedAt, ID: next.ID})
 		resp.NextCursor = &nc
 	}
 	return sendJSON(c, resp, lastMod, cacheFor(principalOf(c)), nil)

@@ -40,8 +40,10 @@ func (cs cursors) decode(list, s string) (position, error) {
 	if len(s) > 512 {
 		return position{}, errBadCursor
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) <= macSize {
+	// A cursor has one spelling: the decoder would otherwise skip line
+	// breaks and ignore trailing bits that encode never sets.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || len(b) <= macSize || base64.RawURLEncoding.EncodedLen(len(b)) != len(s) {
 		return position{}, errBadCursor
 	}
 	raw, sum := b[:len(b)-macSize], b[len(b)-macSize:]

@@ -24,23 +24,42 @@ const (
 // Last-Modified, and the cache policy; it answers 304 when the client's copy
 // is current.
 func sendJSON(c echo.Context, v any, lastModified time.Time, cacheControl string, fields map[string]bool) error {
-	b, err := json.Marshal(v)
+	b, err := encode(v, fields)
 	if err != nil {
-		return fmt.Errorf("encode response: %w", err)
-	}
-	if fields != nil {
-		if b, err = selectFields(b, fields); err != nil {
-			return err
-		}
+		return err
 	}
 	return sendBytes(c, b, lastModified, cacheControl)
 }
 
-func sendBytes(c echo.Context, b []byte, lastModified time.Time, cacheControl string) error {
-	h := c.Response().Header()
+// encode marshals v and applies fields=.
+func encode(v any, fields map[string]bool) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
+	}
+	if fields != nil {
+		if b, err = selectFields(b, fields); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// etagOf is a weak validator over the exact bytes.
+func etagOf(b []byte) string {
 	sum := fnv.New64a()
 	sum.Write(b)
-	etag := `W/"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+	return `W/"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+}
+
+func sendBytes(c echo.Context, b []byte, lastModified time.Time, cacheControl string) error {
+	return sendRep(c, cachedRep{body: b, etag: etagOf(b), lastMod: lastModified}, cacheControl)
+}
+
+// sendRep writes an encoded representation, or 304 when the client has it.
+func sendRep(c echo.Context, rep cachedRep, cacheControl string) error {
+	b, etag, lastModified := rep.body, rep.etag, rep.lastMod
+	h := c.Response().Header()
 	h.Set(headerETag, etag)
 	if !lastModified.IsZero() {
 		h.Set(echo.HeaderLastModified, lastModified.UTC().Format(http.TimeFormat))

@@ -23,12 +23,15 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Public reads: anonymous, or any valid token; what a token unlocks is
 	// decided per article by access.Decide.
-	v1 := e.Group("/v1", s.authenticate)
-	v1.GET("/articles", s.listArticles)
-	v1.GET("/articles/:id_or_slug", s.getArticle)
-	v1.GET("/articles/:id/comments", s.listComments)
-	v1.GET("/sections", s.listSections)
-	v1.GET("/tags", s.listTags)
-	v1.GET("/authors/:slug", s.getAuthor)
-	v1.GET("/photos/:id", s.getPhoto)
+	// The middleware goes on each route, not on the group: a group
+	// middleware makes Echo register a catch-all 404 under /v1, which would
+	// answer 404 instead of 405 to a known path with another method.
+	v1 := e.Group("/v1")
+	v1.GET("/articles", s.listArticles, s.authenticate)
+	v1.GET("/articles/:id_or_slug", s.getArticle, s.authenticate)
+	v1.GET("/articles/:id/comments", s.listComments, s.authenticate)
+	v1.GET("/sections", s.listSections, s.authenticate)
+	v1.GET("/tags", s.listTags, s.authenticate)
+	v1.GET("/authors/:slug", s.getAuthor, s.authenticate)
+	v1.GET("/photos/:id", s.getPhoto, s.authenticate)
 }

@@ -51,12 +51,19 @@ type Deps struct {
 	Moderation   string        // comment moderation mode, shown to readers
 	// Spec is the OpenAPI 3 document served at /openapi.json.
 	Spec []byte
+	// CacheTTL bounds how long an encoded public read is reused (default
+	// 5s; negative disables the cache). Writes in this process invalidate
+	// at once.
+	CacheTTL time.Duration
+	// Now is the clock of the cache; nil is time.Now.
+	Now func() time.Time
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	Deps
 	cursors cursors
+	cache   *repCache
 }
 
 // New builds the Echo application: middleware in order, error handler,
@@ -74,7 +81,16 @@ func New(d Deps) *echo.Echo {
 	if d.Moderation == "" {
 		d.Moderation = "trusted"
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}}
+	switch {
+	case d.CacheTTL == 0:
+		s.cache = newRepCache(5*time.Second, 10_000, d.Now)
+	case d.CacheTTL > 0:
+		s.cache = newRepCache(d.CacheTTL, 10_000, d.Now)
+	}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

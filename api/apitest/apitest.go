@@ -56,7 +56,28 @@ type App struct {
 	Key      ed25519.PrivateKey
 	Demo     demo.Summary
 	Client   *http.Client
+	Clock    *Clock
 	Validate bool // validate responses against the spec (default true)
+}
+
+// Clock is the application's clock: real time plus an offset tests move.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the shifted time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 // OpenDB returns a fresh, migrated database for t: SQLite in t.TempDir, or a
@@ -127,16 +148,17 @@ func New(t testing.TB, opts ...Options) *App {
 		t.Fatal(err)
 	}
 	tokens := access.NewTokens(key, access.TokenOptions{Issuer: Issuer, Audience: Audience})
-	cs := content.NewService(db, content.Options{})
-	cms := comments.NewService(db, nil)
+	clock := &Clock{}
+	cs := content.NewService(db, content.Options{Now: clock.Now})
+	cms := comments.NewService(db, clock.Now)
 	mediaRoot := filepath.Join(t.TempDir(), "media")
 	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &App{t: t, DB: db, Content: cs, Comments: cms, Tokens: tokens, Key: key, Validate: true}
+	app := &App{t: t, DB: db, Content: cs, Comments: cms, Tokens: tokens, Key: key, Clock: clock, Validate: true}
 	if !o.NoDemo {
-		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400}
+		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400, Now: clock.Now}
 		if app.Demo, err = l.Load(ctx); err != nil {
 			t.Fatalf("load demo: %v", err)
 		}
@@ -145,7 +167,7 @@ func New(t testing.TB, opts ...Options) *App {
 		Content: cs, Comments: cms, Tokens: tokens, DB: db, Logger: log,
 		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
 		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
-		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI,
+		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI, Now: clock.Now,
 	}
 	if o.Configure != nil {
 		o.Configure(&deps)

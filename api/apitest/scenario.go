@@ -40,6 +40,10 @@ func Run(t *testing.T, scenarios []Scenario) {
 // RunShared runs read-only scenarios against one application.
 func RunShared(t *testing.T, a *App, scenarios []Scenario) {
 	t.Helper()
+	// Exec points a at each subtest; give it back to the caller afterwards,
+	// so that later a.Get calls do not report to a finished subtest.
+	prev := a.t
+	defer func() { a.t = prev }()
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) { sc.Exec(t, a) })
 	}

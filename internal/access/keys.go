@@ -67,20 +67,35 @@ func createKey(path string) (ed25519.PrivateKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create key folder: %w", err)
 	}
-	// O_EXCL: two processes starting on an empty folder at once must not
-	// each write a different key; the loser reads the winner's.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadKey(path)
-	}
+	// Two processes starting on an empty folder at once must not each write
+	// a different key, and neither may read a half-written file: the key is
+	// written whole to a temporary file, then linked into place, which fails
+	// when the name exists; the loser reads the winner's key.
+	f, err := os.CreateTemp(filepath.Dir(path), ".jwt-key-*.tmp")
 	if err != nil {
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("write signing key: %w", err)
 	}
 	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("write signing key: %w", err)
 	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
 	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write signing key: %w", err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return LoadKey(path)
+		}
 		return nil, fmt.Errorf("write signing key: %w", err)
 	}
 	return priv, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -42,8 +43,23 @@ type Tokens struct {
 	issuer   string
 	audience string
 	now      func() time.Time
+	leeway   time.Duration
 	parser   *jwt.Parser
+
+	// verified remembers tokens whose signature and claims checked out, until
+	// they expire: the same token sent again (every request of an app
+	// session) skips the Ed25519 verification. Only the exact token string
+	// hits; the expiry is checked again on every hit.
+	mu       sync.Mutex
+	verified map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	p   Principal
+	exp time.Time
+}
+
+const maxVerified = 10_000
 
 // TokenOptions configure Tokens.
 type TokenOptions struct {
@@ -59,7 +75,8 @@ func NewTokens(key ed25519.PrivateKey, o TokenOptions) *Tokens {
 		o.Now = time.Now
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	t := &Tokens{key: key, pub: pub, kid: KeyID(pub), issuer: o.Issuer, audience: o.Audience, now: o.Now}
+	t := &Tokens{key: key, pub: pub, kid: KeyID(pub), issuer: o.Issuer, audience: o.Audience, now: o.Now,
+		leeway: o.Leeway, verified: make(map[string]verifiedToken)}
 	t.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(o.Issuer),
@@ -117,6 +134,31 @@ func (t *Tokens) Mint(r MintRequest) (string, error) {
 // Verify checks a token's signature (EdDSA with our key only), issuer,
 // audience and times, and returns who it speaks for.
 func (t *Tokens) Verify(raw string) (Principal, error) {
+	t.mu.Lock()
+	v, ok := t.verified[raw]
+	t.mu.Unlock()
+	if ok {
+		if t.now().Before(v.exp.Add(t.leeway)) {
+			return v.p, nil
+		}
+		t.mu.Lock()
+		delete(t.verified, raw)
+		t.mu.Unlock()
+	}
+	p, exp, err := t.verify(raw)
+	if err != nil {
+		return Principal{}, err
+	}
+	t.mu.Lock()
+	if len(t.verified) >= maxVerified {
+		clear(t.verified)
+	}
+	t.verified[raw] = verifiedToken{p: p, exp: exp}
+	t.mu.Unlock()
+	return p, nil
+}
+
+func (t *Tokens) verify(raw string) (Principal, time.Time, error) {
 	var c Claims
 	_, err := t.parser.ParseWithClaims(raw, &c, func(tok *jwt.Token) (any, error) {
 		if kid, ok := tok.Header["kid"].(string); ok && kid != t.kid {
@@ -126,18 +168,18 @@ func (t *Tokens) Verify(raw string) (Principal, error) {
 	})
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return Principal{}, &TokenError{Code: CodeTokenExpired, Reason: "the token has expired", Err: err}
+			return Principal{}, time.Time{}, &TokenError{Code: CodeTokenExpired, Reason: "the token has expired", Err: err}
 		}
-		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: reason(err), Err: err}
+		return Principal{}, time.Time{}, &TokenError{Code: CodeTokenInvalid, Reason: reason(err), Err: err}
 	}
 	role := Role(c.Role)
 	if !role.Valid() {
-		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no known role"}
+		return Principal{}, time.Time{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no known role"}
 	}
 	if c.Subject == "" {
-		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no subject"}
+		return Principal{}, time.Time{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no subject"}
 	}
-	return Principal{Subject: c.Subject, Role: role, Scopes: strings.Fields(c.Scope), TokenID: c.ID}, nil
+	return Principal{Subject: c.Subject, Role: role, Scopes: strings.Fields(c.Scope), TokenID: c.ID}, c.ExpiresAt.Time, nil
 }
 
 // reason turns a parser error into a short, safe explanation.

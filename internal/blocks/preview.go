@@ -53,7 +53,7 @@ func (p Preview) Text() string { return Text(p.Blocks) }
 // followed by "…" (see cutText). Only paragraphs, headings and quotes (text
 // only, the cite is dropped) and lists (whole items first, else the first
 // item) are cut; marks are clipped to the kept text. Any later block that does
-// not fit ends the preview before it.
+// not fit ends the preview before it, and before any headings just above it.
 //
 // MakePreview never modifies bs or its blocks.
 func MakePreview(bs []Block, breakAt *int, budget int) Preview {
@@ -85,8 +85,15 @@ func MakePreview(bs []Block, breakAt *int, budget int) Preview {
 				return p
 			}
 		}
-		p.Blocks = slices.Clone(bs[:i])
-		p.WordsShown = total
+		// A heading that would end the preview announces a section the
+		// reader cannot see: stop before it, unless nothing would be left.
+		k := i
+		for k > 1 && bs[k-1].Type == TypeHeading {
+			k--
+		}
+		p.Blocks = slices.Clone(bs[:k])
+		p.WholeBlocks = k
+		p.WordsShown = Words(p.Blocks)
 		return p
 	}
 	return Preview{Blocks: slices.Clone(bs), WordsShown: total, WholeBlocks: len(bs)}

@@ -275,3 +275,24 @@ func TestPreviewMethods(t *testing.T) {
 		t.Errorf("Text() = %q, want %q", got, want)
 	}
 }
+
+func TestPreviewDropsTrailingHeading(t *testing.T) {
+	long := strings.Repeat("word ", 100)
+	bs := []Block{
+		{Type: TypeParagraph, Text: "A short opening paragraph of nine words in all."},
+		{Type: TypeHeading, Level: 2, Text: "A section the reader will not see"},
+		{Type: TypeParagraph, Text: long},
+	}
+	p := MakePreview(bs, nil, 30)
+	if len(p.Blocks) != 1 || p.Blocks[0].Type != TypeParagraph {
+		t.Fatalf("preview blocks = %+v, want only the opening paragraph", p.Blocks)
+	}
+	if p.WholeBlocks != 1 || !p.Truncated || p.WordsShown != Words(bs[:1]) {
+		t.Fatalf("preview = %+v", p)
+	}
+	// A heading in the middle of the preview stays.
+	bs2 := []Block{bs[0], bs[1], {Type: TypeParagraph, Text: "Short."}, bs[2]}
+	if p2 := MakePreview(bs2, nil, 30); len(p2.Blocks) != 3 {
+		t.Fatalf("preview kept %d blocks, want 3", len(p2.Blocks))
+	}
+}

@@ -101,6 +101,7 @@ func (s *Service) Create(ctx context.Context, c Comment) (Comment, error) {
 	}
 	c.CreatedAt = c.CreatedAt.UTC().Truncate(time.Microsecond)
 	c.ID, c.UpdatedAt = ulid.Make().String(), now
+	c.Depth = 0 // derived from the parent, never taken from the caller
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if c.ParentID != "" {
 			var parent commentRow

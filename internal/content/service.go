@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -31,6 +32,10 @@ type Service struct {
 	db           *store.DB
 	now          func() time.Time
 	previewWords int
+
+	// gen counts writes, so that caches above the service can tell when
+	// what they hold may be stale.
+	gen atomic.Uint64
 
 	ttl       time.Duration
 	mu        sync.RWMutex
@@ -75,6 +80,12 @@ func IsID(s string) bool {
 	return err == nil
 }
 
+// Generation changes after every write through this service. A cache that
+// remembers the generation it was filled at knows it is stale when it differs.
+func (s *Service) Generation() uint64 { return s.gen.Load() }
+
+func (s *Service) changed() { s.gen.Add(1) }
+
 // --- taxonomy ---
 
 // Sections returns every section, ordered, from a short-lived cache.
@@ -101,6 +112,7 @@ func (s *Service) Sections(ctx context.Context) ([]Section, error) {
 }
 
 func (s *Service) invalidateSections() {
+	s.changed()
 	s.mu.Lock()
 	s.sections, s.sectionBy = nil, nil
 	s.mu.Unlock()

@@ -136,6 +136,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 		}
 		return nil
 	})
+	s.changed()
 	if err != nil {
 		return Article{}, fmt.Errorf("create article %s: %w", a.Slug, err)
 	}
@@ -146,6 +147,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 func (s *Service) SetCommentCount(ctx context.Context, articleID string, n int) error {
 	err := s.db.Write(ctx).Model(&articleRow{}).Where("id = ?", articleID).
 		UpdateColumn("comment_count", n).Error
+	s.changed()
 	if err != nil {
 		return fmt.Errorf("set comment count of %s: %w", articleID, err)
 	}
@@ -183,6 +185,7 @@ func (s *Service) CreateTag(ctx context.Context, t Tag) (Tag, error) {
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Tag{}, fmt.Errorf("create tag %s: %w", t.Slug, notFound(err))
 	}
+	s.changed()
 	return t, nil
 }
 
@@ -194,6 +197,7 @@ func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Author{}, fmt.Errorf("create author %s: %w", a.Slug, notFound(err))
 	}
+	s.changed()
 	return a, nil
 }
 
@@ -214,6 +218,7 @@ func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Photo{}, fmt.Errorf("create photo: %w", notFound(err))
 	}
+	s.changed()
 	return p, nil
 }
 

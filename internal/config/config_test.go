@@ -1,0 +1,295 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead/internal/config"
+)
+
+// every setting `serve` binds.
+var allVars = []string{
+	"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
+	"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
+}
+
+// load does what a command does: defaults, Bind with env, Parse flags, Resolve.
+func load(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
+	t.Helper()
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	getenv := func(k string) string { return env[k] }
+	if err := cfg.Bind(fs, getenv, allVars...); err != nil {
+		return cfg, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	cfg.Resolve()
+	return cfg, nil
+}
+
+func TestDefaults(t *testing.T) {
+	c := config.Defaults()
+	want := config.Config{
+		Addr: "127.0.0.1:8080", DataDir: "./data", JWTIssuer: "masthead", JWTAudience: "masthead",
+		PreviewWords: 120, PublicURL: "https://publisher.example",
+		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
+		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,
+	}
+	if c.String() != want.String() || c.LogLevel != want.LogLevel || c.BodyLimit != want.BodyLimit ||
+		c.ReadTimeout != want.ReadTimeout || c.Demo || c.DatabaseURL != "" || c.JWTKeyFile != "" || c.CORSOrigins != nil ||
+		c.SubscribeURL != want.SubscribeURL || c.LoginURL != want.LoginURL || c.LogFormat != want.LogFormat {
+		t.Errorf("Defaults() = %+v\nwant       %+v", c, want)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("defaults do not validate: %v", err)
+	}
+	// Nothing in the environment, no flags: the defaults, resolved.
+	got, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Addr != c.Addr || got.PreviewWords != 120 || got.Demo || len(got.CORSOrigins) != 0 {
+		t.Errorf("loaded with nothing set = %+v", got)
+	}
+	if err := got.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestEnvOverridesDefaults(t *testing.T) {
+	env := map[string]string{
+		"MASTHEAD_ADDR":          ":9090",
+		"MASTHEAD_DATA":          "/srv/masthead",
+		"MASTHEAD_DATABASE_URL":  "postgres://u:p@db/masthead",
+		"MASTHEAD_DEMO":          "true",
+		"MASTHEAD_JWT_KEY_FILE":  "/etc/masthead/key.pem",
+		"MASTHEAD_JWT_ISSUER":    "iss-env",
+		"MASTHEAD_JWT_AUDIENCE":  "aud-env",
+		"MASTHEAD_CORS_ORIGINS":  "https://a.example, https://b.example ,",
+		"MASTHEAD_PREVIEW_WORDS": "80",
+		"MASTHEAD_PUBLIC_URL":    "https://news.example",
+		"MASTHEAD_SUBSCRIBE_URL": "https://news.example/sub",
+		"MASTHEAD_LOGIN_URL":     "https://news.example/in",
+		"MASTHEAD_LOG_FORMAT":    "text",
+		"MASTHEAD_LOG_LEVEL":     "debug",
+		"MASTHEAD_BODY_LIMIT":    "4M",
+	}
+	c, err := load(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"addr", c.Addr, ":9090"},
+		{"data", c.DataDir, "/srv/masthead"},
+		{"db", c.DatabaseURL, "postgres://u:p@db/masthead"},
+		{"key", c.JWTKeyFile, "/etc/masthead/key.pem"},
+		{"issuer", c.JWTIssuer, "iss-env"},
+		{"audience", c.JWTAudience, "aud-env"},
+		{"public", c.PublicURL, "https://news.example"},
+		{"subscribe", c.SubscribeURL, "https://news.example/sub"},
+		{"login", c.LoginURL, "https://news.example/in"},
+		{"log format", c.LogFormat, "text"},
+		{"log level", c.LogLevel, "debug"},
+		{"body limit", c.BodyLimit, "4M"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %q, want %q", ch.name, ch.got, ch.want)
+		}
+	}
+	if !c.Demo || c.PreviewWords != 80 {
+		t.Errorf("demo = %v, preview words = %d", c.Demo, c.PreviewWords)
+	}
+	if !slices.Equal(c.CORSOrigins, []string{"https://a.example", "https://b.example"}) {
+		t.Errorf("cors = %q", c.CORSOrigins)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("validate: %v", err)
+	}
+
+	// Unparseable numbers and booleans in the environment are errors, not zeros.
+	for _, kv := range [][2]string{{"MASTHEAD_PREVIEW_WORDS", "many"}, {"MASTHEAD_DEMO", "maybe"}} {
+		if _, err := load(t, map[string]string{kv[0]: kv[1]}); err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s=%s: err = %v", kv[0], kv[1], err)
+		}
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	env := map[string]string{
+		"MASTHEAD_ADDR":          ":9090",
+		"MASTHEAD_DATA":          "/srv/env",
+		"MASTHEAD_DEMO":          "true",
+		"MASTHEAD_PREVIEW_WORDS": "80",
+		"MASTHEAD_CORS_ORIGINS":  "https://env.example",
+		"MASTHEAD_LOG_FORMAT":    "text",
+		"MASTHEAD_JWT_ISSUER":    "iss-env",
+	}
+	c, err := load(t, env,
+		"--addr", "127.0.0.1:7070", "--data", "/srv/flag", "--demo=false", "--preview-words", "200",
+		"--cors-origins", "https://flag.example,https://two.example", "--log-format", "json", "--jwt-issuer", "iss-flag")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7070" || c.DataDir != "/srv/flag" || c.Demo || c.PreviewWords != 200 ||
+		c.LogFormat != "json" || c.JWTIssuer != "iss-flag" {
+		t.Errorf("flags did not win: %+v", c)
+	}
+	if !slices.Equal(c.CORSOrigins, []string{"https://flag.example", "https://two.example"}) {
+		t.Errorf("cors = %q", c.CORSOrigins)
+	}
+	// Derived from the flag's data folder, not the environment's.
+	if c.JWTKeyFile != filepath.Join("/srv/flag", "jwt-ed25519.pem") || c.DatabaseURL != filepath.Join("/srv/flag", "masthead.db") {
+		t.Errorf("derived paths: key %q db %q", c.JWTKeyFile, c.DatabaseURL)
+	}
+	// A setting given only in the environment keeps its environment value.
+	c, err = load(t, env, "--addr", "127.0.0.1:7070")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/srv/env" || c.PreviewWords != 80 || !c.Demo {
+		t.Errorf("env lost under an unrelated flag: %+v", c)
+	}
+
+	// A command binds only the settings it names: others are unknown flags
+	// and ignore the environment.
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := cfg.Bind(fs, func(k string) string { return env[k] }, "data"); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != config.Defaults().Addr {
+		t.Errorf("unbound addr took the environment: %q", cfg.Addr)
+	}
+	if err := fs.Parse([]string{"--addr", ":1"}); err == nil {
+		t.Error("an unbound flag was accepted")
+	}
+}
+
+func TestValidateRefuses(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*config.Config)
+		want string // in the error
+	}{
+		{"addr without port", func(c *config.Config) { c.Addr = "localhost" }, "addr"},
+		{"addr garbage", func(c *config.Config) { c.Addr = "::1::80::" }, "addr"},
+		{"no data", func(c *config.Config) { c.DataDir = "" }, "data"},
+		{"preview words low", func(c *config.Config) { c.PreviewWords = 9 }, "preview-words"},
+		{"preview words zero", func(c *config.Config) { c.PreviewWords = 0 }, "preview-words"},
+		{"preview words high", func(c *config.Config) { c.PreviewWords = 5001 }, "preview-words"},
+		{"empty issuer", func(c *config.Config) { c.JWTIssuer = "" }, "jwt-issuer"},
+		{"empty audience", func(c *config.Config) { c.JWTAudience = "" }, "jwt-audience"},
+		{"relative public url", func(c *config.Config) { c.PublicURL = "/news" }, "public-url"},
+		{"ftp subscribe url", func(c *config.Config) { c.SubscribeURL = "ftp://x.example/sub" }, "subscribe-url"},
+		{"hostless login url", func(c *config.Config) { c.LoginURL = "https://" }, "login-url"},
+		{"javascript login url", func(c *config.Config) { c.LoginURL = "javascript:alert(1)" }, "login-url"},
+		{"cors without scheme", func(c *config.Config) { c.CORSOrigins = []string{"app.example"} }, "cors-origins"},
+		{"cors with path", func(c *config.Config) { c.CORSOrigins = []string{"https://app.example/x"} }, "cors-origins"},
+		{"cors with trailing slash", func(c *config.Config) { c.CORSOrigins = []string{"https://app.example/"} }, "cors-origins"},
+		{"cors one bad of two", func(c *config.Config) { c.CORSOrigins = []string{"https://ok.example", "nope"} }, "cors-origins"},
+		{"log format", func(c *config.Config) { c.LogFormat = "xml" }, "log-format"},
+		{"log level", func(c *config.Config) { c.LogLevel = "verbose" }, "log-level"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			c.Resolve()
+			tc.edit(&c)
+			err := c.Validate()
+			if err == nil {
+				t.Fatalf("accepted %+v", c)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %q", err, tc.want)
+			}
+		})
+	}
+	// And what is fine.
+	c := config.Defaults()
+	c.Addr = ":8080"
+	c.CORSOrigins = []string{"*", "https://app.example", "http://localhost:3000"}
+	c.PreviewWords = 10
+	if err := c.Validate(); err != nil {
+		t.Errorf("valid config refused: %v", err)
+	}
+	// Every error is reported, not just the first.
+	c = config.Defaults()
+	c.LogFormat, c.LogLevel = "xml", "loud"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "log-format") || !strings.Contains(err.Error(), "log-level") {
+		t.Errorf("two errors, got %v", err)
+	}
+}
+
+func TestStringMasksPassword(t *testing.T) {
+	c := config.Defaults()
+	c.DatabaseURL = "postgres://masthead:s3cr3t-pw@db.internal:5432/news?sslmode=require"
+	s := c.String()
+	if strings.Contains(s, "s3cr3t-pw") {
+		t.Errorf("password leaked: %s", s)
+	}
+	if !strings.Contains(s, "masthead:xxxxx@db.internal:5432/news") {
+		t.Errorf("masked URL missing: %s", s)
+	}
+	// Without a password, nothing changes; a SQLite path passes through.
+	c.DatabaseURL = "postgres://masthead@db.internal/news"
+	if !strings.Contains(c.String(), "db=postgres://masthead@db.internal/news") {
+		t.Errorf("no-password URL: %s", c.String())
+	}
+	c.DatabaseURL = "./data/masthead.db"
+	if !strings.Contains(c.String(), "db=./data/masthead.db") {
+		t.Errorf("sqlite path: %s", c.String())
+	}
+}
+
+func TestResolve(t *testing.T) {
+	c := config.Defaults()
+	c.DataDir = "/var/lib/masthead"
+	c.Resolve()
+	if c.JWTKeyFile != "/var/lib/masthead/jwt-ed25519.pem" {
+		t.Errorf("key file = %q", c.JWTKeyFile)
+	}
+	if c.DatabaseURL != "/var/lib/masthead/masthead.db" {
+		t.Errorf("database = %q", c.DatabaseURL)
+	}
+	// Explicit settings are kept.
+	c = config.Defaults()
+	c.DataDir = "/var/lib/masthead"
+	c.JWTKeyFile, c.DatabaseURL = "/etc/k.pem", "postgres://db/x"
+	c.Resolve()
+	if c.JWTKeyFile != "/etc/k.pem" || c.DatabaseURL != "postgres://db/x" {
+		t.Errorf("Resolve overwrote explicit settings: %+v", c)
+	}
+}
+
+func TestVarsAreBound(t *testing.T) {
+	// Every documented setting has a flag, and every flag its documented
+	// environment variable.
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := cfg.Bind(fs, func(string) string { return "" }, allVars...); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range config.Vars {
+		f := fs.Lookup(v.Flag)
+		if f == nil {
+			t.Errorf("%s: no flag", v.Flag)
+			continue
+		}
+		if !strings.HasPrefix(v.Env, "MASTHEAD_") || !strings.Contains(f.Usage, "$"+v.Env) {
+			t.Errorf("%s: usage %q does not name %s", v.Flag, f.Usage, v.Env)
+		}
+	}
+	if len(config.Vars) != len(allVars) {
+		t.Errorf("%d Vars, %d bound by serve", len(config.Vars), len(allVars))
+	}
+}

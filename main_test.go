@@ -1,0 +1,383 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"masthead/internal/access"
+	"masthead/internal/store"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+// runCmd runs the binary's entry point in process.
+func runCmd(t *testing.T, getenv map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, args, env(getenv), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+// verify checks raw against the key now in dir, with the default issuer and
+// audience.
+func verify(t *testing.T, dir, raw string) access.Principal {
+	t.Helper()
+	key, err := access.LoadKey(filepath.Join(dir, access.KeyFileName))
+	if err != nil {
+		t.Fatalf("no key in %s: %v", dir, err)
+	}
+	p, err := access.NewTokens(key, access.TokenOptions{Issuer: "masthead", Audience: "masthead"}).Verify(raw)
+	if err != nil {
+		t.Fatalf("token does not verify with the key in %s: %v", dir, err)
+	}
+	return p
+}
+
+var jwtShape = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`)
+
+func oneToken(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) != 1 || !jwtShape.MatchString(lines[0]) {
+		t.Fatalf("want one JWT on stdout, got %q", out)
+	}
+	return lines[0]
+}
+
+func TestTokenCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runCmd(t, nil, "token", "--role", "subscriber", "--sub", "u1", "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := verify(t, dir, oneToken(t, out))
+	if p.Role != access.RoleSubscriber || p.Subject != "u1" || len(p.Scopes) != 0 {
+		t.Errorf("principal = %+v", p)
+	}
+	// A second token uses the same key.
+	out, _, err = runCmd(t, nil, "token", "--role", "partner", "--sub", "p1", "--scope", "headlines full_text", "--ttl", "5m", "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = verify(t, dir, oneToken(t, out))
+	if p.Role != access.RolePartner || !slices.Equal(p.Scopes, []string{"headlines", "full_text"}) {
+		t.Errorf("partner principal = %+v", p)
+	}
+	if info, err := os.Stat(filepath.Join(dir, access.KeyFileName)); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v %v", info, err)
+	}
+}
+
+func TestTokenCommandRefuses(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string][]string{
+		"missing role": {"token", "--sub", "u1", "--data", dir},
+		"missing sub":  {"token", "--role", "reader", "--data", dir},
+		"unknown role": {"token", "--role", "overlord", "--sub", "u1", "--data", dir},
+		"zero ttl":     {"token", "--role", "reader", "--sub", "u1", "--ttl", "0s", "--data", dir},
+		"bad ttl":      {"token", "--role", "reader", "--sub", "u1", "--ttl", "soon", "--data", dir},
+		"unknown flag": {"token", "--role", "reader", "--sub", "u1", "--colour", "red", "--data", dir},
+	}
+	for name, args := range cases {
+		out, _, err := runCmd(t, nil, args...)
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+		if out != "" {
+			t.Errorf("%s: printed %q", name, out)
+		}
+	}
+}
+
+func TestTokenCommandDataFromEnv(t *testing.T) {
+	envDir, flagDir := t.TempDir(), t.TempDir()
+	e := map[string]string{"MASTHEAD_DATA": envDir}
+
+	out, _, err := runCmd(t, e, "token", "--role", "reader", "--sub", "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(t, envDir, oneToken(t, out))
+
+	out, _, err = runCmd(t, e, "token", "--role", "reader", "--sub", "u2", "--data", flagDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := oneToken(t, out)
+	verify(t, flagDir, raw)
+	// Signed with the flag folder's key, not the environment's.
+	envKey, _ := access.LoadKey(filepath.Join(envDir, access.KeyFileName))
+	if _, err := access.NewTokens(envKey, access.TokenOptions{Issuer: "masthead", Audience: "masthead"}).Verify(raw); err == nil {
+		t.Error("the token verifies with the environment folder's key: --data did not win")
+	}
+
+	// Issuer and audience from the environment are honoured too.
+	e2 := map[string]string{"MASTHEAD_DATA": envDir, "MASTHEAD_JWT_ISSUER": "iss-x", "MASTHEAD_JWT_AUDIENCE": "aud-x"}
+	out, _, err = runCmd(t, e2, "token", "--role", "reader", "--sub", "u3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := access.NewTokens(envKey, access.TokenOptions{Issuer: "iss-x", Audience: "aud-x"}).Verify(oneToken(t, out)); err != nil {
+		t.Errorf("issuer/audience from the environment: %v", err)
+	}
+}
+
+// testDB returns the --db flag for a fresh, unmigrated database: nothing
+// (SQLite in the data folder) or, with TEST_DATABASE_URL, a new schema.
+func testDB(t *testing.T) []string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		return nil
+	}
+	ctx := context.Background()
+	admin, err := store.Open(ctx, base, store.Options{ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("main_%d", time.Now().UnixNano())
+	if err := admin.Write(ctx).Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.Write(context.Background()).Exec(`DROP SCHEMA "` + schema + `" CASCADE`)
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return []string{"--db", base + sep + "search_path=" + url.QueryEscape(schema)}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := testDB(t)
+	args := func(a ...string) []string { return append(append(a, "--data", dir), db...) }
+
+	out, _, err := runCmd(t, nil, args("migrate", "status")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "pending") || strings.Contains(out, "applied") {
+		t.Errorf("status before migrating:\n%s", out)
+	}
+
+	out, _, err = runCmd(t, nil, args("migrate")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "1 migration(s) applied") {
+		t.Errorf("migrate said %q", out)
+	}
+
+	out, _, err = runCmd(t, nil, args("migrate", "status")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^00001\s+applied\s+\S*00001_content\.sql$`).MatchString(out) {
+		t.Errorf("status after migrating:\n%s", out)
+	}
+	if strings.Contains(out, "pending") {
+		t.Errorf("still pending:\n%s", out)
+	}
+
+	// Flags first, action last, works as well.
+	out, _, err = runCmd(t, nil, append(append([]string{"migrate", "--data", dir}, db...), "status")...)
+	if err != nil || !strings.Contains(out, "applied") {
+		t.Errorf("migrate --data d status: %q %v", out, err)
+	}
+
+	out, _, err = runCmd(t, nil, args("migrate", "up")...)
+	if err != nil || !strings.Contains(out, "0 migration(s) applied") {
+		t.Errorf("second migrate: %q %v", out, err)
+	}
+	if db == nil {
+		if _, err := os.Stat(filepath.Join(dir, "masthead.db")); err != nil {
+			t.Errorf("no SQLite file in the data folder: %v", err)
+		}
+	}
+
+	for _, bad := range [][]string{{"migrate", "down"}, {"migrate", "up", "status"}, {"migrate", "--nope"}} {
+		if _, _, err := runCmd(t, nil, args(bad...)...); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+func TestServeFailsFast(t *testing.T) {
+	cases := map[string][]string{
+		"addr without port":  {"--addr", "localhost"},
+		"port out of range":  {"--addr", "127.0.0.1:99999"},
+		"bad preview words":  {"--preview-words", "3"},
+		"bad log format":     {"--log-format", "yaml"},
+		"bad cors origin":    {"--cors-origins", "not-an-origin"},
+		"unknown flag":       {"--verbose"},
+		"bad demo env value": nil, // set through the environment below
+	}
+	for name, extra := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			e := map[string]string{}
+			if extra == nil {
+				e["MASTHEAD_DEMO"] = "perhaps"
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			done := make(chan error, 1)
+			var out, errOut bytes.Buffer
+			go func() {
+				done <- run(ctx, append([]string{"serve", "--data", dir}, extra...), env(e), &out, &errOut)
+			}()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Error("serve returned without an error")
+				}
+			case <-time.After(10 * time.Second):
+				cancel()
+				<-done
+				t.Fatal("serve did not fail fast")
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and a test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeStartsAndStops(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(nil), &out, &errOut)
+	}()
+
+	// Wait for the "ready" log line and its address.
+	var addr string
+	deadline := time.Now().Add(20 * time.Second)
+	for addr == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned early: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("serve not ready:\n%s", errOut.String())
+		}
+		for _, line := range strings.Split(errOut.String(), "\n") {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "ready" {
+				addr = rec.Addr
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res, err := http.Get("http://" + addr + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct{ Keys []access.JWK }
+	json.NewDecoder(res.Body).Decode(&set)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || len(set.Keys) != 1 {
+		t.Errorf("jwks: status %d, %d keys", res.StatusCode, len(set.Keys))
+	}
+	// The key it serves is the one it made in the data folder.
+	key, err := access.LoadKey(filepath.Join(dir, access.KeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Keys) == 1 && set.Keys[0].Kid != access.KeyID(key.Public().(ed25519.PublicKey)) {
+		t.Errorf("served kid %s is not the data folder's key", set.Keys[0].Kid)
+	}
+
+	// The container health check probes the same server.
+	if hout, _, err := runCmd(t, nil, "health", "--addr", addr); err != nil || strings.TrimSpace(hout) != "ok" {
+		t.Errorf("health: %q, %v", hout, err)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+	// Once it has stopped, the health check fails.
+	if _, _, err := runCmd(t, nil, "health", "--addr", addr); err == nil {
+		t.Error("health succeeded against a stopped server")
+	}
+}
+
+func TestRunCommands(t *testing.T) {
+	if _, errOut, err := runCmd(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") || !strings.Contains(errOut, "usage") {
+		t.Errorf("unknown command: err %v, stderr %q", err, errOut)
+	}
+	if _, _, err := runCmd(t, nil); err == nil {
+		t.Error("no command: no error")
+	}
+	for _, h := range []string{"help", "-h", "--help"} {
+		out, _, err := runCmd(t, nil, h)
+		if err != nil || !strings.Contains(out, "usage: masthead") {
+			t.Errorf("%s: %q %v", h, out, err)
+		}
+	}
+}
+
+func TestTokenCommandFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	out, _, err := runCmd(t, map[string]string{
+		"MASTHEAD_DATA": dir, "MASTHEAD_TOKEN_ROLE": "partner", "MASTHEAD_TOKEN_SUB": "p1",
+		"MASTHEAD_TOKEN_SCOPE": "headlines", "MASTHEAD_TOKEN_TTL": "5m",
+	}, "token", "--sub", "p2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := verify(t, dir, strings.TrimSpace(out))
+	if p.Role != access.RolePartner || p.Subject != "p2" || !p.HasScope("headlines") {
+		t.Errorf("principal %+v: want partner p2 (the flag wins over MASTHEAD_TOKEN_SUB) with headlines", p)
+	}
+	if _, _, err := runCmd(t, map[string]string{"MASTHEAD_DATA": dir, "MASTHEAD_TOKEN_TTL": "soon"}, "token", "--role", "reader", "--sub", "x"); err == nil {
+		t.Error("a bad MASTHEAD_TOKEN_TTL was accepted")
+	}
+}
