@@ -208,74 +208,42 @@ func (s *Server) listArticles(c echo.Context) error {
 	if rep, ok := s.cache.get(key, gen); ok {
 		return sendRep(c, rep, cacheFor(p))
 	}
-	f := content.ListFilter{Lang: lang, Limit: limit}
+	f := content.ListFilter{
+		Section: c.QueryParam("section"), Tag: c.QueryParam("tag"), Author: c.QueryParam("author"),
+		Lang: lang, Limit: limit,
+	}
 	if cur != nil {
 		f.After = &content.Cursor{PublishedAt: cur.Time, ID: cur.ID}
 	}
-	// An unknown section, tag or author is an empty list, not an error:
-	// the filter matched nothing.
-	empty := false
-	if v := c.QueryParam("section"); v != "" {
-		ids, err := s.Content.SectionTree(ctx, v)
-		switch {
-		case errors.Is(err, content.ErrNotFound):
-			empty = true
-		case err != nil:
-			return err
-		}
-		f.SectionIDs = ids
+	list, next, err := s.Content.ListLive(ctx, f)
+	if err != nil {
+		return err
 	}
-	if v := c.QueryParam("tag"); v != "" && !empty {
-		t, err := s.Content.TagBySlug(ctx, v)
-		switch {
-		case errors.Is(err, content.ErrNotFound):
-			empty = true
-		case err != nil:
-			return err
-		}
-		f.TagID = t.ID
-	}
-	if v := c.QueryParam("author"); v != "" && !empty {
-		a, err := s.Content.AuthorBySlug(ctx, v)
-		switch {
-		case errors.Is(err, content.ErrNotFound):
-			empty = true
-		case err != nil:
-			return err
-		}
-		f.AuthorID = a.ID
-	}
-	resp := articleList{Data: []articleSummary{}}
+	resp := articleList{Data: make([]articleSummary, 0, len(list))}
 	var lastMod time.Time
-	if !empty {
-		list, next, err := s.Content.ListLive(ctx, f)
+	photoIDs := make([]string, 0, len(list))
+	for _, a := range list {
+		if a.PhotoID != "" {
+			photoIDs = append(photoIDs, a.PhotoID)
+		}
+	}
+	photos, err := s.Content.Photos(ctx, photoIDs)
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		sum, err := s.toArticleSummary(c, a, photos, p)
 		if err != nil {
 			return err
 		}
-		photoIDs := make([]string, 0, len(list))
-		for _, a := range list {
-			if a.PhotoID != "" {
-				photoIDs = append(photoIDs, a.PhotoID)
-			}
+		resp.Data = append(resp.Data, sum)
+		if a.UpdatedAt.After(lastMod) {
+			lastMod = a.UpdatedAt
 		}
-		photos, err := s.Content.Photos(ctx, photoIDs)
-		if err != nil {
-			return err
-		}
-		for _, a := range list {
-			sum, err := s.toArticleSummary(c, a, photos, p)
-			if err != nil {
-				return err
-			}
-			resp.Data = append(resp.Data, sum)
-			if a.UpdatedAt.After(lastMod) {
-				lastMod = a.UpdatedAt
-			}
-		}
-		if next != nil {
-			nc := s.cursors.encode(position{List: "articles", Time: next.PublishedAt, ID: next.ID})
-			resp.NextCursor = &nc
-		}
+	}
+	if next != nil {
+		nc := s.cursors.encode(position{List: "articles", Time: next.PublishedAt, ID: next.ID})
+		resp.NextCursor = &nc
 	}
 	return s.sendCached(c, key, gen, resp, lastMod, fields)
 }

@@ -2,12 +2,9 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 )
-
-var timeZero time.Time
 
 // routes is the whole API surface, with who may call what.
 func (s *Server) routes(e *echo.Echo) {

@@ -2,12 +2,16 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	echoSwagger "github.com/swaggo/echo-swagger"
 
 	"masthead/internal/access"
 )
+
+// timeZero is "no Last-Modified" for documents that have no date.
+var timeZero time.Time
 
 type healthResponse struct {
 	Status string `json:"status" validate:"required" example:"ok"`

@@ -534,14 +534,18 @@ func TestSectionTree(t *testing.T) {
 	if _, err := svc.CreateArticle(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	ids, _ = svc.SectionTree(ctx, "politics")
-	list, _, err := svc.ListLive(ctx, content.ListFilter{Limit: 10, SectionIDs: ids})
+	list, _, err := svc.ListLive(ctx, content.ListFilter{Limit: 10, Section: "politics"})
 	if err != nil || len(list) != 1 || list[0].SectionID != diplomacy.ID {
 		t.Errorf("list by politics tree: %d items, %v", len(list), err)
 	}
-	ids, _ = svc.SectionTree(ctx, "sport")
-	if list, _, _ := svc.ListLive(ctx, content.ListFilter{Limit: 10, SectionIDs: ids}); len(list) != 0 {
+	if list, _, _ := svc.ListLive(ctx, content.ListFilter{Limit: 10, Section: "sport"}); len(list) != 0 {
 		t.Errorf("list by sport tree: %d items", len(list))
+	}
+	// A slug that names nothing matches nothing, without an error.
+	for _, f := range []content.ListFilter{{Limit: 10, Section: "nope"}, {Limit: 10, Tag: "nope"}, {Limit: 10, Author: "nope"}} {
+		if list, next, err := svc.ListLive(ctx, f); err != nil || len(list) != 0 || next != nil {
+			t.Errorf("filter %+v: %d items, %v", f, len(list), err)
+		}
 	}
 }
 

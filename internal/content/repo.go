@@ -324,7 +324,7 @@ func live(q *gorm.DB, now time.Time) *gorm.DB {
 // listLive answers the public list: summary columns, newest first, keyset
 // pagination on (published_at, id), one row more than asked to know whether
 // a next page exists.
-func (r repo) listLive(ctx context.Context, f ListFilter, now time.Time) ([]Article, error) {
+func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
 	q := live(r.db.Read(ctx).Model(&articleRow{}), now).Select(summaryColumns)
 	if len(f.SectionIDs) > 0 {
 		q = q.Where("section_id IN ?", f.SectionIDs)

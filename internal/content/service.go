@@ -268,14 +268,16 @@ type Cursor struct {
 	ID          string
 }
 
-// ListFilter narrows the public list.
+// ListFilter narrows the public list. Section, Tag and Author are slugs; a
+// section includes its subsections. A slug that names nothing matches
+// nothing: the list is empty, not an error.
 type ListFilter struct {
-	SectionIDs []string
-	TagID      string
-	AuthorID   string
-	Lang       string
-	Limit      int
-	After      *Cursor
+	Section string
+	Tag     string
+	Author  string
+	Lang    string
+	Limit   int
+	After   *Cursor
 }
 
 // ListLive returns a page of live article summaries (no bodies), newest
@@ -285,7 +287,14 @@ func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Curso
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
 	}
-	list, err := s.repo.listLive(ctx, f, s.Now())
+	q, err := s.resolve(ctx, f)
+	if errors.Is(err, ErrNotFound) {
+		return []Article{}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := s.repo.listLive(ctx, q, s.Now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -303,6 +312,43 @@ func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Curso
 		return nil, nil, err
 	}
 	return list, next, nil
+}
+
+// liveQuery is a ListFilter with its slugs resolved to IDs.
+type liveQuery struct {
+	SectionIDs []string
+	TagID      string
+	AuthorID   string
+	Lang       string
+	Limit      int
+	After      *Cursor
+}
+
+// resolve turns the filter's slugs into IDs; ErrNotFound when one names
+// nothing.
+func (s *Service) resolve(ctx context.Context, f ListFilter) (liveQuery, error) {
+	q := liveQuery{Lang: f.Lang, Limit: f.Limit, After: f.After}
+	var err error
+	if f.Section != "" {
+		if q.SectionIDs, err = s.SectionTree(ctx, f.Section); err != nil {
+			return q, err
+		}
+	}
+	if f.Tag != "" {
+		t, err := s.repo.tagBySlug(ctx, f.Tag)
+		if err != nil {
+			return q, err
+		}
+		q.TagID = t.ID
+	}
+	if f.Author != "" {
+		a, err := s.repo.authorBySlug(ctx, f.Author)
+		if err != nil {
+			return q, err
+		}
+		q.AuthorID = a.ID
+	}
+	return q, nil
 }
 
 // render computes what reads serve, once, at write time.
