@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"masthead/api"
 	"masthead/api/apitest"
 )
 
@@ -83,4 +84,12 @@ func BenchmarkRead(b *testing.B) {
 		benchGet(b, fixedBytesServer(b, sizeOf(b, a, list, "")))
 	})
 	b.Run("list-20", func(b *testing.B) { benchGet(b, a.URL+list) })
+
+	// The same reads with the representation cache off: the cost of the
+	// queries and the encoding that the cache saves.
+	u := apitest.New(b, apitest.Options{Configure: func(d *api.Deps) { d.CacheTTL = -1 }})
+	b.Run("article-anonymous-uncached", func(b *testing.B) {
+		benchGet(b, u.URL+"/v1/articles/"+u.Article("wells").ID)
+	})
+	b.Run("list-20-uncached", func(b *testing.B) { benchGet(b, u.URL+list) })
 }
