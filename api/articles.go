@@ -286,11 +286,13 @@ func setKey(m map[string]bool) string {
 //	@Param			lang		query		string	false	"two-letter language, to pick among slugs"
 //	@Param			format		query		string	false	"comma-separated body forms: blocks, html, text (default all)"
 //	@Param			fields		query		string	false	"comma-separated top-level fields to keep"
+//	@Param			preview		query		bool	false	"editors and admins: show the article whatever its status (drafts, scheduled), in full"
 //	@Success		200			{object}	articleResponse
 //	@Success		301			"Moved Permanently: the slug changed"
 //	@Success		304			"Not Modified"
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
 //	@Failure		404			{object}	Problem
 //	@Router			/v1/articles/{id_or_slug} [get]
 func (s *Server) getArticle(c echo.Context) error {
@@ -312,6 +314,13 @@ func (s *Server) getArticle(c echo.Context) error {
 		return notFound("no article has this id or slug")
 	}
 	p := principalOf(c)
+	switch c.QueryParam("preview") {
+	case "", "false":
+	case "true":
+		return s.previewArticle(c, ref, lang, formats, fields)
+	default:
+		return badParam("preview", "must be true or false")
+	}
 	key := "article\x00" + ref + "\x00" + lang + "\x00" + classOf(p) + "\x00" + setKey(formats) + "\x00" + setKey(fields)
 	gen := s.Content.Generation()
 	if rep, ok := s.cache.get(key, gen); ok {
@@ -335,6 +344,39 @@ func (s *Server) getArticle(c echo.Context) error {
 		return err
 	}
 	return s.sendCached(c, key, gen, resp, a.UpdatedAt, fields)
+}
+
+// previewArticle shows the newsroom an article in any status, in full, never
+// cached anywhere.
+func (s *Server) previewArticle(c echo.Context, ref, lang string, formats, fields map[string]bool) error {
+	p := principalOf(c)
+	if p.Anonymous() {
+		return errUnauthenticated
+	}
+	if !p.Staff() {
+		return errForbidden
+	}
+	a, err := s.Content.AnyArticle(c.Request().Context(), content.Lookup{IDOrSlug: ref, Lang: lang})
+	if errors.Is(err, content.ErrNotFound) {
+		return notFound("no article has this id or slug")
+	}
+	if err != nil {
+		return err
+	}
+	if a.PublishedAt == nil {
+		// Not published yet: the date it would carry if published now.
+		t := s.Content.Now()
+		a.PublishedAt = &t
+	}
+	resp, err := s.toArticleResponse(c, a, p, formats)
+	if err != nil {
+		return err
+	}
+	b, err := encode(resp, fields)
+	if err != nil {
+		return err
+	}
+	return sendRep(c, cachedRep{body: b, etag: etagOf(b), lastMod: a.UpdatedAt}, "private, no-store")
 }
 
 // cacheFor picks the cache policy: anything answered to a token is private

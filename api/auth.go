@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -40,3 +41,31 @@ func principalOf(c echo.Context) access.Principal {
 	p, _ := c.Get(principalKey).(access.Principal)
 	return p
 }
+
+// require lets a request through only when the caller holds one of roles:
+// anonymous callers get 401 (unauthenticated), others 403 (forbidden). It
+// runs after authenticate.
+func (s *Server) require(roles ...access.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := principalOf(c)
+			if p.Anonymous() {
+				return errUnauthenticated
+			}
+			for _, r := range roles {
+				if p.Role == r {
+					return next(c)
+				}
+			}
+			return errForbidden
+		}
+	}
+}
+
+var (
+	errUnauthenticated = &problemError{
+		status: http.StatusUnauthorized, code: "unauthenticated", detail: "this needs a Bearer token",
+		header: http.Header{echo.HeaderWWWAuthenticate: {`Bearer realm="masthead"`}},
+	}
+	errForbidden = &problemError{status: http.StatusForbidden, code: "forbidden", detail: "your role does not allow this"}
+)

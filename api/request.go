@@ -1,7 +1,11 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -90,4 +94,69 @@ func validSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// decodeJSON reads a write's body strictly: JSON only, one value, no unknown
+// fields. Anything else is a 400 (or 415 for another media type) that
+// changes nothing.
+func decodeJSON(c echo.Context, dst any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) != echo.MIMEApplicationJSON {
+		return &problemError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+			detail: "send the body as application/json"}
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large", detail: "the body is too large"}
+		}
+		return badRequest("the body is not valid JSON for this request: " + jsonProblem(err))
+	}
+	if dec.More() {
+		return badRequest("the body must hold one JSON value")
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing internals.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q must be %s", te.Field, te.Type.Kind())
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	return "malformed JSON"
+}
+
+// checkIfMatch enforces optimistic concurrency on a write: no If-Match is a
+// 428, one that does not match the current ETag is a 412. Either way nothing
+// is written.
+func checkIfMatch(c echo.Context, current string) error {
+	h := c.Request().Header.Get("If-Match")
+	if h == "" {
+		return &problemError{status: http.StatusPreconditionRequired, code: "precondition_required",
+			detail: "send If-Match with the ETag you last read"}
+	}
+	for _, t := range strings.Split(h, ",") {
+		if t = strings.TrimSpace(t); t == current || t == "*" {
+			return nil
+		}
+	}
+	return &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
+		detail: "someone changed this resource since you read it; read it again"}
+}
+
+// versionETag is the ETag of a versioned resource on the newsroom side:
+// strong, and derived from the version that If-Match compares.
+func versionETag(id string, version int) string {
+	return fmt.Sprintf(`"%s.v%d"`, id, version)
 }

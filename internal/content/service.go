@@ -222,6 +222,19 @@ func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved b
 	return a, moved, nil
 }
 
+// AnyArticle returns an article whatever its status (drafts included), with
+// its tags and authors: the newsroom's view.
+func (s *Service) AnyArticle(ctx context.Context, l Lookup) (Article, error) {
+	a, _, err := s.find(ctx, l)
+	if err != nil {
+		return Article{}, err
+	}
+	if err := s.attach(ctx, []*Article{&a}); err != nil {
+		return Article{}, err
+	}
+	return a, nil
+}
+
 func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
 	if IsID(l.IDOrSlug) {
 		a, err := s.repo.article(ctx, l.IDOrSlug, "", "")
