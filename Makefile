@@ -21,11 +21,11 @@ build:
 
 ## test: every test, with the race detector, on SQLite (and on PostgreSQL too when TEST_DATABASE_URL is set)
 test:
-	$(GO) test $(GOTAGS) -race -count=1 ./...
+	$(GO) test $(GOTAGS) -race -count=1 -timeout 30m ./...
 
 ## test-pg: every test on the local PostgreSQL
 test-pg:
-	TEST_DATABASE_URL='$(PG_URL)' $(GO) test $(GOTAGS) -race -count=1 ./...
+	TEST_DATABASE_URL='$(PG_URL)' $(GO) test $(GOTAGS) -race -count=1 -timeout 30m ./...
 
 vet:
 	$(GO) vet $(GOTAGS) ./...
@@ -43,6 +43,7 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzHTML$$' -fuzztime=$(FUZZTIME) ./internal/blocks/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCursor$$' -fuzztime=$(FUZZTIME) ./api/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzAuthorization$$' -fuzztime=$(FUZZTIME) ./api/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzUploadPhoto$$' -fuzztime=$(FUZZTIME) ./api/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:

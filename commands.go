@@ -16,11 +16,13 @@ import (
 	"masthead/api"
 	"masthead/docs"
 	"masthead/internal/access"
+	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/demo"
 	"masthead/internal/media"
+	"masthead/internal/metering"
 	"masthead/internal/store"
 )
 
@@ -55,7 +57,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	start := time.Now()
 	cfg, _, err := parseConfig("serve", args, getenv, stderr,
 		"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
-		"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit")
+		"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
+		"upload-limit", "meter-free", "access-ttl", "refresh-ttl",
+		"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role")
 	if err != nil {
 		return err
 	}
@@ -78,10 +82,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	tokens := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second})
+	verifier, err := newVerifier(ctx, cfg, tokens, log)
+	if err != nil {
+		return err
+	}
 	contentSvc := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords})
 	commentSvc := comments.NewService(db, nil)
+	accountSvc, err := accounts.NewService(db, accounts.Options{RefreshTTL: cfg.RefreshTTL})
+	if err != nil {
+		return err
+	}
 	mediaRoot := filepath.Join(cfg.DataDir, "media")
-	mediaStore, err := media.NewStore(mediaRoot, renditionWidths, media.Limits{})
+	mediaStore, err := media.NewStore(mediaRoot, renditionWidths, media.Limits{MaxBytes: cfg.UploadLimit})
 	if err != nil {
 		return err
 	}
@@ -109,10 +121,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	e := api.New(api.Deps{
-		Content: contentSvc, Comments: commentSvc, Tokens: tokens, DB: db, Logger: log,
+		Content: contentSvc, Comments: commentSvc, Tokens: tokens, Verifier: verifier, DB: db, Logger: log,
 		MediaRoot: mediaRoot, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
 		SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL, BodyLimit: cfg.BodyLimit,
-		Spec: docs.OpenAPI,
+		Spec: docs.OpenAPI, Media: mediaStore, UploadLimit: cfg.UploadLimit, Meter: metering.NewService(db, cfg.MeterFree),
+		Accounts: accountSvc, AccessTTL: cfg.AccessTTL,
 	})
 	srv := &http.Server{
 		Handler:           e,
@@ -138,6 +151,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// newVerifier is our own tokens, plus the external issuer's when one is
+// configured. Its key set is fetched once here, bounded by the HTTP timeout:
+// when it cannot be reached, start-up goes on with a warning, our own tokens
+// work, and the key set is fetched again in the background until it loads.
+func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, log *slog.Logger) (api.Verifier, error) {
+	if cfg.JWKSURL == "" {
+		return tokens, nil
+	}
+	ext, err := access.NewExternal(ctx, access.ExternalOptions{
+		JWKSURL: cfg.JWKSURL, Issuer: cfg.JWKSIssuer, Audience: cfg.JWKSAudience, Algorithms: cfg.JWKSAlgorithms,
+		RoleClaim: cfg.JWKSRoleClaim, SubscriberValues: cfg.JWKSSubscriberValues, DefaultRole: access.Role(cfg.JWKSDefaultRole),
+		Leeway: 30 * time.Second, HTTPTimeout: 5 * time.Second, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", cfg.JWKSURL, "keys_loaded", ext.Ready())
+	return access.Combined{Own: tokens, External: ext}, nil
 }
 
 func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {

@@ -3,6 +3,7 @@
 //	masthead serve    [--addr] [--data] [--db] [--demo] …   serve the API
 //	masthead migrate  [up|status] [--data] [--db]            apply or list migrations
 //	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
+//	masthead user     create|set-role|set-subscription --email E …  accounts
 //	masthead health   [--addr]                                probe /healthz
 //
 // Every flag has a MASTHEAD_* environment variable; flags win.
@@ -19,7 +20,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "masthead:", err)
@@ -33,13 +34,14 @@ commands:
   serve     serve the API (--demo loads demo content into an empty database)
   migrate   apply pending migrations (up, the default) or list them (status)
   token     print a signed token for a role and a subject
+  user      create an account (password on stdin), set its role or its subscription end
   health    exit 0 when the server at --addr answers /healthz (for container health checks)
 
 "masthead <command> -h" lists a command's flags.
 `
 
 // run dispatches a command; it is main without the process around it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("no command given")
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return token(args[1:], getenv, stdout, stderr)
+	case "user":
+		return user(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 	"masthead/internal/access"
 	"masthead/internal/store"
+	"masthead/migrations"
 )
 
 func env(m map[string]string) func(string) string {
@@ -31,7 +33,7 @@ func runCmd(t *testing.T, getenv map[string]string, args ...string) (string, str
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := run(ctx, args, env(getenv), &out, &errOut)
+	err := run(ctx, args, env(getenv), strings.NewReader(""), &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
@@ -184,7 +186,11 @@ func TestMigrateCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "1 migration(s) applied") {
+	files, err := fs.ReadDir(migrations.FS, "sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, fmt.Sprintf(": %d migration(s) applied", len(files))) {
 		t.Errorf("migrate said %q", out)
 	}
 
@@ -224,13 +230,15 @@ func TestMigrateCommand(t *testing.T) {
 
 func TestServeFailsFast(t *testing.T) {
 	cases := map[string][]string{
-		"addr without port":  {"--addr", "localhost"},
-		"port out of range":  {"--addr", "127.0.0.1:99999"},
-		"bad preview words":  {"--preview-words", "3"},
-		"bad log format":     {"--log-format", "yaml"},
-		"bad cors origin":    {"--cors-origins", "not-an-origin"},
-		"unknown flag":       {"--verbose"},
-		"bad demo env value": nil, // set through the environment below
+		"addr without port":   {"--addr", "localhost"},
+		"port out of range":   {"--addr", "127.0.0.1:99999"},
+		"bad preview words":   {"--preview-words", "3"},
+		"bad log format":      {"--log-format", "yaml"},
+		"bad cors origin":     {"--cors-origins", "not-an-origin"},
+		"jwks without issuer": {"--jwks-url", "https://id.example/jwks.json", "--jwks-audience", "masthead"},
+		"jwks with alg none":  {"--jwks-url", "https://id.example/jwks.json", "--jwks-issuer", "https://id.example", "--jwks-audience", "m", "--jwks-algorithms", "none"},
+		"unknown flag":        {"--verbose"},
+		"bad demo env value":  nil, // set through the environment below
 	}
 	for name, extra := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -244,7 +252,7 @@ func TestServeFailsFast(t *testing.T) {
 			done := make(chan error, 1)
 			var out, errOut bytes.Buffer
 			go func() {
-				done <- run(ctx, append([]string{"serve", "--data", dir}, extra...), env(e), &out, &errOut)
+				done <- run(ctx, append([]string{"serve", "--data", dir}, extra...), env(e), strings.NewReader(""), &out, &errOut)
 			}()
 			select {
 			case err := <-done:
@@ -285,7 +293,7 @@ func TestServeStartsAndStops(t *testing.T) {
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(nil), &out, &errOut)
+		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(nil), strings.NewReader(""), &out, &errOut)
 	}()
 
 	// Wait for the "ready" log line and its address.
@@ -379,5 +387,82 @@ func TestTokenCommandFromEnv(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, map[string]string{"MASTHEAD_DATA": dir, "MASTHEAD_TOKEN_TTL": "soon"}, "token", "--role", "reader", "--sub", "x"); err == nil {
 		t.Error("a bad MASTHEAD_TOKEN_TTL was accepted")
+	}
+}
+
+func TestServeWithUnreachableJWKS(t *testing.T) {
+	// An external issuer whose key set cannot be fetched: serve starts
+	// anyway (bounded), warns, and our own tokens work.
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	e := map[string]string{
+		"MASTHEAD_JWKS_URL":      "http://127.0.0.1:1/jwks.json",
+		"MASTHEAD_JWKS_ISSUER":   "https://id.example",
+		"MASTHEAD_JWKS_AUDIENCE": "masthead",
+	}
+	begin := time.Now()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(e), strings.NewReader(""), &out, &errOut)
+	}()
+	var addr string
+	deadline := time.Now().Add(30 * time.Second)
+	for addr == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned early: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("serve not ready:\n%s", errOut.String())
+		}
+		for _, line := range strings.Split(errOut.String(), "\n") {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "ready" {
+				addr = rec.Addr
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("ready in %s", time.Since(begin))
+	if !strings.Contains(errOut.String(), "key set not loaded") {
+		t.Errorf("no warning about the key set:\n%s", errOut.String())
+	}
+	key, err := access.LoadKey(filepath.Join(dir, access.KeyFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := access.NewTokens(key, access.TokenOptions{Issuer: "masthead", Audience: "masthead"}).
+		Mint(access.MintRequest{Subject: "u1", Role: access.RoleReader, TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		token string
+		want  int
+	}{{tok, http.StatusOK}, {"not-a-token", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1/sections", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("token %.10s…: status %d, want %d", c.token, res.StatusCode, c.want)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }

@@ -127,11 +127,22 @@ type accessResponse struct {
 	Level        string `json:"level" validate:"required" enums:"public,registered,subscribers"`
 	Granted      bool   `json:"granted" validate:"required"`
 	Truncated    bool   `json:"truncated" validate:"required"`
-	Reason       string `json:"reason" validate:"required" enums:"public,registered,subscriber,licensed,staff,login_required,subscription_required,license_required"`
+	Reason       string `json:"reason" validate:"required" enums:"public,registered,subscriber,licensed,staff,metered,login_required,subscription_required,license_required"`
 	WordsTotal   int    `json:"words_total" validate:"required"`
 	WordsShown   int    `json:"words_shown" validate:"required"`
 	SubscribeURL string `json:"subscribe_url,omitempty"`
 	LoginURL     string `json:"login_url,omitempty"`
+	// Meter is present when metering is on and a reader asks for a
+	// subscribers article: with reason metered when it was granted under
+	// the quota, with subscription_required and remaining 0 once spent.
+	Meter *meterResponse `json:"meter,omitempty"`
+}
+
+// meterResponse is a reader's monthly quota of subscribers articles.
+type meterResponse struct {
+	Limit     int       `json:"limit" validate:"required" example:"3"`
+	Remaining int       `json:"remaining" validate:"required" example:"2"`
+	ResetsAt  time.Time `json:"resets_at" validate:"required" example:"2025-07-01T00:00:00Z"`
 }
 
 type accessSummary struct {
@@ -323,8 +334,15 @@ func (s *Server) getArticle(c echo.Context) error {
 	}
 	key := "article\x00" + ref + "\x00" + lang + "\x00" + classOf(p) + "\x00" + setKey(formats) + "\x00" + setKey(fields)
 	gen := s.Content.Generation()
-	if rep, ok := s.cache.get(key, gen); ok {
-		return sendRep(c, rep, cacheFor(p))
+	// A metered reader's answer is their own (their meter, maybe the full
+	// body): it is never taken from the shared cache nor put in it. The
+	// level is not known before the article is loaded, so readers skip the
+	// cache altogether while metering is on.
+	metered := s.Meter.Enabled() && p.Role == access.RoleReader
+	if !metered {
+		if rep, ok := s.cache.get(key, gen); ok {
+			return sendRep(c, rep, cacheFor(p))
+		}
 	}
 	a, moved, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
 	if errors.Is(err, content.ErrNotFound) {
@@ -339,12 +357,35 @@ func (s *Server) getArticle(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
 		return c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
 	}
-	resp, err := s.toArticleResponse(c, a, p, formats)
+	d := access.Decide(access.Level(a.Access), p)
+	var meter *meterResponse
+	if metered && a.Access == content.AccessSubscribers && !d.Granted {
+		m, granted, err := s.Meter.Use(ctx, p.Subject, a.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		meter = &meterResponse{Limit: m.Limit, Remaining: m.Remaining, ResetsAt: m.ResetsAt}
+		if granted {
+			d = access.Decision{Granted: true, Reason: reasonMetered}
+		}
+	}
+	resp, err := s.articleResponse(c, a, d, meter, formats)
 	if err != nil {
 		return err
 	}
+	if metered {
+		b, err := encode(resp, fields)
+		if err != nil {
+			return err
+		}
+		return sendBytes(c, b, a.UpdatedAt, cachePrivate)
+	}
 	return s.sendCached(c, key, gen, resp, a.UpdatedAt, fields)
 }
+
+// reasonMetered is the access reason of a subscribers article a reader
+// opened under the monthly meter.
+const reasonMetered = "metered"
 
 // previewArticle shows the newsroom an article in any status, in full, never
 // cached anywhere.
@@ -390,8 +431,13 @@ func cacheFor(p access.Principal) string {
 }
 
 func (s *Server) toArticleResponse(c echo.Context, a content.Article, p access.Principal, formats map[string]bool) (articleResponse, error) {
+	return s.articleResponse(c, a, access.Decide(access.Level(a.Access), p), nil, formats)
+}
+
+// articleResponse builds the article as decision d allows; meter, when not
+// nil, goes into the access object.
+func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Decision, meter *meterResponse, formats map[string]bool) (articleResponse, error) {
 	ctx := c.Request().Context()
-	d := access.Decide(access.Level(a.Access), p)
 	body, shown := a.Preview, a.Preview.Words
 	truncated := a.Truncated
 	if d.Granted {
@@ -407,7 +453,7 @@ func (s *Server) toArticleResponse(c echo.Context, a content.Article, p access.P
 		Comments: commentsInfo{Enabled: a.CommentsEnabled, Moderation: s.Moderation, Count: a.CommentCount},
 		Access: accessResponse{
 			Level: string(a.Access), Granted: d.Granted, Truncated: truncated, Reason: d.Reason,
-			WordsTotal: a.WordCount, WordsShown: shown,
+			WordsTotal: a.WordCount, WordsShown: shown, Meter: meter,
 		},
 		StructuredData: structuredData{
 			Context: "https://schema.org", Type: "NewsArticle", Headline: a.Title,

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"masthead/internal/access"
 )
 
 // routes is the whole API surface, with who may call what.
@@ -31,4 +33,43 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/tags", s.listTags, s.authenticate)
 	v1.GET("/authors/:slug", s.getAuthor, s.authenticate)
 	v1.GET("/photos/:id", s.getPhoto, s.authenticate)
+
+	// Accounts: login, refresh and logout take credentials in the body, not
+	// a token; /v1/me needs a token of any role (a token that names no
+	// account is a 404 there).
+	v1.POST("/auth/login", s.login)
+	v1.POST("/auth/refresh", s.refreshToken)
+	v1.POST("/auth/logout", s.logout)
+	anyRole := s.require(access.RoleReader, access.RoleSubscriber, access.RoleEditor, access.RoleAdmin, access.RolePartner)
+	v1.GET("/me", s.getMe, s.authenticate, anyRole)
+
+	// Photos (newsroom): editors and admins. The upload skips the global
+	// JSON body limit and timeout and has its own, after authorization.
+	photoStaff := s.require(access.RoleEditor, access.RoleAdmin)
+	v1.POST("/admin/photos", s.createPhoto, s.authenticate, photoStaff, s.uploadLimit, s.uploadDeadline)
+	v1.PATCH("/admin/photos/:id", s.updatePhoto, s.authenticate, photoStaff)
+	v1.DELETE("/admin/photos/:id", s.deletePhoto, s.authenticate, photoStaff)
+
+	// Articles (newsroom): editors and admins; deleting is for admins.
+	articleStaff := s.require(access.RoleEditor, access.RoleAdmin)
+	v1.POST("/admin/articles", s.createArticle, s.authenticate, articleStaff)
+	v1.GET("/admin/articles", s.listAdminArticles, s.authenticate, articleStaff)
+	v1.GET("/admin/articles/:id", s.getAdminArticle, s.authenticate, articleStaff)
+	v1.PATCH("/admin/articles/:id", s.updateArticle, s.authenticate, articleStaff)
+	v1.DELETE("/admin/articles/:id", s.deleteArticle, s.authenticate, s.require(access.RoleAdmin))
+	v1.POST("/admin/articles/:id/publish", s.publishArticle, s.authenticate, articleStaff)
+	v1.POST("/admin/articles/:id/unpublish", s.unpublishArticle, s.authenticate, articleStaff)
+	v1.GET("/admin/articles/:id/revisions", s.listRevisions, s.authenticate, articleStaff)
+
+	// Sections, tags and authors (newsroom): editors and admins.
+	taxonomyStaff := s.require(access.RoleEditor, access.RoleAdmin)
+	v1.POST("/admin/sections", s.createSection, s.authenticate, taxonomyStaff)
+	v1.PATCH("/admin/sections/:id", s.updateSection, s.authenticate, taxonomyStaff)
+	v1.DELETE("/admin/sections/:id", s.deleteSection, s.authenticate, taxonomyStaff)
+	v1.POST("/admin/tags", s.createTag, s.authenticate, taxonomyStaff)
+	v1.PATCH("/admin/tags/:id", s.updateTag, s.authenticate, taxonomyStaff)
+	v1.DELETE("/admin/tags/:id", s.deleteTag, s.authenticate, taxonomyStaff)
+	v1.POST("/admin/authors", s.createAuthor, s.authenticate, taxonomyStaff)
+	v1.PATCH("/admin/authors/:id", s.updateAuthor, s.authenticate, taxonomyStaff)
+	v1.DELETE("/admin/authors/:id", s.deleteAuthor, s.authenticate, taxonomyStaff)
 }

@@ -15,7 +15,7 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				"Bearer " followed by a JWT signed by Masthead (EdDSA, see /.well-known/jwks.json). Optional on public reads: without it the caller is anonymous. A present but invalid or expired token is always a 401.
+//	@description				"Bearer " followed by a JWT signed by Masthead (EdDSA, see /.well-known/jwks.json) or, when the publisher trusts one, by its subscription platform (RS256 or ES256; such a token makes a reader or a subscriber, never staff). Optional on public reads: without it the caller is anonymous. A present but invalid or expired token is always a 401.
 package api
 
 import (
@@ -28,8 +28,11 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"masthead/internal/access"
+	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/media"
+	"masthead/internal/metering"
 	"masthead/internal/store"
 )
 
@@ -37,7 +40,9 @@ import (
 type Deps struct {
 	Content  *content.Service
 	Comments *comments.Service
-	Tokens   *access.Tokens
+	Tokens   *access.Tokens // mints our tokens, publishes our JWKS
+	// Verifier checks presented tokens; nil is Tokens alone.
+	Verifier Verifier
 	DB       *store.DB
 	Logger   *slog.Logger
 
@@ -57,12 +62,26 @@ type Deps struct {
 	CacheTTL time.Duration
 	// Now is the clock of the cache; nil is time.Now.
 	Now func() time.Time
+	// Media stores uploaded photos (under MediaRoot).
+	Media *media.Store
+	// UploadLimit is the largest photo upload in bytes (default
+	// media.DefaultMaxBytes); the upload route has its own body limit.
+	UploadLimit int64
+	// Meter counts subscribers articles opened by readers; nil or a zero
+	// limit is off.
+	Meter *metering.Service
+	// Accounts holds users and their logins (login, refresh, /v1/me).
+	Accounts *accounts.Service
+	// AccessTTL is the lifetime of the access tokens login and refresh
+	// issue (default 15m).
+	AccessTTL time.Duration
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	Deps
 	cursors cursors
+	logins  *loginLimiter
 	cache   *repCache
 }
 
@@ -81,10 +100,19 @@ func New(d Deps) *echo.Echo {
 	if d.Moderation == "" {
 		d.Moderation = "trusted"
 	}
+	if d.UploadLimit <= 0 {
+		d.UploadLimit = media.DefaultMaxBytes
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}}
+	if d.AccessTTL <= 0 {
+		d.AccessTTL = 15 * time.Minute
+	}
+	if d.Verifier == nil {
+		d.Verifier = d.Tokens
+	}
+	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
 	switch {
 	case d.CacheTTL == 0:
 		s.cache = newRepCache(5*time.Second, 10_000, d.Now)
@@ -109,7 +137,8 @@ func New(d Deps) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit(d.BodyLimit))
+	// The photo upload has its own, larger limit (see routes).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.BodyLimit, Skipper: isUpload}))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:      "0",
 		ContentTypeNosniff: "nosniff",
@@ -124,10 +153,18 @@ func New(d Deps) *echo.Echo {
 		MaxAge:        600,
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
-	e.Use(middleware.ContextTimeout(d.Timeout))
+	// The photo upload decodes and resizes large images: its own, longer
+	// timeout is on its route.
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Timeout, Skipper: isUpload}))
 
 	s.routes(e)
 	return e
+}
+
+// isUpload tells the global body limit and timeout to leave the photo
+// upload to its route-level ones.
+func isUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Path() == uploadPath
 }
 
 func nonNil(s []string) []string {

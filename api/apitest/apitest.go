@@ -32,6 +32,7 @@ import (
 	"masthead/api"
 	"masthead/docs"
 	"masthead/internal/access"
+	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/demo"
@@ -52,6 +53,7 @@ type App struct {
 	DB       *store.DB
 	Content  *content.Service
 	Comments *comments.Service
+	Accounts *accounts.Service
 	Tokens   *access.Tokens
 	Key      ed25519.PrivateKey
 	Demo     demo.Summary
@@ -151,12 +153,16 @@ func New(t testing.TB, opts ...Options) *App {
 	clock := &Clock{}
 	cs := content.NewService(db, content.Options{Now: clock.Now})
 	cms := comments.NewService(db, clock.Now)
+	accs, err := accounts.NewService(db, accounts.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mediaRoot := filepath.Join(t.TempDir(), "media")
 	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &App{t: t, DB: db, Content: cs, Comments: cms, Tokens: tokens, Key: key, Clock: clock, Validate: true}
+	app := &App{t: t, DB: db, Content: cs, Comments: cms, Accounts: accs, Tokens: tokens, Key: key, Clock: clock, Validate: true}
 	if !o.NoDemo {
 		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400, Now: clock.Now}
 		if app.Demo, err = l.Load(ctx); err != nil {
@@ -168,6 +174,8 @@ func New(t testing.TB, opts ...Options) *App {
 		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
 		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
 		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI, Now: clock.Now,
+		Media:    ms,
+		Accounts: accs,
 	}
 	if o.Configure != nil {
 		o.Configure(&deps)

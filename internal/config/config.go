@@ -32,7 +32,26 @@ type Config struct {
 	LogFormat    string // json | text
 	LogLevel     string
 	BodyLimit    string
-	ReadTimeout  time.Duration
+	// UploadLimit is the largest photo upload, in bytes.
+	UploadLimit int64
+	// MeterFree is how many subscribers articles a reader may open per
+	// month; 0 turns metering off.
+	MeterFree   int
+	ReadTimeout time.Duration
+	// AccessTTL is the lifetime of the access tokens login and refresh
+	// issue; RefreshTTL that of each refresh token.
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+
+	// An external issuer (the publisher's subscription platform) whose
+	// tokens are accepted beside ours; off while JWKSURL is empty.
+	JWKSURL              string
+	JWKSIssuer           string
+	JWKSAudience         string
+	JWKSAlgorithms       []string
+	JWKSRoleClaim        string   // claim holding the role or the entitlements
+	JWKSSubscriberValues []string // values of that claim meaning subscriber
+	JWKSDefaultRole      string   // role given otherwise: reader or subscriber
 }
 
 // Defaults returns the configuration before environment and flags.
@@ -49,7 +68,15 @@ func Defaults() Config {
 		LogFormat:    "json",
 		LogLevel:     "info",
 		BodyLimit:    "1M",
+		UploadLimit:  20 << 20,
 		ReadTimeout:  10 * time.Second,
+		AccessTTL:    15 * time.Minute,
+		RefreshTTL:   720 * time.Hour,
+
+		JWKSAlgorithms:       []string{"RS256", "ES256"},
+		JWKSRoleClaim:        "role",
+		JWKSSubscriberValues: []string{"subscriber"},
+		JWKSDefaultRole:      "reader",
 	}
 }
 
@@ -76,6 +103,17 @@ var Vars = []Var{
 	{"log-format", "MASTHEAD_LOG_FORMAT", "json or text"},
 	{"log-level", "MASTHEAD_LOG_LEVEL", "debug, info, warn or error"},
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "largest request body, e.g. 1M"},
+	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "largest photo upload, e.g. 20M (K, M, G: powers of 1024)"},
+	{"meter-free", "MASTHEAD_METER_FREE", "subscribers articles a reader may open per calendar month (0: metering off)"},
+	{"access-ttl", "MASTHEAD_ACCESS_TTL", "lifetime of the access tokens login and refresh issue, e.g. 15m"},
+	{"refresh-ttl", "MASTHEAD_REFRESH_TTL", "lifetime of each refresh token (renewed at every refresh), e.g. 720h"},
+	{"jwks-url", "MASTHEAD_JWKS_URL", "JWKS of an external issuer whose tokens are accepted beside ours (empty: none)"},
+	{"jwks-issuer", "MASTHEAD_JWKS_ISSUER", "iss of the external issuer's tokens (required with jwks-url)"},
+	{"jwks-audience", "MASTHEAD_JWKS_AUDIENCE", "aud the external issuer's tokens must carry (required with jwks-url)"},
+	{"jwks-algorithms", "MASTHEAD_JWKS_ALGORITHMS", "comma-separated algorithms accepted from the external issuer (RS*, PS*, ES* only)"},
+	{"jwks-role-claim", "MASTHEAD_JWKS_ROLE_CLAIM", "claim of external tokens holding the role or the entitlements (dots reach into objects)"},
+	{"jwks-subscriber-values", "MASTHEAD_JWKS_SUBSCRIBER_VALUES", "comma-separated values of that claim that make a subscriber"},
+	{"jwks-default-role", "MASTHEAD_JWKS_DEFAULT_ROLE", "role of other external tokens: reader or subscriber"},
 }
 
 // Bind registers the named settings on fs, with their defaults taken from
@@ -124,6 +162,25 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	str("log-format", &c.LogFormat)
 	str("log-level", &c.LogLevel)
 	str("body-limit", &c.BodyLimit)
+	str("jwks-url", &c.JWKSURL)
+	str("jwks-issuer", &c.JWKSIssuer)
+	str("jwks-audience", &c.JWKSAudience)
+	str("jwks-role-claim", &c.JWKSRoleClaim)
+	str("jwks-default-role", &c.JWKSDefaultRole)
+	list := func(name string, p *[]string) {
+		if !want[name] {
+			return
+		}
+		if s, ok := env(name); ok {
+			*p = splitList(s)
+		}
+		fs.Func(name, usage(name), func(s string) error {
+			*p = splitList(s)
+			return nil
+		})
+	}
+	list("jwks-algorithms", &c.JWKSAlgorithms)
+	list("jwks-subscriber-values", &c.JWKSSubscriberValues)
 	if want["demo"] {
 		if s, ok := env("demo"); ok {
 			b, err := strconv.ParseBool(s)
@@ -134,6 +191,45 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 		}
 		fs.BoolVar(&c.Demo, "demo", c.Demo, usage("demo"))
 	}
+	if want["upload-limit"] {
+		if s, ok := env("upload-limit"); ok {
+			n, err := ParseSize(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("MASTHEAD_UPLOAD_LIMIT: %w", err))
+			}
+			c.UploadLimit = n
+		}
+		fs.Func("upload-limit", usage("upload-limit"), func(s string) error {
+			n, err := ParseSize(s)
+			c.UploadLimit = n
+			return err
+		})
+	}
+	if want["meter-free"] {
+		if s, ok := env("meter-free"); ok {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("MASTHEAD_METER_FREE: %w", err))
+			}
+			c.MeterFree = n
+		}
+		fs.IntVar(&c.MeterFree, "meter-free", c.MeterFree, usage("meter-free"))
+	}
+	dur := func(name string, p *time.Duration) {
+		if !want[name] {
+			return
+		}
+		if s, ok := env(name); ok {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", envName(name), err))
+			}
+			*p = d
+		}
+		fs.DurationVar(p, name, *p, usage(name))
+	}
+	dur("access-ttl", &c.AccessTTL)
+	dur("refresh-ttl", &c.RefreshTTL)
 	if want["preview-words"] {
 		if s, ok := env("preview-words"); ok {
 			n, err := strconv.Atoi(s)
@@ -154,6 +250,40 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 		})
 	}
 	return errors.Join(errs...)
+}
+
+// ParseSize reads a byte count: a whole number with an optional K, M or G
+// suffix (powers of 1024, an optional trailing B), e.g. "20M".
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(t, "B")
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult = 1 << 10
+	case strings.HasSuffix(t, "M"):
+		mult = 1 << 20
+	case strings.HasSuffix(t, "G"):
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		t = t[:len(t)-1]
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("size %q: want a number of bytes such as 20M", s)
+	}
+	return n * mult, nil
+}
+
+// envName is the environment variable of a flag.
+func envName(flag string) string {
+	for _, v := range Vars {
+		if v.Flag == flag {
+			return v.Env
+		}
+	}
+	return flag
 }
 
 func splitList(s string) []string {
@@ -206,6 +336,21 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("cors-origins: %q is not an origin like https://app.example", o))
 		}
 	}
+	if c.UploadLimit < 1<<10 || c.UploadLimit > 1<<30 {
+		errs = append(errs, fmt.Errorf("upload-limit %d: must be between 1K and 1G", c.UploadLimit))
+	}
+	if c.MeterFree < 0 || c.MeterFree > 1000 {
+		errs = append(errs, fmt.Errorf("meter-free %d: must be between 0 (off) and 1000", c.MeterFree))
+	}
+	if c.AccessTTL < time.Minute || c.AccessTTL > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("access-ttl %s: must be between 1m and 24h", c.AccessTTL))
+	}
+	if c.RefreshTTL < time.Hour || c.RefreshTTL > 8760*time.Hour || c.RefreshTTL <= c.AccessTTL {
+		errs = append(errs, fmt.Errorf("refresh-ttl %s: must be between 1h and 8760h, and longer than access-ttl", c.RefreshTTL))
+	}
+	if c.JWKSURL != "" {
+		errs = append(errs, c.validateJWKS()...)
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log-format %q: json or text", c.LogFormat))
 	}
@@ -217,6 +362,40 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// validateJWKS checks the external issuer's settings.
+func (c Config) validateJWKS() []error {
+	var errs []error
+	if p, err := url.Parse(c.JWKSURL); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		errs = append(errs, fmt.Errorf("jwks-url %q: must be an absolute http(s) URL", c.JWKSURL))
+	}
+	if c.JWKSIssuer == "" || c.JWKSAudience == "" {
+		errs = append(errs, errors.New("jwks-issuer and jwks-audience are required with jwks-url"))
+	}
+	if c.JWKSIssuer != "" && c.JWKSIssuer == c.JWTIssuer {
+		errs = append(errs, fmt.Errorf("jwks-issuer %q: must differ from jwt-issuer, which names our own tokens", c.JWKSIssuer))
+	}
+	if len(c.JWKSAlgorithms) == 0 {
+		errs = append(errs, errors.New("jwks-algorithms: name at least one"))
+	}
+	for _, a := range c.JWKSAlgorithms {
+		switch a {
+		case "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512":
+		default:
+			errs = append(errs, fmt.Errorf("jwks-algorithms: %q is not accepted (RS*, PS* or ES*; never none or HS*)", a))
+		}
+	}
+	if c.JWKSRoleClaim == "" {
+		errs = append(errs, errors.New("jwks-role-claim must not be empty"))
+	}
+	if len(c.JWKSSubscriberValues) == 0 {
+		errs = append(errs, errors.New("jwks-subscriber-values: name at least one"))
+	}
+	if c.JWKSDefaultRole != "reader" && c.JWKSDefaultRole != "subscriber" {
+		errs = append(errs, fmt.Errorf("jwks-default-role %q: reader or subscriber", c.JWKSDefaultRole))
+	}
+	return errs
+}
+
 // String is the configuration for the start-up log, with secrets masked.
 func (c Config) String() string {
 	db := c.DatabaseURL
@@ -226,8 +405,13 @@ func (c Config) String() string {
 			db = u.String()
 		}
 	}
-	return fmt.Sprintf("addr=%s data=%s db=%s jwt_key_file=%s issuer=%s audience=%s cors=%v preview_words=%d public_url=%s",
+	out := fmt.Sprintf("addr=%s data=%s db=%s jwt_key_file=%s issuer=%s audience=%s cors=%v preview_words=%d public_url=%s",
 		c.Addr, c.DataDir, db, c.JWTKeyFile, c.JWTIssuer, c.JWTAudience, c.CORSOrigins, c.PreviewWords, c.PublicURL)
+	if c.JWKSURL != "" {
+		out += fmt.Sprintf(" jwks_url=%s jwks_issuer=%s jwks_audience=%s jwks_algorithms=%v jwks_role_claim=%s jwks_subscriber_values=%v jwks_default_role=%s",
+			c.JWKSURL, c.JWKSIssuer, c.JWKSAudience, c.JWKSAlgorithms, c.JWKSRoleClaim, c.JWKSSubscriberValues, c.JWKSDefaultRole)
+	}
+	return out
 }
 
 // Exists reports whether path exists (used to tell a fresh data folder).

@@ -16,6 +16,8 @@ import (
 var allVars = []string{
 	"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
 	"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
+	"upload-limit", "meter-free", "access-ttl", "refresh-ttl",
+	"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role",
 }
 
 // load does what a command does: defaults, Bind with env, Parse flags, Resolve.
@@ -42,6 +44,7 @@ func TestDefaults(t *testing.T) {
 		PreviewWords: 120, PublicURL: "https://publisher.example",
 		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
 		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,
+		UploadLimit: 20 << 20,
 	}
 	if c.String() != want.String() || c.LogLevel != want.LogLevel || c.BodyLimit != want.BodyLimit ||
 		c.ReadTimeout != want.ReadTimeout || c.Demo || c.DatabaseURL != "" || c.JWTKeyFile != "" || c.CORSOrigins != nil ||
@@ -291,5 +294,156 @@ func TestVarsAreBound(t *testing.T) {
 	}
 	if len(config.Vars) != len(allVars) {
 		t.Errorf("%d Vars, %d bound by serve", len(config.Vars), len(allVars))
+	}
+}
+
+func TestUploadLimitAndMeter(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UploadLimit != 20<<20 || c.MeterFree != 0 {
+		t.Fatalf("defaults: upload %d meter %d, want 20M and off", c.UploadLimit, c.MeterFree)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_UPLOAD_LIMIT": "5M", "MASTHEAD_METER_FREE": "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UploadLimit != 5<<20 || c.MeterFree != 3 {
+		t.Fatalf("env: upload %d meter %d", c.UploadLimit, c.MeterFree)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_UPLOAD_LIMIT": "5M"}, "-upload-limit", "512K", "-meter-free", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UploadLimit != 512<<10 || c.MeterFree != 2 {
+		t.Fatalf("flags: upload %d meter %d", c.UploadLimit, c.MeterFree)
+	}
+	for _, env := range []map[string]string{
+		{"MASTHEAD_UPLOAD_LIMIT": "lots"}, {"MASTHEAD_UPLOAD_LIMIT": "-1M"}, {"MASTHEAD_UPLOAD_LIMIT": "2G"},
+		{"MASTHEAD_METER_FREE": "-1"}, {"MASTHEAD_METER_FREE": "two"},
+	} {
+		c, err := load(t, env)
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil {
+			t.Errorf("%v: no error", env)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"20M": 20 << 20, "1k": 1 << 10, "3MB": 3 << 20, "1G": 1 << 30, "1234": 1234, " 2M ": 2 << 20} {
+		if got, err := config.ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "M", "1.5M", "-1", "1T", "99999999999G"} {
+		if _, err := config.ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q): no error", in)
+		}
+	}
+}
+
+func TestExternalIssuerSettings(t *testing.T) {
+	// Off by default, with usable mapping defaults.
+	c := config.Defaults()
+	if c.JWKSURL != "" || c.JWKSRoleClaim != "role" || !slices.Equal(c.JWKSSubscriberValues, []string{"subscriber"}) ||
+		c.JWKSDefaultRole != "reader" || !slices.Equal(c.JWKSAlgorithms, []string{"RS256", "ES256"}) {
+		t.Errorf("defaults: %+v", c)
+	}
+	env := map[string]string{
+		"MASTHEAD_JWKS_URL":               "https://accounts.publisher.example/.well-known/jwks.json",
+		"MASTHEAD_JWKS_ISSUER":            "https://accounts.publisher.example",
+		"MASTHEAD_JWKS_AUDIENCE":          "masthead",
+		"MASTHEAD_JWKS_ALGORITHMS":        "RS256, ES256,PS256",
+		"MASTHEAD_JWKS_ROLE_CLAIM":        "entitlements",
+		"MASTHEAD_JWKS_SUBSCRIBER_VALUES": "premium, digital",
+		"MASTHEAD_JWKS_DEFAULT_ROLE":      "reader",
+	}
+	got, err := load(t, env, "--jwks-subscriber-values", "all-access", "--jwks-audience", "news-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.JWKSURL != env["MASTHEAD_JWKS_URL"] || got.JWKSIssuer != env["MASTHEAD_JWKS_ISSUER"] || got.JWKSAudience != "news-api" ||
+		!slices.Equal(got.JWKSAlgorithms, []string{"RS256", "ES256", "PS256"}) || got.JWKSRoleClaim != "entitlements" ||
+		!slices.Equal(got.JWKSSubscriberValues, []string{"all-access"}) || got.JWKSDefaultRole != "reader" {
+		t.Errorf("loaded %+v", got)
+	}
+	if err := got.Validate(); err != nil {
+		t.Errorf("valid external issuer refused: %v", err)
+	}
+	if s := got.String(); !strings.Contains(s, "jwks_url="+env["MASTHEAD_JWKS_URL"]) || !strings.Contains(s, "jwks_audience=news-api") {
+		t.Errorf("String() = %s", s)
+	}
+	// Without a URL the other settings are not checked (and not logged).
+	c = config.Defaults()
+	c.JWKSDefaultRole = "admin"
+	if err := c.Validate(); err != nil {
+		t.Errorf("jwks settings checked without jwks-url: %v", err)
+	}
+	if strings.Contains(c.String(), "jwks") {
+		t.Errorf("String() mentions an unset issuer: %s", c.String())
+	}
+
+	cases := []struct {
+		name string
+		edit func(*config.Config)
+		want string
+	}{
+		{"no issuer", func(c *config.Config) { c.JWKSIssuer = "" }, "jwks-issuer"},
+		{"no audience", func(c *config.Config) { c.JWKSAudience = "" }, "jwks-audience"},
+		{"relative url", func(c *config.Config) { c.JWKSURL = "/jwks.json" }, "jwks-url"},
+		{"file url", func(c *config.Config) { c.JWKSURL = "file:///etc/jwks.json" }, "jwks-url"},
+		{"hostless url", func(c *config.Config) { c.JWKSURL = "https://" }, "jwks-url"},
+		{"our own issuer", func(c *config.Config) { c.JWKSIssuer = c.JWTIssuer }, "jwks-issuer"},
+		{"alg none", func(c *config.Config) { c.JWKSAlgorithms = []string{"RS256", "none"} }, "jwks-algorithms"},
+		{"alg HS256", func(c *config.Config) { c.JWKSAlgorithms = []string{"HS256"} }, "jwks-algorithms"},
+		{"no algs", func(c *config.Config) { c.JWKSAlgorithms = nil }, "jwks-algorithms"},
+		{"empty claim", func(c *config.Config) { c.JWKSRoleClaim = "" }, "jwks-role-claim"},
+		{"no subscriber values", func(c *config.Config) { c.JWKSSubscriberValues = nil }, "jwks-subscriber-values"},
+		{"staff default", func(c *config.Config) { c.JWKSDefaultRole = "editor" }, "jwks-default-role"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			c.Resolve()
+			c.JWKSURL, c.JWKSIssuer, c.JWKSAudience = "https://id.example/jwks.json", "https://id.example", "masthead"
+			tc.edit(&c)
+			err := c.Validate()
+			if err == nil {
+				t.Fatalf("accepted %+v", c)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokenLifetimes(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.AccessTTL != 15*time.Minute || c.RefreshTTL != 720*time.Hour {
+		t.Fatalf("defaults: %v %v %v", c.AccessTTL, c.RefreshTTL, err)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_ACCESS_TTL": "5m", "MASTHEAD_REFRESH_TTL": "48h"}, "--access-ttl", "10m")
+	if err != nil || c.AccessTTL != 10*time.Minute || c.RefreshTTL != 48*time.Hour {
+		t.Fatalf("env and flag: %v %v %v", c.AccessTTL, c.RefreshTTL, err)
+	}
+	for _, bad := range []map[string]string{
+		{"MASTHEAD_ACCESS_TTL": "soon"},
+		{"MASTHEAD_ACCESS_TTL": "10s"},
+		{"MASTHEAD_ACCESS_TTL": "25h"},
+		{"MASTHEAD_REFRESH_TTL": "30m"},
+		{"MASTHEAD_ACCESS_TTL": "2h", "MASTHEAD_REFRESH_TTL": "1h"},
+	} {
+		c, err := load(t, bad)
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

@@ -129,12 +129,25 @@ type articleSlugRow struct {
 
 func (articleSlugRow) TableName() string { return "article_slugs" }
 
+// revisionRow mirrors migrations/*/00003_editorial.sql.
+type revisionRow struct {
+	ID        string `gorm:"primaryKey"`
+	ArticleID string
+	Version   int
+	Editor    string
+	Action    string
+	Snapshot  string // JSON, see snapshot
+	CreatedAt time.Time
+}
+
+func (revisionRow) TableName() string { return "article_revisions" }
+
 // Models lists the row types, for the test that checks them against the
 // migrated schema of each dialect.
 func Models() []any {
 	return []any{
 		&sectionRow{}, &tagRow{}, &authorRow{}, &photoRow{}, &articleRow{},
-		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{},
+		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{}, &revisionRow{},
 	}
 }
 

@@ -91,6 +91,20 @@ func validSlug(s string) bool {
 // CreateArticle validates in, renders its body and preview, and stores it
 // with its tags and authors in one transaction.
 func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, error) {
+	a, err := s.newArticle(in)
+	if err != nil {
+		return Article{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error { return insertArticle(tx, a, in.TagIDs, in.AuthorIDs) })
+	s.changed()
+	if err != nil {
+		return Article{}, fmt.Errorf("create article %s: %w", a.Slug, err)
+	}
+	return a, nil
+}
+
+// newArticle validates in and builds the article it describes, rendered.
+func (s *Service) newArticle(in ArticleInput) (Article, error) {
 	if err := in.validate(); err != nil {
 		return Article{}, err
 	}
@@ -119,28 +133,26 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 	if err := s.render(&a, in.Body); err != nil {
 		return Article{}, err
 	}
-	row := toArticleRow(a)
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
-			return notFound(err)
-		}
-		for i, id := range in.TagIDs {
-			if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: id, Position: i}).Error; err != nil {
-				return fmt.Errorf("tag %s: %w", id, notFound(err))
-			}
-		}
-		for i, id := range in.AuthorIDs {
-			if err := tx.Create(&articleAuthorRow{ArticleID: a.ID, AuthorID: id, Position: i}).Error; err != nil {
-				return fmt.Errorf("author %s: %w", id, notFound(err))
-			}
-		}
-		return nil
-	})
-	s.changed()
-	if err != nil {
-		return Article{}, fmt.Errorf("create article %s: %w", a.Slug, err)
-	}
 	return a, nil
+}
+
+// insertArticle stores a with its tags and authors, in their order, inside tx.
+func insertArticle(tx *gorm.DB, a Article, tagIDs, authorIDs []string) error {
+	row := toArticleRow(a)
+	if err := tx.Create(&row).Error; err != nil {
+		return notFound(err)
+	}
+	for i, id := range tagIDs {
+		if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: id, Position: i}).Error; err != nil {
+			return fmt.Errorf("tag %s: %w", id, notFound(err))
+		}
+	}
+	for i, id := range authorIDs {
+		if err := tx.Create(&articleAuthorRow{ArticleID: a.ID, AuthorID: id, Position: i}).Error; err != nil {
+			return fmt.Errorf("author %s: %w", id, notFound(err))
+		}
+	}
+	return nil
 }
 
 // SetCommentCount stores the number of approved comments of an article.

@@ -19,8 +19,10 @@ import (
 	"gorm.io/gorm/schema"
 
 	"masthead/api/apitest"
+	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/metering"
 	"masthead/internal/store"
 	"masthead/migrations"
 )
@@ -198,6 +200,8 @@ func TestSchemaMatchesModels(t *testing.T) {
 	t.Logf("dialect %s", db.Dialect)
 
 	models := append(content.Models(), comments.Models()...)
+	models = append(models, metering.Models()...)
+	models = append(models, accounts.Models()...)
 	covered := map[string]bool{}
 	var cache sync.Map
 	for _, m := range models {

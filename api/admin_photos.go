@@ -1,0 +1,289 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"masthead/internal/content"
+	"masthead/internal/media"
+)
+
+// uploadPath is the photo upload route, which has its own body limit.
+const uploadPath = "/v1/admin/photos"
+
+// Bounds of the multipart upload besides the file itself.
+const (
+	// uploadOverhead is what the route's body limit allows beyond
+	// UploadLimit: the text fields and the multipart framing.
+	uploadOverhead = 64 << 10
+	// maxFormField bounds one text field; content.ValidatePhoto applies
+	// the real, smaller bounds.
+	maxFormField = 16 << 10
+)
+
+// photoFields are the text fields of an upload, besides file.
+var photoFields = []string{"caption", "credit", "alt", "source_url"}
+
+type updatePhotoRequest struct {
+	Caption   *string `json:"caption,omitempty" example:"Le col de la Vallée au petit matin"`
+	Credit    *string `json:"credit,omitempty" example:"Photo : Agence Vallée"`
+	Alt       *string `json:"alt,omitempty"`
+	SourceURL *string `json:"source_url,omitempty" example:"https://agence.example/photos/123"`
+}
+
+var errUploadTooLarge = &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+	detail: "the upload is larger than the limit"}
+
+// uploadTimeout bounds the processing of one upload: a 24-megapixel JPEG
+// takes seconds to decode, resize and encode on a small machine.
+const uploadTimeout = 60 * time.Second
+
+// uploadDeadline gives the upload route its own timeout, the longer of
+// uploadTimeout and the global one (the global one skips this route).
+func (s *Server) uploadDeadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return middleware.ContextTimeout(max(uploadTimeout, s.Timeout))(next)
+}
+
+// uploadLimit bounds the body of the upload route: UploadLimit for the file
+// plus a little for the other fields. A declared Content-Length over it is
+// refused before anything is read.
+func (s *Server) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	limit := s.UploadLimit + uploadOverhead
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > limit {
+			return errUploadTooLarge
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
+}
+
+// createPhoto godoc
+//
+//	@Summary		Upload a photo
+//	@Description	The type is sniffed from the bytes (JPEG, PNG, GIF or WebP), whatever the file name or part Content-Type say. Size and pixel count are checked before decoding; EXIF orientation is applied and every metadata segment (EXIF, GPS) is dropped by re-encoding. Renditions are never wider than the source.
+//	@Description
+//	@Description	Each upload makes a new photo (its own caption and credit), even for bytes uploaded before: the files themselves are stored once, by content hash.
+//	@Description
+//	@Description	Errors: a type that is not an accepted image is `415 unsupported_media_type`; a file over the upload limit or an image whose header announces too many pixels (a decompression bomb) is `413 payload_too_large`; a truncated or damaged image is `422 validation_failed` on field `file`.
+//	@Tags			photos
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Accept			multipart/form-data
+//	@Param			file		formData	file	true	"the image"
+//	@Param			caption		formData	string	false	"caption"
+//	@Param			credit		formData	string	false	"credit"
+//	@Param			alt			formData	string	false	"text alternative"
+//	@Param			source_url	formData	string	false	"where the picture comes from (http or https)"
+//	@Success		201			{object}	photoResponse
+//	@Header			201			{string}	Location	"/v1/photos/{id}"
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		413			{object}	Problem
+//	@Failure		415			{object}	Problem
+//	@Failure		422			{object}	Problem
+//	@Router			/v1/admin/photos [post]
+func (s *Server) createPhoto(c echo.Context) error {
+	ctx := c.Request().Context()
+	data, meta, err := s.readUpload(c)
+	if err != nil {
+		return err
+	}
+	if err := content.ValidatePhoto(meta); err != nil {
+		return err
+	}
+	img, err := s.Media.Put(ctx, data)
+	switch {
+	case errors.Is(err, media.ErrUnsupported):
+		return &problemError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+			detail: "the file is not a JPEG, PNG, GIF or WebP image"}
+	case errors.Is(err, media.ErrTooLarge):
+		return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+			detail: "the image is too large: too many bytes, or too many pixels announced by its header"}
+	case errors.Is(err, media.ErrCorrupt):
+		return &problemError{status: http.StatusUnprocessableEntity, code: "validation_failed",
+			detail: "the request has invalid fields",
+			fields: []FieldIssue{{Field: "file", Message: "is a damaged or truncated image"}}}
+	case err != nil:
+		return err
+	}
+	meta.Hash, meta.Width, meta.Height, meta.Mime, meta.Original = img.Hash, img.Width, img.Height, img.Mime, img.Original
+	meta.Blurhash, meta.DominantColor = img.Blurhash, img.DominantColor
+	meta.Renditions = make([]content.Rendition, 0, len(img.Renditions))
+	for _, r := range img.Renditions {
+		meta.Renditions = append(meta.Renditions, content.Rendition{Width: r.Width, Height: r.Height, Path: r.Path})
+	}
+	ph, err := s.Content.CreatePhoto(ctx, meta)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderLocation, "/v1/photos/"+ph.ID)
+	h.Set(echo.HeaderCacheControl, "private, no-store")
+	return c.JSON(http.StatusCreated, toPhotoResponse(ph))
+}
+
+// readUpload streams the multipart body: the file part is read through a
+// reader bounded at UploadLimit+1 bytes, the text fields at maxFormField.
+// Nothing is written to disk or kept beyond these bounds.
+func (s *Server) readUpload(c echo.Context) ([]byte, content.Photo, error) {
+	var meta content.Photo
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, meta, badRequest("send the photo as multipart/form-data with a part named file")
+	}
+	var (
+		data    []byte
+		hasFile bool
+		seen    = map[string]bool{}
+	)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, meta, uploadReadError(err)
+		}
+		name := part.FormName()
+		if seen[name] {
+			part.Close()
+			return nil, meta, badRequest(fmt.Sprintf("the form field %q appears twice", name))
+		}
+		seen[name] = true
+		switch name {
+		case "file":
+			b, err := io.ReadAll(io.LimitReader(part, s.UploadLimit+1))
+			part.Close()
+			if err != nil {
+				return nil, meta, uploadReadError(err)
+			}
+			if int64(len(b)) > s.UploadLimit {
+				return nil, meta, errUploadTooLarge
+			}
+			data, hasFile = b, true
+		case "caption", "credit", "alt", "source_url":
+			b, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
+			part.Close()
+			if err != nil {
+				return nil, meta, uploadReadError(err)
+			}
+			if len(b) > maxFormField {
+				return nil, meta, &content.ValidationError{Fields: []content.FieldError{{Field: name, Message: "is too long"}}}
+			}
+			v := strings.TrimSpace(string(b))
+			switch name {
+			case "caption":
+				meta.Caption = v
+			case "credit":
+				meta.Credit = v
+			case "alt":
+				meta.Alt = v
+			case "source_url":
+				meta.SourceURL = v
+			}
+		default:
+			part.Close()
+			return nil, meta, badRequest(fmt.Sprintf("unknown form field %q; allowed: file, %s", name, strings.Join(photoFields, ", ")))
+		}
+	}
+	if !hasFile {
+		return nil, meta, badRequest("the form has no part named file", FieldIssue{Field: "file", Message: "is required"})
+	}
+	return data, meta, nil
+}
+
+// uploadReadError tells a body over the limit (413) from a malformed one (400).
+func uploadReadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errUploadTooLarge
+	}
+	return badRequest("the multipart body is malformed")
+}
+
+// updatePhoto godoc
+//
+//	@Summary		Change a photo's metadata
+//	@Description	Caption, credit, alt and source URL; absent fields stay as they are. The pixels never change: upload another photo.
+//	@Tags			photos
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id		path		string				true	"photo ID"
+//	@Param			body	body		updatePhotoRequest	true	"fields to change"
+//	@Success		200		{object}	photoResponse
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Failure		413		{object}	Problem
+//	@Failure		415		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/v1/admin/photos/{id} [patch]
+func (s *Server) updatePhoto(c echo.Context) error {
+	id := c.Param("id")
+	if !content.IsID(id) {
+		return notFound("no photo has this id")
+	}
+	var req updatePhotoRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	ph, err := s.Content.UpdatePhoto(c.Request().Context(), id, content.PhotoPatch{
+		Caption: req.Caption, Credit: req.Credit, Alt: req.Alt, SourceURL: req.SourceURL,
+	})
+	if errors.Is(err, content.ErrNotFound) {
+		return notFound("no photo has this id")
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
+	return c.JSON(http.StatusOK, toPhotoResponse(ph))
+}
+
+// deletePhoto godoc
+//
+//	@Summary		Delete a photo
+//	@Description	Refused with 409 while an article (any status) shows it as featured photo or in a photo block, or an author as portrait. The files stay in the media store: they are named by content hash and may be shared with another photo made from the same bytes.
+//	@Tags			photos
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id	path	string	true	"photo ID"
+//	@Success		204	"No Content"
+//	@Failure		401	{object}	Problem
+//	@Failure		403	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem
+//	@Router			/v1/admin/photos/{id} [delete]
+func (s *Server) deletePhoto(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if !content.IsID(id) {
+		return notFound("no photo has this id")
+	}
+	err := s.Content.DeletePhoto(ctx, id)
+	switch {
+	case errors.Is(err, content.ErrNotFound):
+		return notFound("no photo has this id")
+	case errors.Is(err, content.ErrPhotoInUse):
+		detail := "the photo is in use; remove it from its articles and authors first"
+		if u, uerr := s.Content.PhotoInUse(ctx, id); uerr == nil && u.InUse() {
+			detail = fmt.Sprintf("the photo is in use by %d article(s) %s and %d author(s) %s; remove it from them first",
+				len(u.Articles), strings.Join(u.Articles, ", "), len(u.Authors), strings.Join(u.Authors, ", "))
+		}
+		return &problemError{status: http.StatusConflict, code: "conflict", detail: detail}
+	case err != nil:
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

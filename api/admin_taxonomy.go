@@ -1,0 +1,556 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"masthead/internal/content"
+)
+
+// Sections, tags and authors for the newsroom.
+//
+// Concurrency: the tables have no version column, so the ETag of a section,
+// tag or author is strong and made of its id and updated_at to the
+// microsecond ("<id>.t<unix µs>"); every write moves updated_at forward.
+// If-Match is optional here (taxonomy edits are rare and small): without it
+// the write goes through; with it, a stale or unknown ETag is a 412 and
+// nothing is written.
+
+var mapStringType = reflect.TypeFor[map[string]string]()
+
+// langNames is a JSON object of names by language that remembers the order
+// of its keys: the slug of a new section is made from the first name.
+type langNames []content.LangName
+
+// UnmarshalJSON reads an object of strings in document order; null leaves
+// the names unset (nil).
+func (n *langNames) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*n = nil
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return &json.UnmarshalTypeError{Value: "non-object", Type: mapStringType, Field: "names"}
+	}
+	out := langNames{}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var name string
+		if err := dec.Decode(&name); err != nil {
+			return &json.UnmarshalTypeError{Value: "non-string", Type: mapStringType, Field: "names"}
+		}
+		out = append(out, content.LangName{Lang: key.(string), Name: name})
+	}
+	*n = out
+	return nil
+}
+
+type createSectionRequest struct {
+	// Generated from the first name when absent.
+	Slug  string    `json:"slug,omitempty" example:"diplomatie"`
+	Names langNames `json:"names" validate:"required" swaggertype:"object,string" example:"fr:Diplomatie,en:Diplomacy"`
+	// Slug of the parent section; absent for a top-level section.
+	Parent   string `json:"parent,omitempty" example:"politique"`
+	Position int    `json:"position,omitempty" example:"2"`
+}
+
+type updateSectionRequest struct {
+	Slug *string `json:"slug,omitempty" example:"diplomatie"`
+	// Replaces every name when present.
+	Names langNames `json:"names,omitempty" swaggertype:"object,string" example:"fr:Diplomatie,en:Diplomacy"`
+	// Slug of the new parent; "" makes the section top-level.
+	Parent   *string `json:"parent,omitempty" example:"politique"`
+	Position *int    `json:"position,omitempty" example:"2"`
+}
+
+type adminSectionResponse struct {
+	ID        string            `json:"id" validate:"required"`
+	Slug      string            `json:"slug" validate:"required" example:"diplomatie"`
+	Names     map[string]string `json:"names" validate:"required"`
+	Parent    *string           `json:"parent" validate:"required" extensions:"x-nullable" example:"politique"`
+	Position  int               `json:"position" validate:"required"`
+	CreatedAt time.Time         `json:"created_at" validate:"required"`
+	UpdatedAt time.Time         `json:"updated_at" validate:"required"`
+}
+
+type createTagRequest struct {
+	// Generated from the name when absent.
+	Slug string `json:"slug,omitempty" example:"equimont"`
+	Name string `json:"name" validate:"required" example:"Équimont"`
+	Kind string `json:"kind" validate:"required" enums:"country,topic"`
+}
+
+type updateTagRequest struct {
+	Slug *string `json:"slug,omitempty" example:"equimont"`
+	Name *string `json:"name,omitempty" example:"Équimont"`
+	Kind *string `json:"kind,omitempty" enums:"country,topic"`
+}
+
+type adminTagResponse struct {
+	ID        string    `json:"id" validate:"required"`
+	Slug      string    `json:"slug" validate:"required" example:"equimont"`
+	Name      string    `json:"name" validate:"required" example:"Équimont"`
+	Kind      string    `json:"kind" validate:"required" enums:"country,topic"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+}
+
+type createAuthorRequest struct {
+	// Generated from the name when absent.
+	Slug string `json:"slug,omitempty" example:"a-dupont"`
+	Name string `json:"name" validate:"required" example:"A. Dupont"`
+	Bio  string `json:"bio,omitempty" example:"Correspondante à Varenne."`
+	// ID of a stored photo, for the portrait.
+	PhotoID string `json:"photo_id,omitempty"`
+}
+
+type updateAuthorRequest struct {
+	Slug *string `json:"slug,omitempty" example:"a-dupont"`
+	Name *string `json:"name,omitempty" example:"A. Dupont"`
+	Bio  *string `json:"bio,omitempty"`
+	// "" removes the portrait.
+	PhotoID *string `json:"photo_id,omitempty"`
+}
+
+type adminAuthorResponse struct {
+	ID        string    `json:"id" validate:"required"`
+	Slug      string    `json:"slug" validate:"required" example:"a-dupont"`
+	Name      string    `json:"name" validate:"required" example:"A. Dupont"`
+	Bio       string    `json:"bio" validate:"required"`
+	PhotoID   *string   `json:"photo_id" validate:"required" extensions:"x-nullable"`
+	CreatedAt time.Time `json:"created_at" validate:"required"`
+	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+}
+
+// taxonomyETag is the strong ETag of a section, tag or author.
+func taxonomyETag(id string, updatedAt time.Time) string {
+	return fmt.Sprintf(`"%s.t%d"`, id, updatedAt.UnixMicro())
+}
+
+// expectedUpdate reads an optional If-Match for resource id: the updated_at
+// it names, or the zero time when there is none (or "*"). An ETag that is
+// not one this resource could have had is a 412 at once.
+func expectedUpdate(c echo.Context, id string) (time.Time, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return time.Time{}, nil
+	}
+	stale := &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
+		detail: "someone changed this resource since you read it; read it again"}
+	for _, tag := range strings.Split(h, ",") {
+		inner, ok := strings.CutPrefix(strings.TrimSpace(tag), `"`+id+".t")
+		if !ok {
+			continue
+		}
+		digits, ok := strings.CutSuffix(inner, `"`)
+		if !ok {
+			continue
+		}
+		us, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || us <= 0 {
+			continue
+		}
+		return time.UnixMicro(us).UTC(), nil
+	}
+	return time.Time{}, stale
+}
+
+// taxonomyProblem gives conflicts the reason the domain knows (a slug in
+// use, or what still uses the resource), and a readable 404.
+func taxonomyProblem(err error, kind string) error {
+	var (
+		use   *content.InUseError
+		taken *content.SlugTakenError
+	)
+	switch {
+	case errors.As(err, &use):
+		return &problemError{status: http.StatusConflict, code: "conflict",
+			detail: use.Error() + "; move or remove them first"}
+	case errors.As(err, &taken):
+		return &problemError{status: http.StatusConflict, code: "conflict", detail: taken.Error()}
+	case errors.Is(err, content.ErrNotFound):
+		return notFound("no " + kind + " has this id")
+	}
+	return err
+}
+
+// sendTaxonomy answers a newsroom write with the resource and its ETag.
+func sendTaxonomy(c echo.Context, status int, location, etag string, v any) error {
+	h := c.Response().Header()
+	if location != "" {
+		h.Set(echo.HeaderLocation, location)
+	}
+	h.Set(headerETag, etag)
+	h.Set(echo.HeaderCacheControl, "private, no-store")
+	return c.JSON(status, v)
+}
+
+// pathID reads the :id parameter; anything but an ID names nothing.
+func pathID(c echo.Context, kind string) (string, error) {
+	id := c.Param("id")
+	if !content.IsID(id) {
+		return "", notFound("no " + kind + " has this id")
+	}
+	return id, nil
+}
+
+func (s *Server) toAdminSectionResponse(c echo.Context, sec content.Section) (adminSectionResponse, error) {
+	r := adminSectionResponse{ID: sec.ID, Slug: sec.Slug, Names: sec.Names, Position: sec.Position,
+		CreatedAt: sec.CreatedAt.UTC(), UpdatedAt: sec.UpdatedAt.UTC()}
+	if r.Names == nil {
+		r.Names = map[string]string{}
+	}
+	if sec.ParentID != "" {
+		list, err := s.Content.Sections(c.Request().Context())
+		if err != nil {
+			return r, err
+		}
+		for _, p := range list {
+			if p.ID == sec.ParentID {
+				slug := p.Slug
+				r.Parent = &slug
+			}
+		}
+	}
+	return r, nil
+}
+
+// createSection godoc
+//
+//	@Summary		Create a section
+//	@Description	`names` maps two-letter languages to names (at least one). Without `slug`, the slug is made from the first name, transliterated for its language. `parent` is the slug of an existing section.
+//	@Description
+//	@Description	A slug already in use is a `409`.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			body	body		createSectionRequest	true	"the section"
+//	@Success		201		{object}	adminSectionResponse
+//	@Header			201		{string}	Location	"/v1/admin/sections/{id}"
+//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		409		{object}	Problem
+//	@Failure		415		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/v1/admin/sections [post]
+func (s *Server) createSection(c echo.Context) error {
+	var req createSectionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sec, err := s.Content.AddSection(c.Request().Context(), content.SectionInput{
+		Slug: req.Slug, Names: req.Names, Parent: req.Parent, Position: req.Position,
+	})
+	if err != nil {
+		return taxonomyProblem(err, "section")
+	}
+	resp, err := s.toAdminSectionResponse(c, sec)
+	if err != nil {
+		return err
+	}
+	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/sections/"+sec.ID, taxonomyETag(sec.ID, sec.UpdatedAt), resp)
+}
+
+// updateSection godoc
+//
+//	@Summary		Change a section
+//	@Description	Absent fields stay as they are; `names` replaces every name; `parent: ""` makes the section top-level. A parent that would make the section its own ancestor is a `422`.
+//	@Description
+//	@Description	`If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is written.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id			path		string					true	"section ID"
+//	@Param			If-Match	header		string					false	"ETag from the last read or write"
+//	@Param			body		body		updateSectionRequest	true	"fields to change"
+//	@Success		200			{object}	adminSectionResponse
+//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
+//	@Failure		412			{object}	Problem
+//	@Failure		415			{object}	Problem
+//	@Failure		422			{object}	Problem
+//	@Router			/v1/admin/sections/{id} [patch]
+func (s *Server) updateSection(c echo.Context) error {
+	id, err := pathID(c, "section")
+	if err != nil {
+		return err
+	}
+	var req updateSectionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	expect, err := expectedUpdate(c, id)
+	if err != nil {
+		return err
+	}
+	sec, err := s.Content.UpdateSection(c.Request().Context(), id, content.SectionPatch{
+		Slug: req.Slug, Names: req.Names, Parent: req.Parent, Position: req.Position,
+	}, expect)
+	if err != nil {
+		return taxonomyProblem(err, "section")
+	}
+	resp, err := s.toAdminSectionResponse(c, sec)
+	if err != nil {
+		return err
+	}
+	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(sec.ID, sec.UpdatedAt), resp)
+}
+
+// deleteSection godoc
+//
+//	@Summary		Delete a section
+//	@Description	Refused with `409` while an article (any status) is filed under it or it has child sections.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id	path	string	true	"section ID"
+//	@Success		204	"No Content"
+//	@Failure		401	{object}	Problem
+//	@Failure		403	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem
+//	@Router			/v1/admin/sections/{id} [delete]
+func (s *Server) deleteSection(c echo.Context) error {
+	id, err := pathID(c, "section")
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteSection(c.Request().Context(), id); err != nil {
+		return taxonomyProblem(err, "section")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func toAdminTagResponse(t content.Tag) adminTagResponse {
+	return adminTagResponse{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind,
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+}
+
+// createTag godoc
+//
+//	@Summary		Create a tag
+//	@Description	Without `slug`, the slug is made from the name. A slug already in use is a `409`.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			body	body		createTagRequest	true	"the tag"
+//	@Success		201		{object}	adminTagResponse
+//	@Header			201		{string}	Location	"/v1/admin/tags/{id}"
+//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		409		{object}	Problem
+//	@Failure		415		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/v1/admin/tags [post]
+func (s *Server) createTag(c echo.Context) error {
+	var req createTagRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.Content.AddTag(c.Request().Context(), content.TagInput{Slug: req.Slug, Name: req.Name, Kind: req.Kind})
+	if err != nil {
+		return taxonomyProblem(err, "tag")
+	}
+	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/tags/"+t.ID, taxonomyETag(t.ID, t.UpdatedAt), toAdminTagResponse(t))
+}
+
+// updateTag godoc
+//
+//	@Summary		Change a tag
+//	@Description	Absent fields stay as they are. `If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is written.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id			path		string				true	"tag ID"
+//	@Param			If-Match	header		string				false	"ETag from the last read or write"
+//	@Param			body		body		updateTagRequest	true	"fields to change"
+//	@Success		200			{object}	adminTagResponse
+//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
+//	@Failure		412			{object}	Problem
+//	@Failure		415			{object}	Problem
+//	@Failure		422			{object}	Problem
+//	@Router			/v1/admin/tags/{id} [patch]
+func (s *Server) updateTag(c echo.Context) error {
+	id, err := pathID(c, "tag")
+	if err != nil {
+		return err
+	}
+	var req updateTagRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	expect, err := expectedUpdate(c, id)
+	if err != nil {
+		return err
+	}
+	t, err := s.Content.UpdateTag(c.Request().Context(), id, content.TagPatch{Slug: req.Slug, Name: req.Name, Kind: req.Kind}, expect)
+	if err != nil {
+		return taxonomyProblem(err, "tag")
+	}
+	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(t.ID, t.UpdatedAt), toAdminTagResponse(t))
+}
+
+// deleteTag godoc
+//
+//	@Summary		Delete a tag
+//	@Description	Refused with `409` while an article (any status) carries it.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id	path	string	true	"tag ID"
+//	@Success		204	"No Content"
+//	@Failure		401	{object}	Problem
+//	@Failure		403	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem
+//	@Router			/v1/admin/tags/{id} [delete]
+func (s *Server) deleteTag(c echo.Context) error {
+	id, err := pathID(c, "tag")
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteTag(c.Request().Context(), id); err != nil {
+		return taxonomyProblem(err, "tag")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func toAdminAuthorResponse(a content.Author) adminAuthorResponse {
+	r := adminAuthorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio,
+		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
+	if a.PhotoID != "" {
+		id := a.PhotoID
+		r.PhotoID = &id
+	}
+	return r
+}
+
+// createAuthor godoc
+//
+//	@Summary		Create an author
+//	@Description	Without `slug`, the slug is made from the name. `photo_id` must name a stored photo. A slug already in use is a `409`.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			body	body		createAuthorRequest	true	"the author"
+//	@Success		201		{object}	adminAuthorResponse
+//	@Header			201		{string}	Location	"/v1/admin/authors/{id}"
+//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		409		{object}	Problem
+//	@Failure		415		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/v1/admin/authors [post]
+func (s *Server) createAuthor(c echo.Context) error {
+	var req createAuthorRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	a, err := s.Content.AddAuthor(c.Request().Context(), content.AuthorInput{
+		Slug: req.Slug, Name: req.Name, Bio: req.Bio, PhotoID: req.PhotoID,
+	})
+	if err != nil {
+		return taxonomyProblem(err, "author")
+	}
+	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/authors/"+a.ID, taxonomyETag(a.ID, a.UpdatedAt), toAdminAuthorResponse(a))
+}
+
+// updateAuthor godoc
+//
+//	@Summary		Change an author
+//	@Description	Absent fields stay as they are; `photo_id: ""` removes the portrait. `If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is written.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id			path		string				true	"author ID"
+//	@Param			If-Match	header		string				false	"ETag from the last read or write"
+//	@Param			body		body		updateAuthorRequest	true	"fields to change"
+//	@Success		200			{object}	adminAuthorResponse
+//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Failure		400			{object}	Problem
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
+//	@Failure		412			{object}	Problem
+//	@Failure		415			{object}	Problem
+//	@Failure		422			{object}	Problem
+//	@Router			/v1/admin/authors/{id} [patch]
+func (s *Server) updateAuthor(c echo.Context) error {
+	id, err := pathID(c, "author")
+	if err != nil {
+		return err
+	}
+	var req updateAuthorRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	expect, err := expectedUpdate(c, id)
+	if err != nil {
+		return err
+	}
+	a, err := s.Content.UpdateAuthor(c.Request().Context(), id, content.AuthorPatch{
+		Slug: req.Slug, Name: req.Name, Bio: req.Bio, PhotoID: req.PhotoID,
+	}, expect)
+	if err != nil {
+		return taxonomyProblem(err, "author")
+	}
+	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(a.ID, a.UpdatedAt), toAdminAuthorResponse(a))
+}
+
+// deleteAuthor godoc
+//
+//	@Summary		Delete an author
+//	@Description	Refused with `409` while an article (any status) has them in its byline.
+//	@Tags			taxonomy
+//	@Security		BearerAuth
+//	@x-auth-required	true
+//	@Param			id	path	string	true	"author ID"
+//	@Success		204	"No Content"
+//	@Failure		401	{object}	Problem
+//	@Failure		403	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Failure		409	{object}	Problem
+//	@Router			/v1/admin/authors/{id} [delete]
+func (s *Server) deleteAuthor(c echo.Context) error {
+	id, err := pathID(c, "author")
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteAuthor(c.Request().Context(), id); err != nil {
+		return taxonomyProblem(err, "author")
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,176 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// ErrPhotoInUse is returned (wrapped) by DeletePhoto while an article or an
+// author still shows the photo. It is a conflict.
+var ErrPhotoInUse = fmt.Errorf("%w: photo in use", ErrConflict)
+
+// Bounds of a photo's texts, in characters.
+const (
+	maxCaption = 2000
+	maxCredit  = 300
+	maxAlt     = 1000
+	maxURL     = 2000
+)
+
+// PhotoPatch is a change to a photo's metadata; nil fields stay as they are.
+// The pixels of a photo never change: upload another one.
+type PhotoPatch struct {
+	Caption   *string
+	Credit    *string
+	Alt       *string
+	SourceURL *string
+}
+
+// PhotoUse says what shows a photo.
+type PhotoUse struct {
+	Articles []string // ids of articles with it as featured photo or in a photo block
+	Authors  []string // ids of authors with it as portrait
+}
+
+// InUse reports whether anything shows the photo.
+func (u PhotoUse) InUse() bool { return len(u.Articles) > 0 || len(u.Authors) > 0 }
+
+// ValidatePhoto checks the metadata a writer supplies for a photo: texts of
+// bounded length in valid UTF-8, and a source URL, when given, that is an
+// absolute http or https URL.
+func ValidatePhoto(p Photo) error {
+	var errs []FieldError
+	text := func(field, v string, max int) {
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max {
+			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("must be valid text of at most %d characters", max)})
+		}
+	}
+	text("caption", p.Caption, maxCaption)
+	text("credit", p.Credit, maxCredit)
+	text("alt", p.Alt, maxAlt)
+	if p.SourceURL != "" {
+		u, err := url.Parse(p.SourceURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.SourceURL) > maxURL {
+			errs = append(errs, FieldError{Field: "source_url", Message: "must be an absolute http or https URL"})
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	return nil
+}
+
+// UpdatePhoto applies patch to the photo's metadata and returns the result.
+func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch) (Photo, error) {
+	var out Photo
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var row photoRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			return notFound(err)
+		}
+		p, err := row.toPhoto()
+		if err != nil {
+			return err
+		}
+		set := func(dst *string, v *string) {
+			if v != nil {
+				*dst = strings.TrimSpace(*v)
+			}
+		}
+		set(&p.Caption, patch.Caption)
+		set(&p.Credit, patch.Credit)
+		set(&p.Alt, patch.Alt)
+		set(&p.SourceURL, patch.SourceURL)
+		if err := ValidatePhoto(p); err != nil {
+			return err
+		}
+		p.UpdatedAt = s.Now()
+		err = tx.Model(&photoRow{}).Where("id = ?", id).Updates(map[string]any{
+			"caption": p.Caption, "credit": p.Credit, "alt": p.Alt, "source_url": p.SourceURL,
+			"updated_at": p.UpdatedAt,
+		}).Error
+		if err != nil {
+			return err
+		}
+		out = p
+		return nil
+	})
+	s.changed()
+	if err != nil {
+		return Photo{}, fmt.Errorf("update photo %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// PhotoInUse lists what shows the photo: articles (any status) that have it
+// as featured photo or in a photo block of their body, and authors.
+func (s *Service) PhotoInUse(ctx context.Context, id string) (PhotoUse, error) {
+	u, err := photoUse(s.db.Read(ctx), id)
+	if err != nil {
+		return PhotoUse{}, fmt.Errorf("photo %s in use: %w", id, err)
+	}
+	return u, nil
+}
+
+// photoUse runs the usage queries on db (a transaction or a pool).
+//
+// Photo blocks are found in the stored body JSON with LIKE: bodies are
+// written by encoding/json, so a reference reads exactly "photo_id":"<ID>",
+// and an ID is a 26-character ULID, which never occurs by chance in text
+// nor contains a LIKE wildcard. The underscore of photo_id is escaped. This
+// is the same SQL on SQLite and PostgreSQL (body_blocks is TEXT in both).
+func photoUse(db *gorm.DB, id string) (PhotoUse, error) {
+	var u PhotoUse
+	pattern := `%"photo\_id":"` + id + `"%`
+	err := db.Model(&articleRow{}).
+		Where(`photo_id = ? OR body_blocks LIKE ? ESCAPE '\'`, id, pattern).
+		Order("id").Pluck("id", &u.Articles).Error
+	if err != nil {
+		return PhotoUse{}, err
+	}
+	if err := db.Model(&authorRow{}).Where("photo_id = ?", id).Order("id").Pluck("id", &u.Authors).Error; err != nil {
+		return PhotoUse{}, err
+	}
+	return u, nil
+}
+
+// DeletePhoto removes a photo's metadata, unless something shows it
+// (ErrPhotoInUse, with nothing deleted). The check and the delete run in one
+// transaction on the writer; the foreign keys of articles.photo_id and
+// authors.photo_id back it up for featured photos and portraits.
+//
+// The files stay in the media store: they are named by content hash and may
+// be shared by another photo row made from the same bytes.
+func (s *Service) DeletePhoto(ctx context.Context, id string) error {
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&photoRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		u, err := photoUse(tx, id)
+		if err != nil {
+			return err
+		}
+		if u.InUse() {
+			return ErrPhotoInUse
+		}
+		return tx.Where("id = ?", id).Delete(&photoRow{}).Error
+	})
+	s.changed()
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrConflict) {
+			err = notFound(err)
+		}
+		return fmt.Errorf("delete photo %s: %w", id, err)
+	}
+	return nil
+}
