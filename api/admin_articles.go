@@ -722,15 +722,8 @@ func (s *Server) toAdminArticleResponse(c echo.Context, a content.Article) (admi
 		return resp, err
 	}
 	resp.Section = sec
-	if a.PhotoID != "" {
-		ph, err := s.Content.Photo(ctx, a.PhotoID)
-		if err != nil && !errors.Is(err, content.ErrNotFound) {
-			return resp, err
-		}
-		if err == nil {
-			pr := toPhotoResponse(ph)
-			resp.Photo = &pr
-		}
+	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
+		return resp, err
 	}
 	return resp, nil
 }

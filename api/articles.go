@@ -481,15 +481,8 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 		return resp, err
 	}
 	resp.Section = sec
-	if a.PhotoID != "" {
-		ph, err := s.Content.Photo(ctx, a.PhotoID)
-		if err != nil && !errors.Is(err, content.ErrNotFound) {
-			return resp, err
-		}
-		if err == nil {
-			pr := toPhotoResponse(ph)
-			resp.Photo = &pr
-		}
+	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
+		return resp, err
 	}
 	trs, err := s.Content.Translations(ctx, a)
 	if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -87,4 +88,21 @@ func (s *Server) serveMedia(c echo.Context) error {
 		return err
 	}
 	return nil
+}
+
+// photoRef loads the photo an article or author points to; none (or one
+// deleted meanwhile) is nil.
+func (s *Server) photoRef(ctx context.Context, id string) (*photoResponse, error) {
+	if id == "" {
+		return nil, nil
+	}
+	ph, err := s.Content.Photo(ctx, id)
+	if errors.Is(err, content.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	pr := toPhotoResponse(ph)
+	return &pr, nil
 }

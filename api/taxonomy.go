@@ -139,15 +139,8 @@ func (s *Server) getAuthor(c echo.Context) error {
 		return err
 	}
 	resp := authorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio}
-	if a.PhotoID != "" {
-		ph, err := s.Content.Photo(ctx, a.PhotoID)
-		if err != nil && !errors.Is(err, content.ErrNotFound) {
-			return err
-		}
-		if err == nil {
-			pr := toPhotoResponse(ph)
-			resp.Photo = &pr
-		}
+	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
+		return err
 	}
 	return sendJSON(c, resp, a.UpdatedAt, cacheFor(principalOf(c)), nil)
 }

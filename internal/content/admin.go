@@ -138,42 +138,22 @@ func (s *Service) ResolveRefs(ctx context.Context, r Refs) (RefIDs, error) {
 		out.PhotoID = &id
 	}
 	if r.Tags != nil {
-		ids := make([]string, 0, len(*r.Tags))
-		for i, slug := range *r.Tags {
-			field := fmt.Sprintf("tags[%d]", i)
-			if slices.Contains((*r.Tags)[:i], slug) {
-				add(field, "is listed twice")
-				continue
-			}
+		ids, err := resolveSlugs(ctx, "tags", "tag", *r.Tags, add, func(ctx context.Context, slug string) (string, error) {
 			t, err := s.repo.tagBySlug(ctx, slug)
-			if errors.Is(err, ErrNotFound) {
-				add(field, "no tag has this slug")
-				continue
-			}
-			if err != nil {
-				return out, err
-			}
-			ids = append(ids, t.ID)
+			return t.ID, err
+		})
+		if err != nil {
+			return out, err
 		}
 		out.TagIDs = &ids
 	}
 	if r.Authors != nil {
-		ids := make([]string, 0, len(*r.Authors))
-		for i, slug := range *r.Authors {
-			field := fmt.Sprintf("authors[%d]", i)
-			if slices.Contains((*r.Authors)[:i], slug) {
-				add(field, "is listed twice")
-				continue
-			}
+		ids, err := resolveSlugs(ctx, "authors", "author", *r.Authors, add, func(ctx context.Context, slug string) (string, error) {
 			a, err := s.repo.authorBySlug(ctx, slug)
-			if errors.Is(err, ErrNotFound) {
-				add(field, "no author has this slug")
-				continue
-			}
-			if err != nil {
-				return out, err
-			}
-			ids = append(ids, a.ID)
+			return a.ID, err
+		})
+		if err != nil {
+			return out, err
 		}
 		out.AuthorIDs = &ids
 	}
@@ -765,4 +745,29 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// resolveSlugs turns a list of slugs into IDs with lookup, reporting through
+// add each slug that is listed twice or names nothing (field "tags[2]"…).
+// Only a failed lookup is an error.
+func resolveSlugs(ctx context.Context, field, kind string, slugs []string, add func(field, msg string),
+	lookup func(context.Context, string) (string, error)) ([]string, error) {
+	ids := make([]string, 0, len(slugs))
+	for i, slug := range slugs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if slices.Contains(slugs[:i], slug) {
+			add(f, "is listed twice")
+			continue
+		}
+		id, err := lookup(ctx, slug)
+		if errors.Is(err, ErrNotFound) {
+			add(f, "no "+kind+" has this slug")
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }

@@ -533,22 +533,28 @@ func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect t
 // DeleteTag removes tag id, unless an article (any status) carries it: then
 // an *InUseError, and nothing is deleted.
 func (s *Service) DeleteTag(ctx context.Context, id string) error {
+	return s.deleteUnlinked(ctx, "tag", &tagRow{}, &articleTagRow{}, "tag_id", id)
+}
+
+// deleteUnlinked removes the row id of model unless some row of link names
+// it in column: then an *InUseError naming kind, and nothing is deleted.
+func (s *Service) deleteUnlinked(ctx context.Context, kind string, model, link any, column, id string) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := exists(tx, &tagRow{}, id); err != nil {
+		if err := exists(tx, model, id); err != nil {
 			return err
 		}
-		use := &InUseError{Kind: "tag"}
-		if err := tx.Model(&articleTagRow{}).Where("tag_id = ?", id).Count(&use.Articles).Error; err != nil {
+		use := &InUseError{Kind: kind}
+		if err := tx.Model(link).Where(column+" = ?", id).Count(&use.Articles).Error; err != nil {
 			return err
 		}
 		if use.Articles > 0 {
 			return use
 		}
-		return tx.Where("id = ?", id).Delete(&tagRow{}).Error
+		return tx.Where("id = ?", id).Delete(model).Error
 	})
 	s.changed()
 	if err != nil {
-		return taxonomyErr("delete tag", id, err)
+		return taxonomyErr("delete "+kind, id, err)
 	}
 	return nil
 }
@@ -684,22 +690,5 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 // DeleteAuthor removes author id, unless an article (any status) has them
 // in its byline: then an *InUseError, and nothing is deleted.
 func (s *Service) DeleteAuthor(ctx context.Context, id string) error {
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := exists(tx, &authorRow{}, id); err != nil {
-			return err
-		}
-		use := &InUseError{Kind: "author"}
-		if err := tx.Model(&articleAuthorRow{}).Where("author_id = ?", id).Count(&use.Articles).Error; err != nil {
-			return err
-		}
-		if use.Articles > 0 {
-			return use
-		}
-		return tx.Where("id = ?", id).Delete(&authorRow{}).Error
-	})
-	s.changed()
-	if err != nil {
-		return taxonomyErr("delete author", id, err)
-	}
-	return nil
+	return s.deleteUnlinked(ctx, "author", &authorRow{}, &articleAuthorRow{}, "author_id", id)
 }
