@@ -58,7 +58,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	cfg, _, err := parseConfig("serve", args, getenv, stderr,
 		"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
 		"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
-		"upload-limit", "meter-free", "access-ttl", "refresh-ttl",
+		"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
+		"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
+		"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
 		"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role")
 	if err != nil {
 		return err
@@ -125,7 +127,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MediaRoot: mediaRoot, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
 		SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL, BodyLimit: cfg.BodyLimit,
 		Spec: docs.OpenAPI, Media: mediaStore, UploadLimit: cfg.UploadLimit, Meter: metering.NewService(db, cfg.MeterFree),
-		Accounts: accountSvc, AccessTTL: cfg.AccessTTL,
+		Accounts: accountSvc, AccessTTL: cfg.AccessTTL, CommentReportThreshold: cfg.CommentReportThreshold,
+		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
+			MaxLinks: linksSetting(cfg.CommentsMaxLinks), CloseDays: cfg.CommentsCloseDays,
+			Banned: cfg.CommentsBannedWords, Suspect: cfg.CommentsSuspectWords},
+		GuestComments: cfg.GuestComments, CommentRateAccount: cfg.CommentsRateAccount, CommentRateIP: cfg.CommentsRateIP,
 	})
 	srv := &http.Server{
 		Handler:           e,
@@ -319,4 +325,13 @@ func health(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	_, err = fmt.Fprintln(stdout, "ok")
 	return err
+}
+
+// linksSetting turns the configured link allowance into the policy's (where
+// 0 means the default and a negative number none).
+func linksSetting(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -21,7 +21,7 @@ type Problem struct {
 	Title     string       `json:"title" validate:"required" example:"Not Found"`
 	Status    int          `json:"status" validate:"required" example:"404"`
 	Detail    string       `json:"detail,omitempty" example:"no article is called sommet-de-la-vallee"`
-	Code      string       `json:"code" validate:"required" enums:"bad_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,internal,unavailable,invalid_credentials,token_reused" example:"not_found"`
+	Code      string       `json:"code" validate:"required" enums:"bad_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,internal,unavailable,invalid_credentials,token_reused,comments_closed" example:"not_found"`
 	Instance  string       `json:"instance,omitempty" example:"/v1/articles/sommet-de-la-vallee"`
 	RequestID string       `json:"request_id,omitempty" example:"6kRrHw1wDtg5QpQ4aYx2"`
 	Errors    []FieldIssue `json:"errors,omitempty"`
@@ -117,6 +117,7 @@ func toProblem(err error) (Problem, http.Header) {
 		pe  *problemError
 		te  *access.TokenError
 		ve  *content.ValidationError
+		cve *comments.ValidationError
 		he  *echo.HTTPError
 		hdr = http.Header{}
 	)
@@ -135,6 +136,14 @@ func toProblem(err error) (Problem, http.Header) {
 			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
 		}
 		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fields), hdr
+	case errors.As(err, &cve):
+		fields := make([]FieldIssue, 0, len(cve.Fields))
+		for _, f := range cve.Fields {
+			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
+		}
+		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the comment has invalid fields", fields), hdr
+	case errors.Is(err, comments.ErrClosed):
+		return newProblem(http.StatusForbidden, "comments_closed", "this article no longer takes comments", nil), hdr
 	case isAccountsError(err):
 		return accountsProblem(err, hdr)
 	case errors.Is(err, content.ErrNotFound), errors.Is(err, comments.ErrNotFound):

@@ -29,6 +29,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/articles", s.listArticles, s.authenticate)
 	v1.GET("/articles/:id_or_slug", s.getArticle, s.authenticate)
 	v1.GET("/articles/:id/comments", s.listComments, s.authenticate)
+	v1.POST("/articles/:id/comments", s.submitComment, s.authenticate)
+	v1.GET("/comments/counts", s.commentCountsOf, s.authenticate)
 	v1.GET("/sections", s.listSections, s.authenticate)
 	v1.GET("/tags", s.listTags, s.authenticate)
 	v1.GET("/authors/:slug", s.getAuthor, s.authenticate)
@@ -60,6 +62,18 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/admin/articles/:id/publish", s.publishArticle, s.authenticate, articleStaff)
 	v1.POST("/admin/articles/:id/unpublish", s.unpublishArticle, s.authenticate, articleStaff)
 	v1.GET("/admin/articles/:id/revisions", s.listRevisions, s.authenticate, articleStaff)
+
+	// Comment moderation (newsroom): editors and admins; deleting is for
+	// admins. Reports: any signed-in member, not partners.
+	moderators := s.require(access.RoleEditor, access.RoleAdmin)
+	v1.GET("/admin/comments", s.listAdminComments, s.authenticate, moderators)
+	v1.POST("/admin/comments/bulk", s.bulkModerateComments, s.authenticate, moderators)
+	v1.GET("/admin/comments/:id", s.getAdminComment, s.authenticate, moderators)
+	v1.PATCH("/admin/comments/:id", s.moderateComment, s.authenticate, moderators)
+	v1.DELETE("/admin/comments/:id", s.deleteComment, s.authenticate, s.require(access.RoleAdmin))
+	v1.GET("/admin/comments/:id/history", s.listCommentHistory, s.authenticate, moderators)
+	v1.POST("/comments/:id/reports", s.reportComment, s.authenticate,
+		s.require(access.RoleReader, access.RoleSubscriber, access.RoleEditor, access.RoleAdmin))
 
 	// Sections, tags and authors (newsroom): editors and admins.
 	taxonomyStaff := s.require(access.RoleEditor, access.RoleAdmin)

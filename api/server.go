@@ -75,6 +75,18 @@ type Deps struct {
 	// AccessTTL is the lifetime of the access tokens login and refresh
 	// issue (default 15m).
 	AccessTTL time.Duration
+	// CommentReportThreshold is how many reader reports send an approved
+	// comment back to moderation (default 3).
+	CommentReportThreshold int
+	// CommentPolicy is the moderation policy of submitted comments; its
+	// Mode, when empty, is Moderation.
+	CommentPolicy comments.Policy
+	// GuestComments lets anonymous readers comment with a name and email.
+	GuestComments bool
+	// CommentRateAccount and CommentRateIP cap comment submissions per
+	// minute per account and per client address (defaults 5 and 10).
+	CommentRateAccount int
+	CommentRateIP      int
 }
 
 // Server holds the handlers' dependencies.
@@ -82,7 +94,9 @@ type Server struct {
 	Deps
 	cursors cursors
 	logins  *loginLimiter
-	cache   *repCache
+	// commentsByAccount and commentsByIP limit comment submissions.
+	commentsByAccount, commentsByIP *windowLimiter
+	cache                           *repCache
 }
 
 // New builds the Echo application: middleware in order, error handler,
@@ -97,8 +111,18 @@ func New(d Deps) *echo.Echo {
 	if d.Timeout <= 0 {
 		d.Timeout = 10 * time.Second
 	}
-	if d.Moderation == "" {
-		d.Moderation = "trusted"
+	if d.CommentPolicy.Mode == "" {
+		d.CommentPolicy.Mode = d.Moderation
+	}
+	if !comments.ValidMode(d.CommentPolicy.Mode) {
+		d.CommentPolicy.Mode = comments.ModeTrusted
+	}
+	d.Moderation = d.CommentPolicy.Mode
+	if d.CommentRateAccount <= 0 {
+		d.CommentRateAccount = 5
+	}
+	if d.CommentRateIP <= 0 {
+		d.CommentRateIP = 10
 	}
 	if d.UploadLimit <= 0 {
 		d.UploadLimit = media.DefaultMaxBytes
@@ -109,10 +133,15 @@ func New(d Deps) *echo.Echo {
 	if d.AccessTTL <= 0 {
 		d.AccessTTL = 15 * time.Minute
 	}
+	if d.CommentReportThreshold <= 0 {
+		d.CommentReportThreshold = 3
+	}
 	if d.Verifier == nil {
 		d.Verifier = d.Tokens
 	}
 	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
+	s.commentsByAccount = newWindowLimiter(d.CommentRateAccount, time.Minute, d.Now)
+	s.commentsByIP = newWindowLimiter(d.CommentRateIP, time.Minute, d.Now)
 	switch {
 	case d.CacheTTL == 0:
 		s.cache = newRepCache(5*time.Second, 10_000, d.Now)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -41,6 +42,9 @@ type Comment struct {
 	Body        string
 	Status      Status
 	ReportCount int
+	HoldReasons []string // why the policy held it: moderators only
+	IP          string   // moderators only
+	Version     int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -49,6 +53,9 @@ type Comment struct {
 type Node struct {
 	Comment
 	Replies []Node
+	// ReplyCount is the number of visible direct replies: len(Replies) in
+	// the threaded view, counted without them in the flat one.
+	ReplyCount int
 }
 
 // Cursor is a position among an article's top-level comments, oldest first.
@@ -68,14 +75,39 @@ type commentRow struct {
 	Body        string
 	Status      string
 	ReportCount int
+	HoldReasons string // comma-separated, for moderators only
+	IP          string // the submitter's address, for moderators only
+	Version     int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
 
 func (commentRow) TableName() string { return "comments" }
 
+type reportRow struct {
+	CommentID string `gorm:"primaryKey"`
+	Reporter  string `gorm:"primaryKey"`
+	Reason    string
+	Note      string
+	CreatedAt time.Time
+}
+
+func (reportRow) TableName() string { return "comment_reports" }
+
+type moderationRow struct {
+	ID         string `gorm:"primaryKey"`
+	CommentID  string
+	Moderator  string
+	FromStatus string
+	ToStatus   string
+	Note       string
+	CreatedAt  time.Time
+}
+
+func (moderationRow) TableName() string { return "comment_moderations" }
+
 // Models lists the row types, for the schema agreement test.
-func Models() []any { return []any{&commentRow{}} }
+func Models() []any { return []any{&commentRow{}, &reportRow{}, &moderationRow{}} }
 
 // Service reads and writes comments.
 type Service struct {
@@ -134,51 +166,7 @@ func (s *Service) CountApproved(ctx context.Context, articleID string) (int, err
 // first, each with its approved replies nested, and the next page's cursor.
 // A reply is shown only when its whole chain of parents is approved.
 func (s *Service) Thread(ctx context.Context, articleID string, limit int, after *Cursor) ([]Node, *Cursor, error) {
-	q := s.db.Read(ctx).
-		Where("article_id = ? AND status = ? AND parent_id IS NULL", articleID, StatusApproved)
-	if after != nil {
-		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", after.CreatedAt, after.CreatedAt, after.ID)
-	}
-	var tops []commentRow
-	if err := q.Order("created_at, id").Limit(limit + 1).Find(&tops).Error; err != nil {
-		return nil, nil, fmt.Errorf("list comments of %s: %w", articleID, err)
-	}
-	var next *Cursor
-	if len(tops) > limit {
-		tops = tops[:limit]
-		last := tops[len(tops)-1]
-		next = &Cursor{CreatedAt: last.CreatedAt.UTC(), ID: last.ID}
-	}
-	if len(tops) == 0 {
-		return []Node{}, nil, nil
-	}
-	var replies []commentRow
-	err := s.db.Read(ctx).
-		Where("article_id = ? AND status = ? AND parent_id IS NOT NULL", articleID, StatusApproved).
-		Order("created_at, id").Find(&replies).Error
-	if err != nil {
-		return nil, nil, fmt.Errorf("list replies of %s: %w", articleID, err)
-	}
-	children := make(map[string][]commentRow, len(replies))
-	for _, r := range replies {
-		children[*r.ParentID] = append(children[*r.ParentID], r)
-	}
-	var build func(row commentRow, depth int) Node
-	build = func(row commentRow, depth int) Node {
-		n := Node{Comment: row.toComment(), Replies: []Node{}}
-		if depth > 32 { // a cycle cannot be stored, but never recurse without bound
-			return n
-		}
-		for _, child := range children[row.ID] {
-			n.Replies = append(n.Replies, build(child, depth+1))
-		}
-		return n
-	}
-	out := make([]Node, 0, len(tops))
-	for _, t := range tops {
-		out = append(out, build(t, 0))
-	}
-	return out, next, nil
+	return s.ThreadView(ctx, articleID, ThreadOptions{Limit: limit, After: after})
 }
 
 func translate(err error) error {
@@ -192,6 +180,7 @@ func toRow(c Comment) commentRow {
 	r := commentRow{
 		ID: c.ID, ArticleID: c.ArticleID, Depth: c.Depth, AuthorName: c.AuthorName,
 		Email: c.Email, Body: c.Body, Status: string(c.Status), ReportCount: c.ReportCount,
+		HoldReasons: strings.Join(c.HoldReasons, ","), IP: c.IP, Version: max(c.Version, 1),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.ParentID != "" {
@@ -207,7 +196,11 @@ func (r commentRow) toComment() Comment {
 	c := Comment{
 		ID: r.ID, ArticleID: r.ArticleID, Depth: r.Depth, AuthorName: r.AuthorName,
 		Email: r.Email, Body: r.Body, Status: Status(r.Status), ReportCount: r.ReportCount,
+		IP: r.IP, Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.HoldReasons != "" {
+		c.HoldReasons = strings.Split(r.HoldReasons, ",")
 	}
 	if r.ParentID != nil {
 		c.ParentID = *r.ParentID

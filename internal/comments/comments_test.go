@@ -11,6 +11,7 @@ import (
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/store"
 )
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -18,6 +19,7 @@ var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 type fixture struct {
 	svc      *comments.Service
 	articles []string
+	db       *store.DB
 }
 
 func setup(t *testing.T) fixture {
@@ -35,7 +37,7 @@ func setup(t *testing.T) fixture {
 		}
 		ids = append(ids, a.ID)
 	}
-	return fixture{svc: comments.NewService(db, func() time.Time { return t0 }), articles: ids}
+	return fixture{svc: comments.NewService(db, func() time.Time { return t0 }), articles: ids, db: db}
 }
 
 // add stores a comment created at t0+minute.

@@ -36,8 +36,22 @@ type Config struct {
 	UploadLimit int64
 	// MeterFree is how many subscribers articles a reader may open per
 	// month; 0 turns metering off.
-	MeterFree   int
-	ReadTimeout time.Duration
+	MeterFree int
+	// CommentReportThreshold is how many reader reports send an approved
+	// comment back to the moderation queue.
+	CommentReportThreshold int
+	// Comment submission: moderation mode (pre, post, trusted), guests,
+	// closing, nesting, links, word lists and rate limits per minute.
+	CommentsModeration   string
+	GuestComments        bool
+	CommentsCloseDays    int
+	CommentsMaxDepth     int
+	CommentsMaxLinks     int
+	CommentsBannedWords  []string
+	CommentsSuspectWords []string
+	CommentsRateAccount  int
+	CommentsRateIP       int
+	ReadTimeout          time.Duration
 	// AccessTTL is the lifetime of the access tokens login and refresh
 	// issue; RefreshTTL that of each refresh token.
 	AccessTTL  time.Duration
@@ -73,6 +87,13 @@ func Defaults() Config {
 		AccessTTL:    15 * time.Minute,
 		RefreshTTL:   720 * time.Hour,
 
+		CommentReportThreshold: 3,
+		CommentsModeration:     "trusted",
+		CommentsMaxDepth:       5,
+		CommentsMaxLinks:       2,
+		CommentsRateAccount:    5,
+		CommentsRateIP:         10,
+
 		JWKSAlgorithms:       []string{"RS256", "ES256"},
 		JWKSRoleClaim:        "role",
 		JWKSSubscriberValues: []string{"subscriber"},
@@ -105,6 +126,16 @@ var Vars = []Var{
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "largest request body, e.g. 1M"},
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "largest photo upload, e.g. 20M (K, M, G: powers of 1024)"},
 	{"meter-free", "MASTHEAD_METER_FREE", "subscribers articles a reader may open per calendar month (0: metering off)"},
+	{"comments-report-threshold", "MASTHEAD_COMMENTS_REPORT_THRESHOLD", "reader reports that send an approved comment back to moderation (1–1000)"},
+	{"comments-moderation", "MASTHEAD_COMMENTS_MODERATION", "comment moderation: pre (all held), post (published at once) or trusted (held unless subscriber or known author)"},
+	{"guest-comments", "MASTHEAD_GUEST_COMMENTS", "let readers without a token comment with a name and an email"},
+	{"comments-close-days", "MASTHEAD_COMMENTS_CLOSE_DAYS", "days after publication when comments close (0: never)"},
+	{"comments-max-depth", "MASTHEAD_COMMENTS_MAX_DEPTH", "deepest reply nesting (1–20)"},
+	{"comments-max-links", "MASTHEAD_COMMENTS_MAX_LINKS", "links a comment may hold before it is held for moderation (0–100)"},
+	{"comments-banned-words", "MASTHEAD_COMMENTS_BANNED_WORDS", "comma-separated words that reject a comment (whole words, any case)"},
+	{"comments-suspect-words", "MASTHEAD_COMMENTS_SUSPECT_WORDS", "comma-separated words that hold a comment for moderation"},
+	{"comments-rate-account", "MASTHEAD_COMMENTS_RATE_ACCOUNT", "comments one account may submit per minute"},
+	{"comments-rate-ip", "MASTHEAD_COMMENTS_RATE_IP", "comments one client address may submit per minute"},
 	{"access-ttl", "MASTHEAD_ACCESS_TTL", "lifetime of the access tokens login and refresh issue, e.g. 15m"},
 	{"refresh-ttl", "MASTHEAD_REFRESH_TTL", "lifetime of each refresh token (renewed at every refresh), e.g. 720h"},
 	{"jwks-url", "MASTHEAD_JWKS_URL", "JWKS of an external issuer whose tokens are accepted beside ours (empty: none)"},
@@ -181,6 +212,37 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	}
 	list("jwks-algorithms", &c.JWKSAlgorithms)
 	list("jwks-subscriber-values", &c.JWKSSubscriberValues)
+	list("comments-banned-words", &c.CommentsBannedWords)
+	list("comments-suspect-words", &c.CommentsSuspectWords)
+	str("comments-moderation", &c.CommentsModeration)
+	integer := func(name string, p *int) {
+		if !want[name] {
+			return
+		}
+		if s, ok := env(name); ok {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", envName(name), err))
+			}
+			*p = n
+		}
+		fs.IntVar(p, name, *p, usage(name))
+	}
+	integer("comments-close-days", &c.CommentsCloseDays)
+	integer("comments-max-depth", &c.CommentsMaxDepth)
+	integer("comments-max-links", &c.CommentsMaxLinks)
+	integer("comments-rate-account", &c.CommentsRateAccount)
+	integer("comments-rate-ip", &c.CommentsRateIP)
+	if want["guest-comments"] {
+		if s, ok := env("guest-comments"); ok {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("MASTHEAD_GUEST_COMMENTS: %w", err))
+			}
+			c.GuestComments = b
+		}
+		fs.BoolVar(&c.GuestComments, "guest-comments", c.GuestComments, usage("guest-comments"))
+	}
 	if want["demo"] {
 		if s, ok := env("demo"); ok {
 			b, err := strconv.ParseBool(s)
@@ -214,6 +276,16 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 			c.MeterFree = n
 		}
 		fs.IntVar(&c.MeterFree, "meter-free", c.MeterFree, usage("meter-free"))
+	}
+	if want["comments-report-threshold"] {
+		if s, ok := env("comments-report-threshold"); ok {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("MASTHEAD_COMMENTS_REPORT_THRESHOLD: %w", err))
+			}
+			c.CommentReportThreshold = n
+		}
+		fs.IntVar(&c.CommentReportThreshold, "comments-report-threshold", c.CommentReportThreshold, usage("comments-report-threshold"))
 	}
 	dur := func(name string, p *time.Duration) {
 		if !want[name] {
@@ -339,6 +411,10 @@ func (c Config) Validate() error {
 	if c.UploadLimit < 1<<10 || c.UploadLimit > 1<<30 {
 		errs = append(errs, fmt.Errorf("upload-limit %d: must be between 1K and 1G", c.UploadLimit))
 	}
+	errs = append(errs, c.validateComments()...)
+	if c.CommentReportThreshold < 1 || c.CommentReportThreshold > 1000 {
+		errs = append(errs, fmt.Errorf("comments-report-threshold %d: must be between 1 and 1000", c.CommentReportThreshold))
+	}
 	if c.MeterFree < 0 || c.MeterFree > 1000 {
 		errs = append(errs, fmt.Errorf("meter-free %d: must be between 0 (off) and 1000", c.MeterFree))
 	}
@@ -418,4 +494,27 @@ func (c Config) String() string {
 func Exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// validateComments checks the comment submission settings.
+func (c Config) validateComments() []error {
+	var errs []error
+	switch c.CommentsModeration {
+	case "pre", "post", "trusted":
+	default:
+		errs = append(errs, fmt.Errorf("comments-moderation %q: pre, post or trusted", c.CommentsModeration))
+	}
+	if c.CommentsCloseDays < 0 || c.CommentsCloseDays > 36500 {
+		errs = append(errs, fmt.Errorf("comments-close-days %d: must be between 0 (never) and 36500", c.CommentsCloseDays))
+	}
+	if c.CommentsMaxDepth < 1 || c.CommentsMaxDepth > 20 {
+		errs = append(errs, fmt.Errorf("comments-max-depth %d: must be between 1 and 20", c.CommentsMaxDepth))
+	}
+	if c.CommentsMaxLinks < 0 || c.CommentsMaxLinks > 100 {
+		errs = append(errs, fmt.Errorf("comments-max-links %d: must be between 0 and 100", c.CommentsMaxLinks))
+	}
+	if c.CommentsRateAccount < 1 || c.CommentsRateAccount > 1_000_000 || c.CommentsRateIP < 1 || c.CommentsRateIP > 1_000_000 {
+		errs = append(errs, fmt.Errorf("comments-rate-account %d, comments-rate-ip %d: must be between 1 and 1000000", c.CommentsRateAccount, c.CommentsRateIP))
+	}
+	return errs
 }

@@ -16,7 +16,9 @@ import (
 var allVars = []string{
 	"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
 	"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
-	"upload-limit", "meter-free", "access-ttl", "refresh-ttl",
+	"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
+	"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
+	"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
 	"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role",
 }
 
@@ -444,6 +446,30 @@ func TestTokenLifetimes(t *testing.T) {
 		}
 		if err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestCommentReportThreshold(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.CommentReportThreshold != 3 {
+		t.Fatalf("default: %d %v", c.CommentReportThreshold, err)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_COMMENTS_REPORT_THRESHOLD": "5"})
+	if err != nil || c.CommentReportThreshold != 5 {
+		t.Fatalf("env: %d %v", c.CommentReportThreshold, err)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_COMMENTS_REPORT_THRESHOLD": "5"}, "-comments-report-threshold", "2")
+	if err != nil || c.CommentReportThreshold != 2 {
+		t.Fatalf("flag: %d %v", c.CommentReportThreshold, err)
+	}
+	for _, v := range []string{"0", "-1", "many", "1001"} {
+		c, err := load(t, map[string]string{"MASTHEAD_COMMENTS_REPORT_THRESHOLD": v})
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil {
+			t.Errorf("%q: no error", v)
 		}
 	}
 }

@@ -1,0 +1,226 @@
+package comments
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"gorm.io/gorm"
+
+	"masthead/internal/store"
+)
+
+// SubmitInput is a reader's comment as the HTTP layer received it. A member
+// (UserID set) posts under AuthorName, which the caller takes from their
+// account; a guest (UserID empty) gives AuthorName and Email.
+type SubmitInput struct {
+	ArticleID  string
+	ParentID   string
+	Body       string
+	AuthorName string
+	Email      string
+	UserID     string
+	UserRole   string // reader, subscriber, editor, admin; "" for a guest
+	IP         string
+	Honeypot   string // a field humans leave empty
+}
+
+// trustedRoles publish at once in trusted mode.
+var trustedRoles = map[string]bool{"subscriber": true, "editor": true, "admin": true}
+
+// Submit applies the submission rules and the moderation policy to a
+// reader's comment and stores it, approved, pending (with its hold reasons)
+// or, when the honeypot is filled, as spam. Errors: ErrNotFound (no live
+// article), ErrClosed, *ValidationError (nothing is stored).
+func (s *Service) Submit(ctx context.Context, pol Policy, in SubmitInput, now time.Time) (Comment, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	body, err := CheckBody(in.Body)
+	if err != nil {
+		return Comment{}, err
+	}
+	c := Comment{
+		ArticleID: in.ArticleID, ParentID: in.ParentID, Body: body, UserID: in.UserID,
+		AuthorName: strings.TrimSpace(in.AuthorName), Email: in.Email, IP: in.IP,
+		Version: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	if in.UserID == "" {
+		if c.AuthorName, c.Email, err = checkGuest(in.AuthorName, in.Email); err != nil {
+			return Comment{}, err
+		}
+		taken, err := s.memberName(ctx, c.AuthorName)
+		if err != nil {
+			return Comment{}, err
+		}
+		if taken {
+			return Comment{}, invalidField("author_name", "this name belongs to a member; sign in to use it")
+		}
+	}
+	text := commentWords(body)
+	if containsWord(text, pol.Banned) {
+		return Comment{}, invalidField("body", "contains words we do not publish")
+	}
+
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := s.checkOpen(tx, pol, in.ArticleID, now); err != nil {
+			return err
+		}
+		if c.ParentID != "" {
+			var parent commentRow
+			err := tx.Where("id = ?", c.ParentID).Take(&parent).Error
+			if errors.Is(store.Translate(err), store.ErrNotFound) || (err == nil && (parent.ArticleID != c.ArticleID || parent.Status != string(StatusApproved))) {
+				return invalidField("parent_id", "must be a published comment of this article")
+			}
+			if err != nil {
+				return fmt.Errorf("read parent: %w", err)
+			}
+			c.Depth = parent.Depth + 1
+			if c.Depth > pol.maxDepth() {
+				return invalidField("parent_id", fmt.Sprintf("replies nest at most %d deep", pol.maxDepth()))
+			}
+		}
+		status, reasons, err := s.decide(tx, pol, in, c.Email, text, body)
+		if err != nil {
+			return err
+		}
+		c.Status, c.HoldReasons = status, reasons
+		c.ID = ulid.Make().String()
+		row := toRow(c)
+		if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("insert comment: %w", err)
+		}
+		if status == StatusApproved {
+			return recountArticleComments(tx, c.ArticleID)
+		}
+		return nil
+	})
+	if err != nil {
+		return Comment{}, fmt.Errorf("submit comment: %w", err)
+	}
+	return c, nil
+}
+
+// checkOpen reads (and, on PostgreSQL, locks, so that recounts of the
+// article run one after the other) the article, and refuses a missing,
+// unpublished or closed one.
+func (s *Service) checkOpen(tx *gorm.DB, pol Policy, articleID string, now time.Time) error {
+	q := "SELECT comments_enabled, published_at, status FROM articles WHERE id = ?"
+	if s.db.Dialect == store.Postgres {
+		q += " FOR UPDATE"
+	}
+	var (
+		enabled   bool
+		published sql.NullTime
+		status    string
+	)
+	err := tx.Raw(q, articleID).Row().Scan(&enabled, &published, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("read article %s: %w", articleID, err)
+	}
+	if (status != "published" && status != "scheduled") || !published.Valid || published.Time.After(now) {
+		return ErrNotFound
+	}
+	if !enabled {
+		return ErrClosed
+	}
+	if pol.CloseDays > 0 && !now.Before(published.Time.Add(time.Duration(pol.CloseDays)*24*time.Hour)) {
+		return ErrClosed
+	}
+	return nil
+}
+
+// decide is the moderation policy: the status a new comment gets and why
+// it is held.
+func (s *Service) decide(tx *gorm.DB, pol Policy, in SubmitInput, email string, text []string, body string) (Status, []string, error) {
+	if strings.TrimSpace(in.Honeypot) != "" {
+		return StatusSpam, []string{ReasonHoneypot}, nil
+	}
+	var reasons []string
+	if containsWord(text, pol.Suspect) {
+		reasons = append(reasons, ReasonSuspectWords)
+	}
+	if countLinks(body) > pol.maxLinks() {
+		reasons = append(reasons, ReasonTooManyLinks)
+	}
+	switch pol.mode() {
+	case ModePre:
+		reasons = append(reasons, ReasonPremod)
+	case ModeTrusted:
+		trusted, err := s.trusted(tx, in, email)
+		if err != nil {
+			return "", nil, err
+		}
+		if !trusted {
+			reasons = append(reasons, ReasonNewAuthor)
+		}
+	}
+	if len(reasons) > 0 {
+		return StatusPending, reasons, nil
+	}
+	return StatusApproved, nil, nil
+}
+
+// trusted: a subscriber or staff member, or an author with an approved
+// comment (by account for members, by email for guests).
+func (s *Service) trusted(tx *gorm.DB, in SubmitInput, email string) (bool, error) {
+	if in.UserID != "" && trustedRoles[in.UserRole] {
+		return true, nil
+	}
+	q := tx.Model(&commentRow{}).Where("status = ?", StatusApproved)
+	if in.UserID != "" {
+		q = q.Where("user_id = ?", in.UserID)
+	} else {
+		q = q.Where("user_id IS NULL AND lower(email) = ?", strings.ToLower(email))
+	}
+	var n int64
+	if err := q.Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("check author: %w", err)
+	}
+	return n > 0, nil
+}
+
+// memberName reports whether a member's account carries name.
+func (s *Service) memberName(ctx context.Context, name string) (bool, error) {
+	var n int64
+	err := s.db.Read(ctx).Raw("SELECT count(*) FROM users WHERE lower(name) = lower(?)", name).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("check member names: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Counts returns the number of approved comments of each live article
+// among ids; other ids are absent.
+func (s *Service) Counts(ctx context.Context, ids []string, now time.Time) (map[string]int, error) {
+	out := make(map[string]int, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.Read(ctx).Raw(
+		"SELECT id, comment_count FROM articles WHERE id IN ? AND status IN ('published', 'scheduled') AND published_at <= ?",
+		ids, now.UTC().Truncate(time.Microsecond)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("count comments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id string
+			n  int
+		)
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count comments: %w", err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count comments: %w", err)
+	}
+	return out, nil
+}
