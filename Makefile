@@ -44,6 +44,10 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCursor$$' -fuzztime=$(FUZZTIME) ./api/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzAuthorization$$' -fuzztime=$(FUZZTIME) ./api/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzUploadPhoto$$' -fuzztime=$(FUZZTIME) ./api/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzFromHTML$$' -fuzztime=$(FUZZTIME) ./internal/blocks/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSlug$$' -fuzztime=$(FUZZTIME) ./internal/content/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCommentBody$$' -fuzztime=$(FUZZTIME) ./internal/comments/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerify$$' -fuzztime=$(FUZZTIME) ./internal/access/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:
