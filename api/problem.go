@@ -21,7 +21,7 @@ type Problem struct {
 	Title     string       `json:"title" validate:"required" example:"Not Found"`
 	Status    int          `json:"status" validate:"required" example:"404"`
 	Detail    string       `json:"detail,omitempty" example:"no article is called sommet-de-la-vallee"`
-	Code      string       `json:"code" validate:"required" enums:"bad_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,internal,unavailable,invalid_credentials,token_reused,comments_closed" example:"not_found"`
+	Code      string       `json:"code" validate:"required" enums:"bad_request,client_closed_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,internal,unavailable,invalid_credentials,token_reused,comments_closed" example:"not_found"`
 	Instance  string       `json:"instance,omitempty" example:"/v1/articles/sommet-de-la-vallee"`
 	RequestID string       `json:"request_id,omitempty" example:"6kRrHw1wDtg5QpQ4aYx2"`
 	Errors    []FieldIssue `json:"errors,omitempty"`
@@ -154,6 +154,12 @@ func toProblem(err error) (Problem, http.Header) {
 		return newProblem(http.StatusConflict, "conflict", "the resource already exists", nil), hdr
 	case errors.Is(err, context.DeadlineExceeded):
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "the request took too long; try again", nil), hdr
+	case errors.Is(err, context.Canceled):
+		// The client went away before the answer: nobody reads this, but
+		// the access log and the metrics must not count it as our failure.
+		p := newProblem(statusClientClosed, "client_closed_request", "the client closed the request", nil)
+		p.Title = "Client Closed Request"
+		return p, hdr
 	case errors.As(err, &he):
 		code, ok := statusCodes[he.Code]
 		if !ok || he.Code >= 500 {
@@ -170,6 +176,10 @@ func toProblem(err error) (Problem, http.Header) {
 	}
 	return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
 }
+
+// statusClientClosed is the de facto status (nginx's 499) of a request whose
+// client disconnected before the answer was ready.
+const statusClientClosed = 499
 
 func newProblem(status int, code, detail string, fields []FieldIssue) Problem {
 	return Problem{
