@@ -286,38 +286,66 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func TestServeStartsAndStops(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(nil), strings.NewReader(""), &out, &errOut)
-	}()
+// servedApp is a `masthead serve` running in process for a test.
+type servedApp struct {
+	addr   string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
 
-	// Wait for the "ready" log line and its address.
-	var addr string
-	deadline := time.Now().Add(20 * time.Second)
-	for addr == "" {
+// startServe runs `serve` on 127.0.0.1:0 with the data folder dir and waits
+// for its "ready" log line (at most wait).
+func startServe(t *testing.T, dir string, getenv map[string]string, wait time.Duration) *servedApp {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var out syncBuffer
+	a := &servedApp{logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(getenv), strings.NewReader(""), &out, a.logs)
+	}()
+	deadline := time.Now().Add(wait)
+	for a.addr == "" {
 		select {
-		case err := <-done:
-			t.Fatalf("serve returned early: %v\n%s", err, errOut.String())
+		case err := <-a.done:
+			t.Fatalf("serve returned early: %v\n%s", err, a.logs.String())
 		default:
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			<-done
-			t.Fatalf("serve not ready:\n%s", errOut.String())
+			<-a.done
+			t.Fatalf("serve not ready:\n%s", a.logs.String())
 		}
-		for _, line := range strings.Split(errOut.String(), "\n") {
+		for _, line := range strings.Split(a.logs.String(), "\n") {
 			var rec struct{ Msg, Addr string }
 			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "ready" {
-				addr = rec.Addr
+				a.addr = rec.Addr
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return a
+}
+
+// stop cancels serve and fails the test unless it returns cleanly.
+func (a *servedApp) stop(t *testing.T) {
+	t.Helper()
+	a.cancel()
+	select {
+	case err := <-a.done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
+
+func TestServeStartsAndStops(t *testing.T) {
+	dir := t.TempDir()
+	app := startServe(t, dir, nil, 20*time.Second)
+	addr := app.addr
 	res, err := http.Get("http://" + addr + "/.well-known/jwks.json")
 	if err != nil {
 		t.Fatal(err)
@@ -342,15 +370,7 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Errorf("health: %q, %v", hout, err)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after cancel: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop after its context was cancelled")
-	}
+	app.stop(t)
 	// Once it has stopped, the health check fails.
 	if _, _, err := runCmd(t, nil, "health", "--addr", addr); err == nil {
 		t.Error("health succeeded against a stopped server")
@@ -394,40 +414,14 @@ func TestServeWithUnreachableJWKS(t *testing.T) {
 	// An external issuer whose key set cannot be fetched: serve starts
 	// anyway (bounded), warns, and our own tokens work.
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errOut syncBuffer
-	done := make(chan error, 1)
 	e := map[string]string{
 		"MASTHEAD_JWKS_URL":      "http://127.0.0.1:1/jwks.json",
 		"MASTHEAD_JWKS_ISSUER":   "https://id.example",
 		"MASTHEAD_JWKS_AUDIENCE": "masthead",
 	}
 	begin := time.Now()
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(e), strings.NewReader(""), &out, &errOut)
-	}()
-	var addr string
-	deadline := time.Now().Add(30 * time.Second)
-	for addr == "" {
-		select {
-		case err := <-done:
-			t.Fatalf("serve returned early: %v\n%s", err, errOut.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			<-done
-			t.Fatalf("serve not ready:\n%s", errOut.String())
-		}
-		for _, line := range strings.Split(errOut.String(), "\n") {
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "ready" {
-				addr = rec.Addr
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	app := startServe(t, dir, e, 30*time.Second)
+	addr, errOut := app.addr, app.logs
 	t.Logf("ready in %s", time.Since(begin))
 	if !strings.Contains(errOut.String(), "key set not loaded") {
 		t.Errorf("no warning about the key set:\n%s", errOut.String())
@@ -456,13 +450,5 @@ func TestServeWithUnreachableJWKS(t *testing.T) {
 			t.Errorf("token %.10s…: status %d, want %d", c.token, res.StatusCode, c.want)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve after cancel: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	app.stop(t)
 }

@@ -205,11 +205,7 @@ func accountsProblem(err error, hdr http.Header) (Problem, http.Header) {
 	const bearer = `Bearer realm="masthead"`
 	switch {
 	case errors.As(err, &ve):
-		fields := make([]FieldIssue, 0, len(ve.Fields))
-		for _, f := range ve.Fields {
-			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
-		}
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fields), hdr
+		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fieldIssues(ve.Fields)), hdr
 	case errors.Is(err, accounts.ErrNotFound):
 		return newProblem(http.StatusNotFound, "not_found", "no account for this token", nil), hdr
 	case errors.Is(err, accounts.ErrConflict):

@@ -131,17 +131,9 @@ func toProblem(err error) (Problem, http.Header) {
 		hdr.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="masthead", error="invalid_token", error_description=%q`, te.Reason))
 		return newProblem(http.StatusUnauthorized, te.Code, te.Reason, nil), hdr
 	case errors.As(err, &ve):
-		fields := make([]FieldIssue, 0, len(ve.Fields))
-		for _, f := range ve.Fields {
-			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
-		}
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fields), hdr
+		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fieldIssues(ve.Fields)), hdr
 	case errors.As(err, &cve):
-		fields := make([]FieldIssue, 0, len(cve.Fields))
-		for _, f := range cve.Fields {
-			fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
-		}
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the comment has invalid fields", fields), hdr
+		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the comment has invalid fields", fieldIssues(cve.Fields)), hdr
 	case errors.Is(err, comments.ErrClosed):
 		return newProblem(http.StatusForbidden, "comments_closed", "this article no longer takes comments", nil), hdr
 	case isAccountsError(err):
@@ -175,6 +167,19 @@ func toProblem(err error) (Problem, http.Header) {
 		return newProblem(he.Code, code, detail, nil), hdr
 	}
 	return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
+}
+
+// fieldIssues converts a domain package's field errors, which all have the
+// shape {Field, Message}, into the problem's errors[].
+func fieldIssues[F ~struct {
+	Field   string
+	Message string
+}](fs []F) []FieldIssue {
+	out := make([]FieldIssue, len(fs))
+	for i, f := range fs {
+		out[i] = FieldIssue(f)
+	}
+	return out
 }
 
 // statusClientClosed is the de facto status (nginx's 499) of a request whose
