@@ -9,7 +9,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 FUZZTIME ?= 30s
 SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
 
-.PHONY: run build test test-pg vet lint fmt-check fuzz docs docs-check bench migrate-new clean
+.PHONY: run build test test-pg vet lint fmt-check fuzz docs docs-check bench bench-feed migrate-new clean
 
 ## run: start the server on 127.0.0.1:8080 with demo content in ./data
 run:
@@ -21,10 +21,12 @@ build:
 
 ## test: every test, with the race detector, on SQLite (and on PostgreSQL too when TEST_DATABASE_URL is set)
 test:
+	@.ci/services redis
 	$(GO) test $(GOTAGS) -race -count=1 -timeout 30m ./...
 
 ## test-pg: every test on the local PostgreSQL
 test-pg:
+	@.ci/services redis postgres
 	TEST_DATABASE_URL='$(PG_URL)' $(GO) test $(GOTAGS) -race -count=1 -timeout 30m ./...
 
 vet:
@@ -66,6 +68,10 @@ docs-check:
 ## bench: the benchmarks
 bench:
 	$(GO) test $(GOTAGS) -run='^$$' -bench=. -benchmem ./...
+
+## bench-feed: 50-item feeds in each format, against same-run baselines (the list of 50; json.Marshal)
+bench-feed:
+	$(GO) test $(GOTAGS) -run='^$$' -bench=Feed -benchmem -count=5 ./api/ ./internal/feed/
 
 ## migrate-new name=NAME: the next numbered migration, in both dialect folders
 migrate-new:

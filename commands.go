@@ -23,7 +23,10 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/media"
 	"masthead/internal/metering"
+	"masthead/internal/partners"
+	"masthead/internal/ratelimit"
 	"masthead/internal/store"
+	"masthead/internal/webhooks"
 )
 
 // renditionWidths are the photo sizes made on write.
@@ -61,7 +64,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
 		"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
 		"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
-		"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role")
+		"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role",
+		"webhook-allow",
+		"rate-limit-anon", "rate-limit-partner", "partner-token-ttl", "redis-url", "scheduler-interval")
 	if err != nil {
 		return err
 	}
@@ -89,6 +94,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	contentSvc := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords})
+	hookPolicy, err := webhooks.NewPolicy(cfg.WebhookAllow)
+	if err != nil {
+		return err
+	}
+	hookSvc := webhooks.NewService(db, api.WebhookLog(contentSvc, cfg.PublicURL), webhooks.Options{Policy: hookPolicy})
 	commentSvc := comments.NewService(db, nil)
 	accountSvc, err := accounts.NewService(db, accounts.Options{RefreshTTL: cfg.RefreshTTL})
 	if err != nil {
@@ -99,6 +109,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	limiter, closeLimiter, err := newRateLimiter(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeLimiter()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -131,7 +146,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
 			MaxLinks: linksSetting(cfg.CommentsMaxLinks), CloseDays: cfg.CommentsCloseDays,
 			Banned: cfg.CommentsBannedWords, Suspect: cfg.CommentsSuspectWords},
-		GuestComments: cfg.GuestComments, CommentRateAccount: cfg.CommentsRateAccount, CommentRateIP: cfg.CommentsRateIP,
+		GuestComments: cfg.GuestComments, CommentRateAccount: cfg.CommentsRateAccount, CommentRateIP: cfg.CommentsRateIP, Webhooks: hookSvc,
+		Partners:        partners.NewService(db, partners.Options{DefaultRateLimit: cfg.RateLimitPartner}),
+		PartnerTokenTTL: cfg.PartnerTokenTTL, RateLimiter: limiter,
+		RateLimitAnon: cfg.RateLimitAnon, RateLimitPartner: cfg.RateLimitPartner,
 	})
 	srv := &http.Server{
 		Handler:           e,
@@ -144,6 +162,29 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("ready", "addr", ln.Addr().String(), "startup", time.Since(start).String())
+
+	// Webhook deliveries: a round every second, and at once after a write
+	// in this process. Stopped, and waited for, before the database closes.
+	hookCtx, stopHooks := context.WithCancel(ctx)
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		webhooks.NewDispatcher(hookSvc, webhooks.DispatchOptions{Logger: log, Wake: contentSvc.Generation}).Run(hookCtx, time.Second)
+	}()
+	defer func() { stopHooks(); <-hooksDone }()
+
+	// Scheduled articles whose time came: marked published and logged for
+	// partners every tick. Stopped, and waited for, before the database
+	// closes; several processes running it promote each article once.
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		contentSvc.RunScheduler(schedCtx, cfg.SchedulerInterval, func(err error) {
+			log.Error("scheduler", slog.String("error", err.Error()))
+		})
+	}()
+	defer func() { stopScheduler(); <-schedDone }()
 
 	select {
 	case err := <-errc:
@@ -177,6 +218,28 @@ func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, 
 	}
 	log.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", cfg.JWKSURL, "keys_loaded", ext.Ready())
 	return access.Combined{Own: tokens, External: ext}, nil
+}
+
+// newRateLimiter counts the rate limits in this process, or in the Redis
+// server every process shares when one is configured. A Redis that does not
+// answer at start is only a warning: the limiter counts in the process
+// until Redis answers (internal/ratelimit).
+func newRateLimiter(ctx context.Context, cfg config.Config, log *slog.Logger) (ratelimit.Limiter, func(), error) {
+	if cfg.RedisURL == "" {
+		return ratelimit.NewMemory(nil, 0), func() {}, nil
+	}
+	client, err := ratelimit.OpenRedis(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx).Err(); err != nil {
+		log.Warn("rate limits: Redis does not answer; counting in this process until it does", "error", err.Error())
+	} else {
+		log.Info("rate limits shared through Redis")
+	}
+	return ratelimit.NewRedis(client, ratelimit.RedisOptions{Logger: log}), func() { client.Close() }, nil
 }
 
 func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {

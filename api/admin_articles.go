@@ -72,6 +72,10 @@ type updateArticleRequest struct {
 	PublishAt       *time.Time     `json:"publish_at"`
 	Blocks          []blocks.Block `json:"blocks"`
 	BodyHTML        *string        `json:"body_html"`
+	// Correction marks this save of a published article as a correction:
+	// partners get a "corrected" change with this note instead of
+	// "updated".
+	Correction *string `json:"correction" example:"An earlier version gave the wrong altitude for the pass."`
 }
 
 // nullableInt tells an absent field (Set false) from null (Set, Value nil).
@@ -511,7 +515,7 @@ func (s *Server) updateArticle(c echo.Context) error {
 	p := content.ArticlePatch{
 		Title: req.Title, Standfirst: req.Standfirst, Slug: req.Slug,
 		SectionID: refs.SectionID, PhotoID: refs.PhotoID, TagIDs: refs.TagIDs, AuthorIDs: refs.AuthorIDs,
-		CommentsEnabled: req.CommentsEnabled, PublishAt: req.PublishAt,
+		CommentsEnabled: req.CommentsEnabled, PublishAt: req.PublishAt, Correction: req.Correction,
 	}
 	if req.Source != nil {
 		p.Source = &content.Source{Name: strings.TrimSpace(req.Source.Name), URL: strings.TrimSpace(req.Source.URL)}

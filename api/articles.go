@@ -291,11 +291,13 @@ func setKey(m map[string]bool) string {
 //
 //	@Summary		Get one article
 //	@Description	The whole body or a preview, as the caller's token allows (see `access`). By ID, or by slug (add `lang` when a slug exists in several languages). An old slug answers 301 to the current one. Drafts, unpublished and future articles are 404.
+//	@Description
+//	@Description	With `Accept: application/ninjs+json` (preferred to `application/json`) or `format=ninjs`, the answer is the article in IPTC ninjs 2.1, served as `application/ninjs+json`. As in every syndication format, its bodies hold the whole story only for `full_text` partners and staff; everybody else gets the stored preview's HTML, even of a public article. `fields` and `preview` do not apply to it (400).
 //	@Tags			articles
 //	@Security		BearerAuth
 //	@Param			id_or_slug	path		string	true	"article ID (ULID) or slug"
 //	@Param			lang		query		string	false	"two-letter language, to pick among slugs"
-//	@Param			format		query		string	false	"comma-separated body forms: blocks, html, text (default all)"
+//	@Param			format		query		string	false	"comma-separated body forms: blocks, html, text (default all); or ninjs alone"
 //	@Param			fields		query		string	false	"comma-separated top-level fields to keep"
 //	@Param			preview		query		bool	false	"editors and admins: show the article whatever its status (drafts, scheduled), in full"
 //	@Success		200			{object}	articleResponse
@@ -307,6 +309,13 @@ func setKey(m map[string]bool) string {
 //	@Failure		404			{object}	Problem
 //	@Router			/v1/articles/{id_or_slug} [get]
 func (s *Server) getArticle(c echo.Context) error {
+	// The rendering is negotiated (ninjs.go): caches must key on Accept too.
+	c.Response().Header().Add(echo.HeaderVary, echo.HeaderAccept)
+	if ninjs, err := wantsNinjs(c); err != nil {
+		return err
+	} else if ninjs {
+		return s.getArticleNinjs(c)
+	}
 	ctx := c.Request().Context()
 	ref := c.Param("id_or_slug")
 	lang, err := parseLang(c)

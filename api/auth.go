@@ -17,9 +17,13 @@ type Verifier interface {
 	Verify(raw string) (access.Principal, error)
 }
 
-// authenticate reads an optional Bearer token. No header: anonymous. A header
-// that is present but bad is a 401 — never served as anonymous.
+// authenticate reads an optional Bearer token. No header: anonymous, or the
+// partner a feed key named (feedKey runs first on feed routes). A header
+// that is present but bad is a 401 — never served as anonymous. A partner
+// token is checked against its partner row (partners_auth.go). Once the
+// caller is known, the request spends from its rate budget (ratelimit.go).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	next = s.rateLimit(next)
 	return func(c echo.Context) error {
 		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAuthorization)
 		h := c.Request().Header.Values(echo.HeaderAuthorization)
@@ -35,6 +39,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		p, err := s.Verifier.Verify(strings.TrimSpace(token))
 		if err != nil {
+			return err
+		}
+		if p, err = s.checkPartner(c, p); err != nil {
 			return err
 		}
 		c.Set(principalKey, p)

@@ -36,6 +36,18 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/authors/:slug", s.getAuthor, s.authenticate)
 	v1.GET("/photos/:id", s.getPhoto, s.authenticate)
 
+	// Feeds: anonymous, a token, or a partner's ?key= (feedKey) for readers
+	// that cannot send headers; only full_text partners and staff get
+	// whole bodies (see feeds.go).
+	v1.GET("/feeds/:file", s.getLatestFeed, s.feedKey, s.authenticate)
+	v1.GET("/feeds/section/:file", s.getSectionFeed, s.feedKey, s.authenticate)
+	v1.GET("/feeds/tag/:file", s.getTagFeed, s.feedKey, s.authenticate)
+	v1.GET("/feeds/lang/:file", s.getLangFeed, s.feedKey, s.authenticate)
+
+	// Sync API: partners, editors and admins follow the change log; only
+	// full_text partners and staff get whole bodies (see changes.go).
+	v1.GET("/changes", s.listChanges, s.authenticate, s.require(access.RolePartner, access.RoleEditor, access.RoleAdmin))
+
 	// Accounts: login, refresh and logout take credentials in the body, not
 	// a token; /v1/me needs a token of any role (a token that names no
 	// account is a 404 there).
@@ -86,4 +98,22 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/admin/authors", s.createAuthor, s.authenticate, taxonomyStaff)
 	v1.PATCH("/admin/authors/:id", s.updateAuthor, s.authenticate, taxonomyStaff)
 	v1.DELETE("/admin/authors/:id", s.deleteAuthor, s.authenticate, taxonomyStaff)
+
+	// Partners and their credentials: admins only.
+	admins := s.require(access.RoleAdmin)
+	v1.POST("/admin/partners", s.createPartner, s.authenticate, admins)
+	v1.GET("/admin/partners", s.listPartners, s.authenticate, admins)
+	v1.GET("/admin/partners/:id", s.getPartner, s.authenticate, admins)
+	v1.PATCH("/admin/partners/:id", s.updatePartner, s.authenticate, admins)
+	v1.POST("/admin/partners/:id/credentials", s.rotatePartnerCredentials, s.authenticate, admins)
+
+	// Webhooks told about the change log: admins only.
+	hookAdmins := s.require(access.RoleAdmin)
+	v1.POST("/admin/webhooks", s.createWebhook, s.authenticate, hookAdmins)
+	v1.GET("/admin/webhooks", s.listWebhooks, s.authenticate, hookAdmins)
+	v1.GET("/admin/webhooks/:id", s.getWebhook, s.authenticate, hookAdmins)
+	v1.PATCH("/admin/webhooks/:id", s.updateWebhook, s.authenticate, hookAdmins)
+	v1.DELETE("/admin/webhooks/:id", s.deleteWebhook, s.authenticate, hookAdmins)
+	v1.POST("/admin/webhooks/:id/secret", s.rotateWebhookSecret, s.authenticate, hookAdmins)
+	v1.GET("/admin/webhooks/:id/deliveries", s.listWebhookDeliveries, s.authenticate, hookAdmins)
 }

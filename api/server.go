@@ -33,7 +33,10 @@ import (
 	"masthead/internal/content"
 	"masthead/internal/media"
 	"masthead/internal/metering"
+	"masthead/internal/partners"
+	"masthead/internal/ratelimit"
 	"masthead/internal/store"
+	"masthead/internal/webhooks"
 )
 
 // Deps is everything the HTTP layer needs.
@@ -87,6 +90,21 @@ type Deps struct {
 	// minute per account and per client address (defaults 5 and 10).
 	CommentRateAccount int
 	CommentRateIP      int
+	// Webhooks keeps the partners' webhooks and their delivery logs; nil
+	// is a service on DB and Content that allows no private address.
+	Webhooks *webhooks.Service
+	// Partners holds the syndication partners; nil is a service on DB.
+	Partners *partners.Service
+	// PartnerTokenTTL is the lifetime of the tokens minted for partners
+	// (default one year).
+	PartnerTokenTTL time.Duration
+	// RateLimiter counts request budgets; nil counts in this process, on
+	// Now. RateLimitAnon (per anonymous client address) and
+	// RateLimitPartner (per partner token without a partner row) are
+	// requests per minute; 0 is not limited.
+	RateLimiter      ratelimit.Limiter
+	RateLimitAnon    int
+	RateLimitPartner int
 }
 
 // Server holds the handlers' dependencies.
@@ -139,6 +157,18 @@ func New(d Deps) *echo.Echo {
 	if d.Verifier == nil {
 		d.Verifier = d.Tokens
 	}
+	if d.Webhooks == nil && d.DB != nil && d.Content != nil {
+		d.Webhooks = webhooks.NewService(d.DB, WebhookLog(d.Content, d.PublicURL), webhooks.Options{Now: d.Now})
+	}
+	if d.Partners == nil {
+		d.Partners = partners.NewService(d.DB, partners.Options{Now: d.Now, DefaultRateLimit: d.RateLimitPartner})
+	}
+	if d.PartnerTokenTTL <= 0 {
+		d.PartnerTokenTTL = 365 * 24 * time.Hour
+	}
+	if d.RateLimiter == nil {
+		d.RateLimiter = ratelimit.NewMemory(d.Now, 0)
+	}
 	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
 	s.commentsByAccount = newWindowLimiter(d.CommentRateAccount, time.Minute, d.Now)
 	s.commentsByIP = newWindowLimiter(d.CommentRateIP, time.Minute, d.Now)
@@ -178,7 +208,7 @@ func New(d Deps) *echo.Echo {
 		AllowOrigins:  nonNil(d.CORSOrigins),
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match", "If-Match", "If-Modified-Since"},
-		ExposeHeaders: []string{headerETag, echo.HeaderLastModified, echo.HeaderXRequestID, echo.HeaderWWWAuthenticate, "Retry-After"},
+		ExposeHeaders: []string{headerETag, echo.HeaderLastModified, echo.HeaderXRequestID, echo.HeaderWWWAuthenticate, "Retry-After", headerLimit, headerRemaining, headerReset},
 		MaxAge:        600,
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))

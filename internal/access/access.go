@@ -55,6 +55,16 @@ func (p Principal) HasScope(s string) bool { return slices.Contains(p.Scopes, s)
 // Staff reports whether p works in the newsroom.
 func (p Principal) Staff() bool { return p.Role == RoleEditor || p.Role == RoleAdmin }
 
+// SyndicatesFullText is the rule of the syndication formats (feeds, the
+// sync API, ninjs): whole bodies go to partners licensed for full text and
+// to staff, who check what partners get. It is narrower than Decide: a
+// subscriber reads every article in full but may not take the text away to
+// republish, so everybody else gets at most the preview, whatever the
+// article's level.
+func (p Principal) SyndicatesFullText() bool {
+	return p.Staff() || (p.Role == RolePartner && p.HasScope(ScopeFullText))
+}
+
 // Level is an article's access level, as the content package stores it.
 type Level string
 

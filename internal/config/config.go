@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -66,6 +67,26 @@ type Config struct {
 	JWKSRoleClaim        string   // claim holding the role or the entitlements
 	JWKSSubscriberValues []string // values of that claim meaning subscriber
 	JWKSDefaultRole      string   // role given otherwise: reader or subscriber
+
+	// SchedulerInterval is how often scheduled articles whose time came
+	// are marked published and logged for partners (reads show them at
+	// once; the change log and webhooks at the next tick).
+	SchedulerInterval time.Duration
+	// WebhookAllow lists the host names, IP addresses and CIDR prefixes
+	// that webhooks may call although they are loopback, private or
+	// otherwise special networks.
+	WebhookAllow []string
+
+	// Rate limits, in requests per minute (0: not limited): per anonymous
+	// client address, and per partner (the default of new partners, and
+	// the budget of partner tokens with no partner row).
+	RateLimitAnon    int
+	RateLimitPartner int
+	// PartnerTokenTTL is the lifetime of the tokens the admin API mints
+	// for partners.
+	PartnerTokenTTL time.Duration
+	// RedisURL, when set, shares the rate limits of every process.
+	RedisURL string
 }
 
 // Defaults returns the configuration before environment and flags.
@@ -98,6 +119,12 @@ func Defaults() Config {
 		JWKSRoleClaim:        "role",
 		JWKSSubscriberValues: []string{"subscriber"},
 		JWKSDefaultRole:      "reader",
+
+		SchedulerInterval: 5 * time.Second,
+
+		RateLimitAnon:    600,
+		RateLimitPartner: 1200,
+		PartnerTokenTTL:  8760 * time.Hour,
 	}
 }
 
@@ -145,6 +172,12 @@ var Vars = []Var{
 	{"jwks-role-claim", "MASTHEAD_JWKS_ROLE_CLAIM", "claim of external tokens holding the role or the entitlements (dots reach into objects)"},
 	{"jwks-subscriber-values", "MASTHEAD_JWKS_SUBSCRIBER_VALUES", "comma-separated values of that claim that make a subscriber"},
 	{"jwks-default-role", "MASTHEAD_JWKS_DEFAULT_ROLE", "role of other external tokens: reader or subscriber"},
+	{"scheduler-interval", "MASTHEAD_SCHEDULER_INTERVAL", "how often scheduled articles whose time came are published and logged for partners, e.g. 5s"},
+	{"webhook-allow", "MASTHEAD_WEBHOOK_ALLOW", "comma-separated host names, IP addresses and CIDR prefixes that webhooks may call although private or loopback (empty: none)"},
+	{"rate-limit-anon", "MASTHEAD_RATE_LIMIT_ANON", "requests per minute per anonymous client address (0: not limited)"},
+	{"rate-limit-partner", "MASTHEAD_RATE_LIMIT_PARTNER", "requests per minute of partners created without a rate limit and of partner tokens with no partner row (0: not limited)"},
+	{"partner-token-ttl", "MASTHEAD_PARTNER_TOKEN_TTL", "lifetime of the partner tokens the admin API mints, e.g. 8760h"},
+	{"redis-url", "MASTHEAD_REDIS_URL", "Redis shared by every process for the rate limits, redis://… (empty: each process counts alone)"},
 }
 
 // Bind registers the named settings on fs, with their defaults taken from
@@ -198,6 +231,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	str("jwks-audience", &c.JWKSAudience)
 	str("jwks-role-claim", &c.JWKSRoleClaim)
 	str("jwks-default-role", &c.JWKSDefaultRole)
+	str("redis-url", &c.RedisURL)
 	list := func(name string, p *[]string) {
 		if !want[name] {
 			return
@@ -212,6 +246,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	}
 	list("jwks-algorithms", &c.JWKSAlgorithms)
 	list("jwks-subscriber-values", &c.JWKSSubscriberValues)
+	list("webhook-allow", &c.WebhookAllow)
 	list("comments-banned-words", &c.CommentsBannedWords)
 	list("comments-suspect-words", &c.CommentsSuspectWords)
 	str("comments-moderation", &c.CommentsModeration)
@@ -233,6 +268,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	integer("comments-max-links", &c.CommentsMaxLinks)
 	integer("comments-rate-account", &c.CommentsRateAccount)
 	integer("comments-rate-ip", &c.CommentsRateIP)
+	integer("rate-limit-anon", &c.RateLimitAnon)
+	integer("rate-limit-partner", &c.RateLimitPartner)
 	if want["guest-comments"] {
 		if s, ok := env("guest-comments"); ok {
 			b, err := strconv.ParseBool(s)
@@ -302,6 +339,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 	}
 	dur("access-ttl", &c.AccessTTL)
 	dur("refresh-ttl", &c.RefreshTTL)
+	dur("scheduler-interval", &c.SchedulerInterval)
+	dur("partner-token-ttl", &c.PartnerTokenTTL)
 	if want["preview-words"] {
 		if s, ok := env("preview-words"); ok {
 			n, err := strconv.Atoi(s)
@@ -424,9 +463,14 @@ func (c Config) Validate() error {
 	if c.RefreshTTL < time.Hour || c.RefreshTTL > 8760*time.Hour || c.RefreshTTL <= c.AccessTTL {
 		errs = append(errs, fmt.Errorf("refresh-ttl %s: must be between 1h and 8760h, and longer than access-ttl", c.RefreshTTL))
 	}
+	if c.SchedulerInterval < time.Second || c.SchedulerInterval > time.Hour {
+		errs = append(errs, fmt.Errorf("scheduler-interval %s: must be between 1s and 1h", c.SchedulerInterval))
+	}
 	if c.JWKSURL != "" {
 		errs = append(errs, c.validateJWKS()...)
 	}
+	errs = append(errs, c.validateWebhookAllow()...)
+	errs = append(errs, c.validateRateLimits()...)
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log-format %q: json or text", c.LogFormat))
 	}
@@ -483,9 +527,24 @@ func (c Config) String() string {
 	}
 	out := fmt.Sprintf("addr=%s data=%s db=%s jwt_key_file=%s issuer=%s audience=%s cors=%v preview_words=%d public_url=%s",
 		c.Addr, c.DataDir, db, c.JWTKeyFile, c.JWTIssuer, c.JWTAudience, c.CORSOrigins, c.PreviewWords, c.PublicURL)
+	out += fmt.Sprintf(" scheduler_interval=%s", c.SchedulerInterval)
+	out += fmt.Sprintf(" rate_limit_anon=%d rate_limit_partner=%d partner_token_ttl=%s", c.RateLimitAnon, c.RateLimitPartner, c.PartnerTokenTTL)
+	if c.RedisURL != "" {
+		r := "(unparsable)"
+		if u, err := url.Parse(c.RedisURL); err == nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			}
+			r = u.String()
+		}
+		out += " redis_url=" + r
+	}
 	if c.JWKSURL != "" {
 		out += fmt.Sprintf(" jwks_url=%s jwks_issuer=%s jwks_audience=%s jwks_algorithms=%v jwks_role_claim=%s jwks_subscriber_values=%v jwks_default_role=%s",
 			c.JWKSURL, c.JWKSIssuer, c.JWKSAudience, c.JWKSAlgorithms, c.JWKSRoleClaim, c.JWKSSubscriberValues, c.JWKSDefaultRole)
+	}
+	if len(c.WebhookAllow) > 0 {
+		out += fmt.Sprintf(" webhook_allow=%v", c.WebhookAllow)
 	}
 	return out
 }
@@ -517,4 +576,58 @@ func (c Config) validateComments() []error {
 		errs = append(errs, fmt.Errorf("comments-rate-account %d, comments-rate-ip %d: must be between 1 and 1000000", c.CommentsRateAccount, c.CommentsRateIP))
 	}
 	return errs
+}
+
+// validateRateLimits checks the rate limits, the partner token lifetime
+// and the Redis URL.
+func (c Config) validateRateLimits() []error {
+	var errs []error
+	if c.RateLimitAnon < 0 || c.RateLimitAnon > 1_000_000 || c.RateLimitPartner < 0 || c.RateLimitPartner > 1_000_000 {
+		errs = append(errs, fmt.Errorf("rate-limit-anon %d, rate-limit-partner %d: must be between 0 (not limited) and 1000000", c.RateLimitAnon, c.RateLimitPartner))
+	}
+	if c.PartnerTokenTTL < time.Hour || c.PartnerTokenTTL > 10*8760*time.Hour {
+		errs = append(errs, fmt.Errorf("partner-token-ttl %s: must be between 1h and 87600h", c.PartnerTokenTTL))
+	}
+	if c.RedisURL != "" {
+		if p, err := url.Parse(c.RedisURL); err != nil || (p.Scheme != "redis" && p.Scheme != "rediss" && p.Scheme != "unix") {
+			errs = append(errs, errors.New("redis-url: must be a redis://, rediss:// or unix:// URL"))
+		}
+	}
+	return errs
+}
+
+// validateWebhookAllow checks that each entry of webhook-allow is a host
+// name, an IP address or a CIDR prefix.
+func (c Config) validateWebhookAllow() []error {
+	var errs []error
+	for _, e := range c.WebhookAllow {
+		if _, err := netip.ParsePrefix(e); err == nil {
+			continue
+		}
+		if _, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+			continue
+		}
+		if !hostName(e) {
+			errs = append(errs, fmt.Errorf("webhook-allow: %q is not a host name, an IP address or a CIDR prefix", e))
+		}
+	}
+	return errs
+}
+
+func hostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -19,7 +19,8 @@ var allVars = []string{
 	"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
 	"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
 	"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
-	"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role",
+	"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role", "webhook-allow",
+	"rate-limit-anon", "rate-limit-partner", "partner-token-ttl", "redis-url", "scheduler-interval",
 }
 
 // load does what a command does: defaults, Bind with env, Parse flags, Resolve.
@@ -46,7 +47,9 @@ func TestDefaults(t *testing.T) {
 		PreviewWords: 120, PublicURL: "https://publisher.example",
 		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
 		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,
-		UploadLimit: 20 << 20,
+		UploadLimit:   20 << 20,
+		RateLimitAnon: 600, RateLimitPartner: 1200, PartnerTokenTTL: 8760 * time.Hour,
+		SchedulerInterval: 5 * time.Second,
 	}
 	if c.String() != want.String() || c.LogLevel != want.LogLevel || c.BodyLimit != want.BodyLimit ||
 		c.ReadTimeout != want.ReadTimeout || c.Demo || c.DatabaseURL != "" || c.JWTKeyFile != "" || c.CORSOrigins != nil ||
@@ -471,5 +474,91 @@ func TestCommentReportThreshold(t *testing.T) {
 		if err == nil {
 			t.Errorf("%q: no error", v)
 		}
+	}
+}
+
+func TestRateLimitSettings(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.RateLimitAnon != 600 || c.RateLimitPartner != 1200 || c.PartnerTokenTTL != 8760*time.Hour || c.RedisURL != "" {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_RATE_LIMIT_ANON": "0", "MASTHEAD_RATE_LIMIT_PARTNER": "50",
+		"MASTHEAD_PARTNER_TOKEN_TTL": "720h", "MASTHEAD_REDIS_URL": "redis://:hunter2-pw@cache.internal:6379/2"},
+		"--rate-limit-partner", "70")
+	if err == nil {
+		err = c.Validate()
+	}
+	if err != nil || c.RateLimitAnon != 0 || c.RateLimitPartner != 70 || c.PartnerTokenTTL != 720*time.Hour {
+		t.Fatalf("env and flag: %d %d %s %v", c.RateLimitAnon, c.RateLimitPartner, c.PartnerTokenTTL, err)
+	}
+	if s := c.String(); strings.Contains(s, "hunter2-pw") || !strings.Contains(s, "redis_url=redis://:xxxxx@cache.internal:6379/2") {
+		t.Errorf("redis password not masked: %s", s)
+	}
+	for _, bad := range []map[string]string{
+		{"MASTHEAD_RATE_LIMIT_ANON": "-1"},
+		{"MASTHEAD_RATE_LIMIT_ANON": "many"},
+		{"MASTHEAD_RATE_LIMIT_PARTNER": "1000001"},
+		{"MASTHEAD_PARTNER_TOKEN_TTL": "30m"},
+		{"MASTHEAD_PARTNER_TOKEN_TTL": "87601h"},
+		{"MASTHEAD_REDIS_URL": "http://cache.internal:6379"},
+	} {
+		c, err := load(t, bad)
+		if err == nil {
+			err = c.Validate()
+		}
+		if err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestWebhookAllow(t *testing.T) {
+	cfg, err := load(t, map[string]string{"MASTHEAD_WEBHOOK_ALLOW": " 127.0.0.1, 10.20.0.0/16,hooks.internal ,[::1]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"127.0.0.1", "10.20.0.0/16", "hooks.internal", "[::1]"}; !slices.Equal(cfg.WebhookAllow, want) {
+		t.Errorf("WebhookAllow = %q, want %q", cfg.WebhookAllow, want)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("valid allow list refused: %v", err)
+	}
+	if !strings.Contains(cfg.String(), "webhook_allow=[127.0.0.1 10.20.0.0/16 hooks.internal [::1]]") {
+		t.Errorf("String() = %s", cfg.String())
+	}
+	cfg, err = load(t, nil, "--webhook-allow", "10.0.0.0/33,not a host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), `"10.0.0.0/33"`) || !strings.Contains(err.Error(), `"not a host"`) {
+		t.Errorf("Validate() = %v, want both bad entries named", err)
+	}
+}
+
+func TestSchedulerInterval(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.SchedulerInterval != 5*time.Second || c.Validate() != nil {
+		t.Fatalf("default: %s, %v, %v", c.SchedulerInterval, err, c.Validate())
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_SCHEDULER_INTERVAL": "30s"})
+	if err != nil || c.SchedulerInterval != 30*time.Second {
+		t.Fatalf("from the environment: %s, %v", c.SchedulerInterval, err)
+	}
+	c, err = load(t, map[string]string{"MASTHEAD_SCHEDULER_INTERVAL": "30s"}, "--scheduler-interval", "2s")
+	if err != nil || c.SchedulerInterval != 2*time.Second {
+		t.Fatalf("the flag wins: %s, %v", c.SchedulerInterval, err)
+	}
+	for _, bad := range []string{"0s", "500ms", "2h"} {
+		c, err := load(t, map[string]string{"MASTHEAD_SCHEDULER_INTERVAL": bad})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "scheduler-interval") {
+			t.Errorf("%s: Validate says %v", bad, err)
+		}
+	}
+	if _, err := load(t, map[string]string{"MASTHEAD_SCHEDULER_INTERVAL": "often"}); err == nil {
+		t.Error("an unparsable interval was accepted")
 	}
 }

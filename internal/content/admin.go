@@ -330,7 +330,10 @@ func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor s
 			if err := insertArticle(tx, a, in.TagIDs, in.AuthorIDs); err != nil {
 				return err
 			}
-			return insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, ActionCreate)
+			if err := insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, ActionCreate); err != nil {
+				return err
+			}
+			return s.logCreated(tx, a)
 		})
 		if !auto || !errors.Is(err, ErrConflict) || attempt == 2 {
 			break
@@ -434,6 +437,9 @@ type ArticlePatch struct {
 	Body              *[]blocks.Block
 	Status            *Status
 	PublishAt         *time.Time
+	// Correction, on a published article that stays published, logs the
+	// save as a correction with this note for partners (see Change).
+	Correction *string
 }
 
 // UpdateArticle applies patch to the article id, provided that it is still at
@@ -529,6 +535,13 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 		}
 		errs = append(errs, ve.Fields...)
 	}
+	status := in.Status
+	if visible(status, publishedAt, now) {
+		// A scheduled article whose time came is published: say so.
+		status = StatusPublished
+	}
+	correction, fe := checkCorrection(p.Correction, cur, Article{Status: status, PublishedAt: publishedAt}, now)
+	errs = append(errs, fe...)
 	if len(errs) > 0 {
 		return Article{}, &ValidationError{Fields: errs}
 	}
@@ -536,7 +549,7 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 	a := cur
 	a.Title, a.Standfirst = strings.TrimSpace(in.Title), strings.TrimSpace(in.Standfirst)
 	a.Slug, a.SectionID, a.PhotoID, a.Source = in.Slug, in.SectionID, in.PhotoID, in.Source
-	a.Access, a.PreviewBreak, a.Status = in.Access, in.PreviewBreak, in.Status
+	a.Access, a.PreviewBreak, a.Status = in.Access, in.PreviewBreak, status
 	a.PublishAt, a.PublishedAt = publishAt, publishedAt
 	a.CommentsEnabled = in.CommentsEnabled
 	a.Version, a.UpdatedAt = expectVersion+1, now
@@ -603,7 +616,15 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 				return fmt.Errorf("keep old slug: %w", notFound(err))
 			}
 		}
-		return insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, action)
+		if err := insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, action); err != nil {
+			return err
+		}
+		if kind, ok := changeOf(cur, a, correction, now); ok {
+			return recordChange(tx, s.db.Dialect, Change{
+				ArticleID: a.ID, Kind: kind, Lang: a.Lang, Version: a.Version, Note: correction, At: now,
+			})
+		}
+		return nil
 	})
 	s.changed()
 	if err != nil {
@@ -625,16 +646,35 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 	if !IsID(id) {
 		return ErrNotFound
 	}
-	q := s.db.Write(ctx).Where("id = ?", id)
-	if expectVersion > 0 {
-		q = q.Where("version = ?", expectVersion)
-	}
-	res := q.Delete(&articleRow{})
+	var affected int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var cur articleRow
+		err := tx.Select("id", "lang", "status", "published_at", "version").Where("id = ?", id).Take(&cur).Error
+		if err != nil {
+			return notFound(err)
+		}
+		q := tx.Where("id = ?", id)
+		if expectVersion > 0 {
+			q = q.Where("version = ?", expectVersion)
+		}
+		res := q.Delete(&articleRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		affected = res.RowsAffected
+		if affected == 0 || !visible(Status(cur.Status), cur.PublishedAt, s.Now()) {
+			return nil
+		}
+		// Partners may hold it: leave a tombstone.
+		return recordChange(tx, s.db.Dialect, Change{
+			ArticleID: id, Kind: ChangeUnpublished, Lang: cur.Lang, Version: cur.Version, At: s.Now(),
+		})
+	})
 	s.changed()
-	if res.Error != nil {
-		return fmt.Errorf("delete article %s: %w", id, notFound(res.Error))
+	if err != nil {
+		return fmt.Errorf("delete article %s: %w", id, notFound(err))
 	}
-	if res.RowsAffected == 0 {
+	if affected == 0 {
 		if _, err := s.repo.article(ctx, id, "", ""); err != nil {
 			return err
 		}

@@ -147,7 +147,7 @@ func (revisionRow) TableName() string { return "article_revisions" }
 func Models() []any {
 	return []any{
 		&sectionRow{}, &tagRow{}, &authorRow{}, &photoRow{}, &articleRow{},
-		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{}, &revisionRow{},
+		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{}, &revisionRow{}, &changeRow{},
 	}
 }
 
@@ -330,8 +330,11 @@ func (r repo) translations(ctx context.Context, key, id string, now time.Time) (
 }
 
 // live restricts q to what the public may see at now.
+// The statuses are literals, not parameters: SQLite uses the partial index
+// articles_live only when the query's condition visibly implies the
+// index's, which a bound parameter does not.
 func live(q *gorm.DB, now time.Time) *gorm.DB {
-	return q.Where("status IN ? AND published_at <= ?", []string{string(StatusPublished), string(StatusScheduled)}, now)
+	return q.Where("status IN ('published', 'scheduled') AND published_at <= ?", now)
 }
 
 // listLive answers the public list: summary columns, newest first, keyset

@@ -95,12 +95,28 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 	if err != nil {
 		return Article{}, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error { return insertArticle(tx, a, in.TagIDs, in.AuthorIDs) })
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := insertArticle(tx, a, in.TagIDs, in.AuthorIDs); err != nil {
+			return err
+		}
+		return s.logCreated(tx, a)
+	})
 	s.changed()
 	if err != nil {
 		return Article{}, fmt.Errorf("create article %s: %w", a.Slug, err)
 	}
 	return a, nil
+}
+
+// logCreated logs the publication of a new article that is public at once;
+// a scheduled one is logged when its time comes (PromoteDue).
+func (s *Service) logCreated(tx *gorm.DB, a Article) error {
+	if a.Status != StatusPublished || !visible(a.Status, a.PublishedAt, s.Now()) {
+		return nil
+	}
+	return recordChange(tx, s.db.Dialect, Change{
+		ArticleID: a.ID, Kind: ChangePublished, Lang: a.Lang, Version: a.Version, At: a.CreatedAt,
+	})
 }
 
 // newArticle validates in and builds the article it describes, rendered.

@@ -23,7 +23,9 @@ import (
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/metering"
+	"masthead/internal/partners"
 	"masthead/internal/store"
+	"masthead/internal/webhooks"
 	"masthead/migrations"
 )
 
@@ -202,6 +204,8 @@ func TestSchemaMatchesModels(t *testing.T) {
 	models := append(content.Models(), comments.Models()...)
 	models = append(models, metering.Models()...)
 	models = append(models, accounts.Models()...)
+	models = append(models, webhooks.Models()...)
+	models = append(models, partners.Models()...)
 	covered := map[string]bool{}
 	var cache sync.Map
 	for _, m := range models {

@@ -1,0 +1,887 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"masthead/api"
+	"masthead/api/apitest"
+	"masthead/internal/access"
+	"masthead/internal/blocks"
+	"masthead/internal/content"
+	"masthead/internal/store"
+	"masthead/internal/webhooks"
+)
+
+// hookReceiver is a partner's endpoint on 127.0.0.1. It verifies every
+// delivery with the reference Standard Webhooks library (against each
+// secret it was given) and records it; it answers 500 to the first fail
+// requests, 401 to a bad signature, 204 otherwise.
+type hookReceiver struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	secrets []string
+	fail    int
+	got     []hookRequest
+}
+
+type hookRequest struct {
+	ID, Timestamp, Signature, ContentType, UserAgent string
+	Body                                             []byte
+	Payload                                          webhooks.Payload
+	VerifyErr                                        error
+}
+
+func newHookReceiver(t *testing.T) *hookReceiver {
+	r := &hookReceiver{}
+	r.srv = httptest.NewServer(r)
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *hookReceiver) URL() string { return r.srv.URL + "/masthead?token=partner-secret-token" }
+
+func (r *hookReceiver) trust(secret string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets = append(r.secrets, secret)
+}
+
+func (r *hookReceiver) failNext(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = n
+}
+
+func (r *hookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	time.Sleep(2 * time.Millisecond) // widen the windows of concurrent dispatchers
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hr := hookRequest{
+		ID: req.Header.Get("webhook-id"), Timestamp: req.Header.Get("webhook-timestamp"),
+		Signature: req.Header.Get("webhook-signature"), ContentType: req.Header.Get("Content-Type"),
+		UserAgent: req.Header.Get("User-Agent"), Body: body,
+	}
+	if len(r.secrets) == 0 {
+		hr.VerifyErr = errors.New("the receiver has no secret")
+	}
+	for _, s := range r.secrets {
+		wh, err := standardwebhooks.NewWebhook(s)
+		if err == nil {
+			err = wh.Verify(body, req.Header)
+		}
+		if err != nil {
+			hr.VerifyErr = err
+		}
+	}
+	hr.VerifyErr = errors.Join(hr.VerifyErr, json.Unmarshal(body, &hr.Payload))
+	r.got = append(r.got, hr)
+	switch {
+	case hr.VerifyErr != nil:
+		w.WriteHeader(http.StatusUnauthorized)
+	case r.fail > 0:
+		r.fail--
+		w.WriteHeader(http.StatusInternalServerError)
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+func (r *hookReceiver) requests() []hookRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+// hookApp starts the application with webhooks allowed to call the
+// addresses in allow, and returns its webhooks service.
+func hookApp(t *testing.T, allow ...string) (*apitest.App, *webhooks.Service) {
+	t.Helper()
+	var svc *webhooks.Service
+	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
+		p, err := webhooks.NewPolicy(allow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc = webhooks.NewService(d.DB, api.WebhookLog(d.Content, d.PublicURL), webhooks.Options{Now: d.Now, Policy: p})
+		d.Webhooks = svc
+	}})
+	return a, svc
+}
+
+type createdHook struct {
+	ID, Secret, ETag string
+}
+
+func createHook(t *testing.T, a *apitest.App, rawURL string, events ...string) createdHook {
+	t.Helper()
+	ev, _ := json.Marshal(events)
+	r := a.Do(http.MethodPost, "/v1/admin/webhooks", a.Token(access.RoleAdmin),
+		strings.NewReader(fmt.Sprintf(`{"url":%q,"events":%s,"description":"test hook"}`, rawURL, ev)),
+		"Content-Type", "application/json")
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create webhook: %d %s", r.Status, r.Body)
+	}
+	var body struct {
+		ID     string `json:"id"`
+		Secret string `json:"secret"`
+	}
+	r.JSON(t, &body)
+	if !strings.HasPrefix(body.Secret, "whsec_") || r.Header.Get("Location") != "/v1/admin/webhooks/"+body.ID {
+		t.Fatalf("create webhook: secret %q, Location %q", body.Secret, r.Header.Get("Location"))
+	}
+	return createdHook{ID: body.ID, Secret: body.Secret, ETag: r.Header.Get("ETag")}
+}
+
+// hookBodyMarker is in the body of hookArticle's articles, past the
+// preview: it must never travel in a webhook.
+const hookBodyMarker = "CORPS-NE-VOYAGE-PAS"
+
+func hookArticle(t *testing.T, a *apitest.App, title string) content.Article {
+	t.Helper()
+	long := strings.Repeat("Le fleuve monte depuis trois jours et les digues tiennent encore. ", 30)
+	art, err := a.Content.CreateArticleBy(context.Background(), content.ArticleInput{
+		Lang: "fr", Title: title, Standfirst: "Chapeau de " + title, Access: content.AccessSubscribers,
+		Status: content.StatusPublished,
+		Body: []blocks.Block{
+			{Type: blocks.TypeParagraph, Text: long},
+			{Type: blocks.TypeParagraph, Text: "Plus loin : " + hookBodyMarker + "."},
+		},
+	}, "ed-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return art
+}
+
+type deliveryView struct {
+	ID            string          `json:"id"`
+	Event         string          `json:"event"`
+	ChangeSeq     int64           `json:"change_seq"`
+	ArticleID     string          `json:"article_id"`
+	Status        string          `json:"status"`
+	Attempts      int             `json:"attempts"`
+	LastStatus    *int            `json:"last_status"`
+	LastError     *string         `json:"last_error"`
+	NextAttemptAt *time.Time      `json:"next_attempt_at"`
+	LastAttemptAt *time.Time      `json:"last_attempt_at"`
+	DeliveredAt   *time.Time      `json:"delivered_at"`
+	Payload       json.RawMessage `json:"payload"`
+}
+
+func hookDeliveries(t *testing.T, a *apitest.App, id string) []deliveryView {
+	t.Helper()
+	r := a.Get("/v1/admin/webhooks/"+id+"/deliveries?limit=100", a.Token(access.RoleAdmin))
+	if r.Status != http.StatusOK {
+		t.Fatalf("deliveries: %d %s", r.Status, r.Body)
+	}
+	var page struct {
+		Data []deliveryView `json:"data"`
+	}
+	r.JSON(t, &page)
+	return page.Data
+}
+
+func runOnce(t *testing.T, d *webhooks.Dispatcher) webhooks.Round {
+	t.Helper()
+	r, err := d.RunOnce(context.Background())
+	if err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	return r
+}
+
+func TestWebhookDeliveriesSignedAndFiltered(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	ctx := context.Background()
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
+	some, all := newHookReceiver(t), newHookReceiver(t)
+	hs := createHook(t, a, some.URL(), "article.unpublished", "article.published")
+	ha := createHook(t, a, all.URL(), "*")
+	some.trust(hs.Secret)
+	all.trust(ha.Secret)
+
+	// The demo's ten published articles are in the log already: a new
+	// webhook starts after them.
+	if r := runOnce(t, d); r.Enqueued != 0 || r.Attempted != 0 {
+		t.Fatalf("first round on old changes: %+v", r)
+	}
+
+	art := hookArticle(t, a, "Crue de la Vive")
+	if r := runOnce(t, d); r.Enqueued != 2 || r.Attempted != 2 || r.Delivered != 2 {
+		t.Fatalf("after a publication: %+v, want 2 enqueued and delivered", r)
+	}
+	title := "Crue de la Vive : la digue tient"
+	art, err := a.Content.UpdateArticle(ctx, art.ID, content.ArticlePatch{Title: &title}, art.Version, "ed-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Content.UnpublishArticle(ctx, art.ID, art.Version, "ed-1"); err != nil {
+		t.Fatal(err)
+	}
+	if r := runOnce(t, d); r.Enqueued != 3 || r.Delivered != 3 {
+		t.Fatalf("after an update and a withdrawal: %+v, want 3 (1 + 2)", r)
+	}
+	if r := runOnce(t, d); r.Enqueued != 0 || r.Attempted != 0 {
+		t.Fatalf("a round with nothing new sent something: %+v", r)
+	}
+
+	types := func(rs []hookRequest) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Payload.Type)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := types(some.requests()); !slices.Equal(got, []string{"article.published", "article.unpublished"}) {
+		t.Errorf("filtered webhook got %v", got)
+	}
+	if got := types(all.requests()); !slices.Equal(got, []string{"article.published", "article.unpublished", "article.updated"}) {
+		t.Errorf(`"*" webhook got %v`, got)
+	}
+
+	log := hookDeliveries(t, a, hs.ID)
+	if len(log) != 2 || log[0].Event != "article.unpublished" || log[1].Event != "article.published" || log[0].ChangeSeq <= log[1].ChangeSeq {
+		t.Fatalf("delivery log (newest first): %+v", log)
+	}
+	byID := map[string]deliveryView{}
+	for _, dv := range log {
+		byID[dv.ID] = dv
+		if dv.Status != "delivered" || dv.Attempts != 1 || dv.LastStatus == nil || *dv.LastStatus != 204 ||
+			dv.LastError != nil || dv.DeliveredAt == nil || dv.NextAttemptAt != nil || dv.ArticleID != art.ID {
+			t.Errorf("delivery %+v", dv)
+		}
+	}
+	for _, rq := range some.requests() {
+		if rq.VerifyErr != nil {
+			t.Errorf("signature of %s: %v", rq.ID, rq.VerifyErr)
+		}
+		if rq.ContentType != "application/json" || !strings.HasPrefix(rq.UserAgent, "Masthead-Webhooks/") {
+			t.Errorf("headers: Content-Type %q, User-Agent %q", rq.ContentType, rq.UserAgent)
+		}
+		dv, ok := byID[rq.ID]
+		if !ok {
+			t.Fatalf("webhook-id %q is no delivery of the log", rq.ID)
+		}
+		if string(dv.Payload) != string(rq.Body) {
+			t.Errorf("the log's payload differs from the body sent:\n%s\n%s", dv.Payload, rq.Body)
+		}
+		if bytesContain(rq.Body, hookBodyMarker, "fleuve monte", `"body"`) {
+			t.Errorf("a delivery carries body text: %s", rq.Body)
+		}
+		data := rq.Payload.Data
+		if data.ArticleID != art.ID || data.Lang != "fr" || data.Seq != dv.ChangeSeq || data.Kind != strings.TrimPrefix(rq.Payload.Type, "article.") {
+			t.Errorf("payload data %+v", data)
+		}
+		switch rq.Payload.Type {
+		case "article.published":
+			// Live when it was enqueued: the headline.
+			if data.Title != "Crue de la Vive" || data.Standfirst != "Chapeau de Crue de la Vive" ||
+				data.CanonicalURL != "https://publisher.example/fr/"+art.Slug || data.PublishedAt == nil || data.Version != 1 {
+				t.Errorf("published payload %s", rq.Body)
+			}
+		case "article.unpublished":
+			// A tombstone: the id, and when.
+			if data.Title != "" || data.CanonicalURL != "" || rq.Payload.Timestamp.IsZero() || data.Version != 3 {
+				t.Errorf("unpublished payload %s", rq.Body)
+			}
+		}
+	}
+}
+
+func bytesContain(b []byte, subs ...string) bool {
+	for _, s := range subs {
+		if strings.Contains(string(b), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestWebhookRetriesWithBackoff(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "article.published")
+	rcv.trust(h.Secret)
+	rcv.failNext(2)
+	hookArticle(t, a, "Pont fermé")
+
+	if r := runOnce(t, d); r.Attempted != 1 || r.Delivered != 0 {
+		t.Fatalf("first attempt: %+v", r)
+	}
+	dv := hookDeliveries(t, a, h.ID)[0]
+	if dv.Status != "pending" || dv.Attempts != 1 || dv.LastStatus == nil || *dv.LastStatus != 500 ||
+		dv.LastError == nil || *dv.LastError != "HTTP 500" || dv.NextAttemptAt == nil || dv.DeliveredAt != nil {
+		t.Fatalf("after a 500: %+v", dv)
+	}
+	if wait := dv.NextAttemptAt.Sub(*dv.LastAttemptAt); wait < 4*time.Second || wait > 7*time.Second {
+		t.Errorf("first retry after %s, want 5s ± 20%%", wait)
+	}
+
+	if r := runOnce(t, d); r.Attempted != 0 {
+		t.Fatalf("retried at once: %+v", r)
+	}
+	a.Clock.Advance(3 * time.Second)
+	if r := runOnce(t, d); r.Attempted != 0 {
+		t.Fatalf("retried 3s later, before the backoff: %+v", r)
+	}
+	a.Clock.Advance(3500 * time.Millisecond)
+	if r := runOnce(t, d); r.Attempted != 1 || r.Delivered != 0 {
+		t.Fatalf("second attempt: %+v", r)
+	}
+	dv = hookDeliveries(t, a, h.ID)[0]
+	if wait := dv.NextAttemptAt.Sub(*dv.LastAttemptAt); dv.Attempts != 2 || wait < 24*time.Second || wait > 37*time.Second {
+		t.Errorf("after the second failure: attempts %d, next retry after %s, want 30s ± 20%%", dv.Attempts, wait)
+	}
+	a.Clock.Advance(23 * time.Second)
+	if r := runOnce(t, d); r.Attempted != 0 {
+		t.Fatalf("retried before the second backoff: %+v", r)
+	}
+	a.Clock.Advance(14 * time.Second)
+	if r := runOnce(t, d); r.Attempted != 1 || r.Delivered != 1 {
+		t.Fatalf("third attempt: %+v", r)
+	}
+
+	dv = hookDeliveries(t, a, h.ID)[0]
+	if dv.Status != "delivered" || dv.Attempts != 3 || *dv.LastStatus != 204 || dv.LastError != nil || dv.NextAttemptAt != nil {
+		t.Errorf("after the success: %+v", dv)
+	}
+	got := rcv.requests()
+	if len(got) != 3 {
+		t.Fatalf("the receiver got %d requests, want 3", len(got))
+	}
+	var prev int64
+	for i, rq := range got {
+		if rq.VerifyErr != nil {
+			t.Errorf("attempt %d: %v", i+1, rq.VerifyErr)
+		}
+		if rq.ID != dv.ID || string(rq.Body) != string(got[0].Body) {
+			t.Errorf("attempt %d: webhook-id %s and body must stay those of delivery %s", i+1, rq.ID, dv.ID)
+		}
+		ts, _ := strconv.ParseInt(rq.Timestamp, 10, 64)
+		if ts <= prev {
+			t.Errorf("attempt %d: webhook-timestamp %d not after %d: each attempt is signed anew", i+1, ts, prev)
+		}
+		prev = ts
+	}
+}
+
+func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Schedule: []time.Duration{time.Second, time.Second}})
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "*")
+	rcv.trust(h.Secret)
+	rcv.failNext(1000)
+	hookArticle(t, a, "Grève des bacs")
+	for range 3 {
+		runOnce(t, d)
+		a.Clock.Advance(2 * time.Second)
+	}
+	a.Clock.Advance(time.Hour)
+	runOnce(t, d)
+	if n := len(rcv.requests()); n != 3 {
+		t.Errorf("the receiver got %d attempts, want 3 (two retries)", n)
+	}
+	r := a.Get("/v1/admin/webhooks/"+h.ID+"/deliveries?status=failed", a.Token(access.RoleAdmin))
+	var page struct{ Data []deliveryView }
+	r.JSON(t, &page)
+	if len(page.Data) != 1 || page.Data[0].Attempts != 3 || page.Data[0].NextAttemptAt != nil || *page.Data[0].LastError != "HTTP 500" {
+		t.Fatalf("failed deliveries: %s", r.Body)
+	}
+	r = a.Get("/v1/admin/webhooks/"+h.ID+"/deliveries?status=pending", a.Token(access.RoleAdmin))
+	r.JSON(t, &page)
+	if len(page.Data) != 0 {
+		t.Errorf("pending deliveries: %s", r.Body)
+	}
+}
+
+// reopen opens the test's database again, with a pool of its own: another
+// process on the same database.
+func reopen(t *testing.T, a *apitest.App) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := a.DB.Source()
+	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
+		var schema string
+		if err := a.DB.Read(ctx).Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
+			t.Fatal(err)
+		}
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
+	}
+	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// restarted is a new process's webhooks on db: new content and webhooks
+// services, same clock.
+func restarted(t *testing.T, a *apitest.App, db *store.DB, o webhooks.DispatchOptions) *webhooks.Dispatcher {
+	t.Helper()
+	cs := content.NewService(db, content.Options{Now: a.Clock.Now})
+	p, err := webhooks.NewPolicy([]string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := webhooks.NewService(db, api.WebhookLog(cs, "https://publisher.example"), webhooks.Options{Now: a.Clock.Now, Policy: p})
+	return webhooks.NewDispatcher(svc, o)
+}
+
+func TestWebhookDeliveryAfterRestart(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "*")
+	rcv.trust(h.Secret)
+
+	// A change is written and the process stops before any dispatcher ran.
+	hookArticle(t, a, "Avant l'arrêt")
+	next := restarted(t, a, reopen(t, a), webhooks.DispatchOptions{})
+	if r := runOnce(t, next); r.Enqueued != 1 || r.Delivered != 1 {
+		t.Fatalf("after the restart: %+v", r)
+	}
+
+	// A change is enqueued, and the process dies while it holds the
+	// delivery (its lease is still running).
+	old := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
+	hookArticle(t, a, "Pendant l'envoi")
+	if n, err := old.Enqueue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("Enqueue = %d, %v", n, err)
+	}
+	lease := a.Clock.Now().UTC().Add(30 * time.Second)
+	if err := a.DB.Write(context.Background()).Exec(
+		"UPDATE webhook_deliveries SET lease_until = ?, lease_token = 'dead-process' WHERE status = 'pending'", lease).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := runOnce(t, next); r.Attempted != 0 {
+		t.Fatalf("a delivery leased by another process was sent: %+v", r)
+	}
+	a.Clock.Advance(31 * time.Second)
+	if r := runOnce(t, next); r.Enqueued != 0 || r.Delivered != 1 {
+		t.Fatalf("after the dead process's lease: %+v", r)
+	}
+	for _, d := range []*webhooks.Dispatcher{next, old} {
+		if r := runOnce(t, d); r.Enqueued != 0 || r.Attempted != 0 {
+			t.Fatalf("sent again: %+v", r)
+		}
+	}
+
+	got := rcv.requests()
+	seen := map[string]bool{}
+	for _, rq := range got {
+		if rq.VerifyErr != nil || seen[rq.ID] {
+			t.Errorf("delivery %s: verify %v, seen before %v", rq.ID, rq.VerifyErr, seen[rq.ID])
+		}
+		seen[rq.ID] = true
+	}
+	if len(got) != 2 || got[0].Payload.Data.Title != "Avant l'arrêt" || got[1].Payload.Data.Title != "Pendant l'envoi" {
+		t.Errorf("the receiver got %d deliveries, want the two articles once each", len(got))
+	}
+}
+
+func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	rcvs := []*hookReceiver{newHookReceiver(t), newHookReceiver(t)}
+	hooks := map[string]*hookReceiver{}
+	for _, r := range rcvs {
+		h := createHook(t, a, r.URL(), "*")
+		r.trust(h.Secret)
+		hooks[h.ID] = r
+	}
+	const articles = 12
+	for i := range articles {
+		hookArticle(t, a, fmt.Sprintf("Dépêche %d", i))
+	}
+	dispatchers := []*webhooks.Dispatcher{
+		webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Batch: 3, Workers: 2}),
+		restarted(t, a, reopen(t, a), webhooks.DispatchOptions{Batch: 3, Workers: 2}),
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		enqueued int
+	)
+	for _, d := range dispatchers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				r, err := d.RunOnce(context.Background())
+				if err != nil {
+					t.Errorf("RunOnce: %v", err)
+					return
+				}
+				mu.Lock()
+				enqueued += r.Enqueued
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, d := range dispatchers {
+		enqueued += runOnce(t, d).Enqueued
+	}
+	if enqueued != 2*articles {
+		t.Errorf("enqueued %d deliveries in all, want %d", enqueued, 2*articles)
+	}
+	for id, r := range hooks {
+		got := r.requests()
+		ids, seqs := map[string]bool{}, map[int64]bool{}
+		for _, rq := range got {
+			if rq.VerifyErr != nil || ids[rq.ID] || seqs[rq.Payload.Data.Seq] {
+				t.Errorf("webhook %s: delivery %s (seq %d) verify %v, twice %v", id, rq.ID, rq.Payload.Data.Seq, rq.VerifyErr, ids[rq.ID])
+			}
+			ids[rq.ID], seqs[rq.Payload.Data.Seq] = true, true
+		}
+		if len(got) != articles {
+			t.Errorf("webhook %s got %d requests, want %d", id, len(got), articles)
+		}
+		for _, dv := range hookDeliveries(t, a, id) {
+			if dv.Status != "delivered" || dv.Attempts != 1 {
+				t.Errorf("delivery %+v", dv)
+			}
+		}
+	}
+}
+
+func TestWebhookURLPolicy(t *testing.T) {
+	ctx := context.Background()
+	strict := apitest.New(t) // the default: no private address allowed
+	body := func(u string) string { return fmt.Sprintf(`{"url":%q,"events":["*"]}`, u) }
+	var scenarios []apitest.Scenario
+	for _, u := range []string{
+		"http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/hook", "http://10.1.2.3/",
+		"http://192.168.0.10/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://0.0.0.0/",
+		"http://[fd00::1]/", "http://[::ffff:127.0.0.1]/",
+		"ftp://93.184.215.14/hook", "javascript:alert(1)", "https://user:pass@93.184.215.14/", "https:///nohost", "",
+	} {
+		scenarios = append(scenarios, apitest.Scenario{
+			Name: "refused " + u, Method: http.MethodPost, Path: "/v1/admin/webhooks", Body: body(u),
+			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed",
+			WantContains: []string{`"field":"url"`},
+		})
+	}
+	scenarios = append(scenarios,
+		apitest.Scenario{Name: "no events", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `{"url":"https://93.184.215.14/h","events":[]}`, Token: apitest.As("admin"),
+			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+		apitest.Scenario{Name: "unknown event", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `{"url":"https://93.184.215.14/h","events":["article.deleted"]}`, Token: apitest.As("admin"),
+			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`, "article.deleted"}},
+		apitest.Scenario{Name: "star with others", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `{"url":"https://93.184.215.14/h","events":["*","article.updated"]}`, Token: apitest.As("admin"),
+			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+		apitest.Scenario{Name: "long description", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body:  `{"url":"https://93.184.215.14/h","events":["*"],"description":"` + strings.Repeat("é", 501) + `"}`,
+			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"description"`}},
+		apitest.Scenario{Name: "unknown field", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `{"url":"https://93.184.215.14/h","events":["*"],"secret":"whsec_mine"}`, Token: apitest.As("admin"),
+			WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		apitest.Scenario{Name: "not JSON", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `{"url":`, Token: apitest.As("admin"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		apitest.Scenario{Name: "form body", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: `url=x`, Token: apitest.As("admin"), Headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
+			WantStatus: http.StatusUnsupportedMediaType},
+		apitest.Scenario{Name: "public address", Method: http.MethodPost, Path: "/v1/admin/webhooks",
+			Body: body("https://93.184.215.14/hook?token=t"), Token: apitest.As("admin"), WantStatus: http.StatusCreated,
+			WantContains: []string{`"secret":"whsec_`, `"events":["*"]`, `"active":true`}},
+	)
+	apitest.RunShared(t, strict, scenarios)
+	var n int64
+	strict.DB.Read(ctx).Table("webhooks").Count(&n)
+	if n != 1 {
+		t.Errorf("%d webhooks stored, want only the public one", n)
+	}
+
+	// Allowed in the configuration: 127.0.0.1, and nothing else.
+	open, _ := hookApp(t, "127.0.0.1")
+	created := createHook(t, open, "http://127.0.0.1:9/hook", "*")
+	if created.ID == "" {
+		t.Fatal("not created")
+	}
+	r := open.Do(http.MethodPost, "/v1/admin/webhooks", open.Token(access.RoleAdmin),
+		strings.NewReader(body("http://127.0.0.2/hook")), "Content-Type", "application/json")
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("127.0.0.2 with only 127.0.0.1 allowed: %d", r.Status)
+	}
+	r = open.Do(http.MethodPatch, "/v1/admin/webhooks/"+created.ID, open.Token(access.RoleAdmin),
+		strings.NewReader(`{"url":"http://10.0.0.1/"}`), "Content-Type", "application/json")
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"url"`) {
+		t.Errorf("PATCH to a private URL: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestWebhookAddressCheckedWhenDialling: a webhook saved while its address
+// was allowed is not called once it is not: the check is made on the
+// address dialled, not only when the URL is saved.
+func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
+	a, _ := hookApp(t, "127.0.0.1")
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "*")
+	rcv.trust(h.Secret)
+	hookArticle(t, a, "Adresse interdite")
+
+	strictSvc := webhooks.NewService(a.DB, api.WebhookLog(a.Content, "https://publisher.example"), webhooks.Options{Now: a.Clock.Now})
+	d := webhooks.NewDispatcher(strictSvc, webhooks.DispatchOptions{})
+	if r := runOnce(t, d); r.Enqueued != 1 || r.Attempted != 1 || r.Delivered != 0 {
+		t.Fatalf("round: %+v", r)
+	}
+	if n := len(rcv.requests()); n != 0 {
+		t.Fatalf("the receiver got %d requests from a dispatcher that may not call it", n)
+	}
+	dv := hookDeliveries(t, a, h.ID)[0]
+	if dv.Status != "pending" || dv.LastStatus != nil || dv.LastError == nil ||
+		*dv.LastError != "address 127.0.0.1 is loopback and not allowed" {
+		t.Fatalf("delivery %+v", dv)
+	}
+	if strings.Contains(*dv.LastError, "partner-secret-token") {
+		t.Error("the error shows the URL's query")
+	}
+}
+
+func TestWebhookLifecycle(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
+	admin := a.Token(access.RoleAdmin)
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "article.published")
+	rcv.trust(h.Secret)
+	other := createHook(t, a, "http://127.0.0.1:9/other", "*")
+	if h.ETag != `"`+h.ID+`.v1"` {
+		t.Errorf("ETag %s", h.ETag)
+	}
+	path := "/v1/admin/webhooks/" + h.ID
+	jsonHdr := []string{"Content-Type", "application/json"}
+
+	r := a.Get(path, admin)
+	if r.Status != http.StatusOK || r.Header.Get("ETag") != h.ETag || strings.Contains(string(r.Body), "whsec_") ||
+		!strings.Contains(string(r.Body), `"events":["article.published"]`) || r.Header.Get("Cache-Control") != "private, no-store" {
+		t.Fatalf("GET: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	if r := a.Get(path, admin, "If-None-Match", h.ETag); r.Status != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d", r.Status)
+	}
+
+	// The list, newest first, one per page; never a secret.
+	r = a.Get("/v1/admin/webhooks?limit=1", admin)
+	var page struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+		NextCursor *string `json:"next_cursor"`
+	}
+	r.JSON(t, &page)
+	if len(page.Data) != 1 || page.Data[0].ID != other.ID || page.NextCursor == nil || strings.Contains(string(r.Body), "whsec_") {
+		t.Fatalf("page 1: %s", r.Body)
+	}
+	r = a.Get("/v1/admin/webhooks?limit=1&cursor="+url.QueryEscape(*page.NextCursor), admin)
+	r.JSON(t, &page)
+	if len(page.Data) != 1 || page.Data[0].ID != h.ID || page.NextCursor != nil {
+		t.Fatalf("page 2: %s", r.Body)
+	}
+	if r := a.Get("/v1/admin/webhooks?cursor=bogus", admin); r.Status != http.StatusBadRequest {
+		t.Errorf("bad cursor: %d", r.Status)
+	}
+	if r := a.Do(http.MethodDelete, "/v1/admin/webhooks/"+other.ID, admin, nil, "If-Match", other.ETag); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE the other: %d %s", r.Status, r.Body)
+	}
+
+	// PATCH with a stale ETag writes nothing; with the current one it does.
+	r = a.Do(http.MethodPatch, path, admin, strings.NewReader(`{"events":["*"]}`), append(jsonHdr, "If-Match", `"`+h.ID+`.v9"`)...)
+	if r.Status != http.StatusPreconditionFailed {
+		t.Fatalf("stale If-Match: %d %s", r.Status, r.Body)
+	}
+	r = a.Do(http.MethodPatch, path, admin, strings.NewReader(`{"events":["article.published","article.updated"],"description":"Partner X"}`),
+		append(jsonHdr, "If-Match", h.ETag)...)
+	if r.Status != http.StatusOK || r.Header.Get("ETag") != `"`+h.ID+`.v2"` ||
+		!strings.Contains(string(r.Body), `"events":["article.published","article.updated"]`) || !strings.Contains(string(r.Body), `"Partner X"`) {
+		t.Fatalf("PATCH: %d %s", r.Status, r.Body)
+	}
+
+	// Rotation: a new secret; for a day, deliveries carry both signatures,
+	// and a receiver that knows either accepts them.
+	r = a.Do(http.MethodPost, path+"/secret", admin, nil, "If-Match", `"`+h.ID+`.v2"`)
+	var rotated struct {
+		Secret  string `json:"secret"`
+		Version int    `json:"version"`
+	}
+	r.JSON(t, &rotated)
+	if r.Status != http.StatusOK || rotated.Version != 3 || !strings.HasPrefix(rotated.Secret, "whsec_") || rotated.Secret == h.Secret {
+		t.Fatalf("rotate: %d %s", r.Status, r.Body)
+	}
+	rcv.trust(rotated.Secret) // the receiver now checks the delivery against both
+	hookArticle(t, a, "Après la rotation")
+	if rr := runOnce(t, d); rr.Delivered != 1 {
+		t.Fatalf("round after the rotation: %+v", rr)
+	}
+	if got := rcv.requests(); len(got) != 1 || got[0].VerifyErr != nil || strings.Count(got[0].Signature, "v1,") != 2 {
+		t.Fatalf("delivery after the rotation: %+v", got)
+	}
+
+	// Off: nothing is enqueued; on again: from the current end of the log.
+	r = a.Do(http.MethodPatch, path, admin, strings.NewReader(`{"active":false}`), jsonHdr...)
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"active":false`) {
+		t.Fatalf("switch off: %d %s", r.Status, r.Body)
+	}
+	hookArticle(t, a, "Pendant la pause")
+	if rr := runOnce(t, d); rr.Enqueued != 0 {
+		t.Fatalf("an inactive webhook got deliveries: %+v", rr)
+	}
+	a.Do(http.MethodPatch, path, admin, strings.NewReader(`{"active":true}`), jsonHdr...)
+	hookArticle(t, a, "Après la pause")
+	if rr := runOnce(t, d); rr.Enqueued != 1 || rr.Delivered != 1 {
+		t.Fatalf("after switching on again: %+v", rr)
+	}
+	if got := rcv.requests(); got[len(got)-1].Payload.Data.Title != "Après la pause" {
+		t.Errorf("last delivery %q", got[len(got)-1].Payload.Data.Title)
+	}
+
+	// Deleted: a stale If-Match is refused; then it goes, with its log,
+	// and nothing more is sent, not even what was pending.
+	rcv.failNext(1)
+	hookArticle(t, a, "Avant la suppression")
+	if rr := runOnce(t, d); rr.Attempted != 1 || rr.Delivered != 0 {
+		t.Fatalf("failing round: %+v", rr)
+	}
+	if r := a.Do(http.MethodDelete, path, admin, nil, "If-Match", h.ETag); r.Status != http.StatusPreconditionFailed {
+		t.Errorf("DELETE with a stale If-Match: %d", r.Status)
+	}
+	if r := a.Do(http.MethodDelete, path, admin, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("DELETE: %d %s", r.Status, r.Body)
+	}
+	before := len(rcv.requests())
+	a.Clock.Advance(time.Hour)
+	hookArticle(t, a, "Après la suppression")
+	runOnce(t, d)
+	if n := len(rcv.requests()); n != before {
+		t.Errorf("a deleted webhook got %d more requests", n-before)
+	}
+	var left int64
+	a.DB.Read(context.Background()).Table("webhook_deliveries").Where("webhook_id = ?", h.ID).Count(&left)
+	if left != 0 {
+		t.Errorf("%d deliveries of the deleted webhook remain", left)
+	}
+	for _, req := range []struct{ method, path string }{
+		{http.MethodGet, path}, {http.MethodGet, path + "/deliveries"}, {http.MethodPatch, path},
+		{http.MethodDelete, path}, {http.MethodPost, path + "/secret"},
+		{http.MethodGet, "/v1/admin/webhooks/not-an-id"}, {http.MethodGet, "/v1/admin/webhooks/" + content.NewID() + "/deliveries"},
+	} {
+		var body io.Reader
+		hdr := []string{}
+		if req.method == http.MethodPatch {
+			body, hdr = strings.NewReader(`{"active":true}`), jsonHdr
+		}
+		if r := a.Do(req.method, req.path, admin, body, hdr...); r.Status != http.StatusNotFound {
+			t.Errorf("%s %s: %d, want 404", req.method, req.path, r.Status)
+		}
+	}
+}
+
+func TestWebhookDeliveryLogPages(t *testing.T) {
+	a, svc := hookApp(t, "127.0.0.1")
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
+	rcv := newHookReceiver(t)
+	h := createHook(t, a, rcv.URL(), "*")
+	rcv.trust(h.Secret)
+	for i := range 5 {
+		hookArticle(t, a, fmt.Sprintf("Page %d", i))
+	}
+	runOnce(t, d)
+	admin := a.Token(access.RoleAdmin)
+	var seqs []int64
+	next := ""
+	for range 5 {
+		path := "/v1/admin/webhooks/" + h.ID + "/deliveries?limit=2"
+		if next != "" {
+			path += "&cursor=" + url.QueryEscape(next)
+		}
+		r := a.Get(path, admin)
+		var page struct {
+			Data       []deliveryView `json:"data"`
+			NextCursor *string        `json:"next_cursor"`
+		}
+		r.JSON(t, &page)
+		for _, dv := range page.Data {
+			seqs = append(seqs, dv.ChangeSeq)
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		next = *page.NextCursor
+	}
+	if len(seqs) != 5 || !slices.IsSortedFunc(seqs, func(x, y int64) int { return int(y - x) }) {
+		t.Errorf("pages gave seqs %v, want 5, newest first", seqs)
+	}
+	// A cursor of one filter is refused by another, and by another webhook.
+	r := a.Get("/v1/admin/webhooks/"+h.ID+"/deliveries?limit=2", admin)
+	var page struct {
+		NextCursor *string `json:"next_cursor"`
+	}
+	r.JSON(t, &page)
+	for _, p := range []string{
+		"/v1/admin/webhooks/" + h.ID + "/deliveries?status=delivered&cursor=" + url.QueryEscape(*page.NextCursor),
+		"/v1/admin/webhooks/" + content.NewID() + "/deliveries?cursor=" + url.QueryEscape(*page.NextCursor),
+		"/v1/admin/webhooks/" + h.ID + "/deliveries?status=lost",
+		"/v1/admin/webhooks/" + h.ID + "/deliveries?limit=0",
+	} {
+		if r := a.Get(p, admin); r.Status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", p, r.Status)
+		}
+	}
+}
+
+func TestWebhookAdminOnly(t *testing.T) {
+	a := apitest.New(t)
+	id := content.NewID()
+	var scenarios []apitest.Scenario
+	for _, rt := range []struct{ method, path, body string }{
+		{http.MethodPost, "/v1/admin/webhooks", `{"url":"https://93.184.215.14/","events":["*"]}`},
+		{http.MethodGet, "/v1/admin/webhooks", ""},
+		{http.MethodGet, "/v1/admin/webhooks/" + id, ""},
+		{http.MethodPatch, "/v1/admin/webhooks/" + id, `{"active":false}`},
+		{http.MethodDelete, "/v1/admin/webhooks/" + id, ""},
+		{http.MethodPost, "/v1/admin/webhooks/" + id + "/secret", ""},
+		{http.MethodGet, "/v1/admin/webhooks/" + id + "/deliveries", ""},
+	} {
+		scenarios = append(scenarios, apitest.Scenario{
+			Name: "anonymous " + rt.method + " " + rt.path, Method: rt.method, Path: rt.path, Body: rt.body,
+			WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated",
+		})
+		for _, role := range []string{"reader", "subscriber", "editor", "partner"} {
+			scenarios = append(scenarios, apitest.Scenario{
+				Name: role + " " + rt.method + " " + rt.path, Method: rt.method, Path: rt.path, Body: rt.body,
+				Token: apitest.As(role, "headlines"), WantStatus: http.StatusForbidden, WantCode: "forbidden",
+			})
+		}
+	}
+	apitest.RunShared(t, a, scenarios)
+	var n int64
+	a.DB.Read(context.Background()).Table("webhooks").Count(&n)
+	if n != 0 {
+		t.Errorf("%d webhooks stored by callers who may not", n)
+	}
+}

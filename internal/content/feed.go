@@ -1,0 +1,81 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// FeedFilter says which articles a syndication feed carries. Section and
+// Tag are slugs (a section includes its subsections). Unlike the public
+// list, a slug that names nothing is ErrNotFound: a feed URL pointing
+// nowhere is a mistake to report, not an empty feed to poll forever.
+type FeedFilter struct {
+	Section  string
+	Tag      string
+	Lang     string
+	Limit    int
+	FullText bool // load the whole body's HTML; otherwise the preview's only
+}
+
+// FeedArticles returns the newest live articles for a feed, newest first,
+// with their tags and authors and one stored HTML form of the body: the
+// whole body's (Body.HTML) when f.FullText is set, the preview's
+// (Preview.HTML) otherwise. The whole body is not even read from the
+// database for a feed that must not carry it.
+func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, error) {
+	if f.Limit <= 0 {
+		return nil, fmt.Errorf("feed articles: limit %d", f.Limit)
+	}
+	q, err := s.resolve(ctx, ListFilter{Section: f.Section, Tag: f.Tag, Lang: f.Lang, Limit: f.Limit})
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.repo.feedArticles(ctx, q, f.FullText, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	ptrs := make([]*Article, len(list))
+	for i := range list {
+		ptrs[i] = &list[i]
+	}
+	if err := s.attach(ctx, ptrs); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// feedArticles is listLive's query for a feed's single page: summary
+// columns plus one HTML column.
+func (r repo) feedArticles(ctx context.Context, f liveQuery, fullText bool, now time.Time) ([]Article, error) {
+	htmlColumn := "preview_html"
+	if fullText {
+		htmlColumn = "body_html"
+	}
+	q := live(r.db.Read(ctx).Model(&articleRow{}), now).Select(append(slices.Clone(summaryColumns), htmlColumn))
+	if len(f.SectionIDs) > 0 {
+		q = q.Where("section_id IN ?", f.SectionIDs)
+	}
+	if f.TagID != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = articles.id AND x.tag_id = ?)", f.TagID)
+	}
+	if f.Lang != "" {
+		q = q.Where("lang = ?", f.Lang)
+	}
+	var rows []articleRow
+	if err := q.Order("published_at DESC, id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("feed articles: %w", err)
+	}
+	out := make([]Article, 0, len(rows))
+	for _, row := range rows {
+		a := row.toArticle()
+		if fullText {
+			a.Body.HTML = row.BodyHTML
+		} else {
+			a.Preview.HTML = row.PreviewHTML
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,250 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxURLBytes bounds a webhook URL.
+const MaxURLBytes = 2000
+
+// Policy says which addresses webhooks may call. A webhook URL is chosen by
+// a newsroom account, and the server calls it from inside the publisher's
+// network: without a policy, a URL naming 127.0.0.1, the cloud metadata
+// service or a database on the private network would turn the dispatcher
+// into a proxy to them (server-side request forgery). So the addresses of
+// private, loopback, link-local and other special networks are refused
+// unless the configuration allows them, when a webhook is saved and again
+// on every connection (a name can resolve elsewhere by then).
+type Policy struct {
+	hosts    map[string]bool // host names allowed whatever they resolve to
+	prefixes []netip.Prefix  // addresses allowed although special
+	resolver *net.Resolver
+}
+
+// NewPolicy reads the allow list: host names (exact, any case), IP
+// addresses and CIDR prefixes.
+func NewPolicy(allow []string) (*Policy, error) {
+	p := &Policy{hosts: map[string]bool{}, resolver: net.DefaultResolver}
+	var errs []error
+	for _, raw := range allow {
+		e := strings.TrimSpace(raw)
+		switch {
+		case e == "":
+			continue
+		case strings.Contains(e, "/"):
+			pr, err := netip.ParsePrefix(e)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("webhook allow list: %q is not a CIDR prefix", e))
+				continue
+			}
+			p.prefixes = append(p.prefixes, pr.Masked())
+		default:
+			if a, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
+				a = a.Unmap()
+				p.prefixes = append(p.prefixes, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+			if !validHostName(e) {
+				errs = append(errs, fmt.Errorf("webhook allow list: %q is not a host name, an IP address or a CIDR prefix", e))
+				continue
+			}
+			p.hosts[strings.ToLower(strings.TrimSuffix(e, "."))] = true
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+func validHostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// special lists the networks a webhook may not reach unless allowed, with
+// the word the refusal uses.
+var special = []struct {
+	prefix netip.Prefix
+	what   string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "unspecified"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "shared (carrier-grade NAT)"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "private"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "reserved"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "private"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "reserved"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
+	{netip.MustParsePrefix("::/128"), "unspecified"},
+	{netip.MustParsePrefix("::1/128"), "loopback"},
+	{netip.MustParsePrefix("fc00::/7"), "private"},
+	{netip.MustParsePrefix("fe80::/10"), "link-local"},
+	{netip.MustParsePrefix("fec0::/10"), "private"},
+	{netip.MustParsePrefix("ff00::/8"), "multicast"},
+}
+
+// embedded are IPv6 ranges that carry an IPv4 address (NAT64, 6to4): the
+// IPv4 address inside is what they reach.
+var embedded = []struct {
+	prefix netip.Prefix
+	at     int // byte offset of the IPv4 address
+}{
+	{netip.MustParsePrefix("64:ff9b::/96"), 12},
+	{netip.MustParsePrefix("2002::/16"), 2},
+}
+
+// Refusal says why an address may not be called.
+func (p *Policy) Refusal(a netip.Addr) string {
+	a = a.Unmap()
+	for _, pr := range p.prefixes {
+		if pr.Contains(a) {
+			return ""
+		}
+	}
+	for _, e := range embedded {
+		if e.prefix.Contains(a) {
+			b := a.As16()
+			inner := netip.AddrFrom4([4]byte(b[e.at : e.at+4]))
+			if why := p.Refusal(inner); why != "" {
+				return why + " (inside " + a.String() + ")"
+			}
+			return ""
+		}
+	}
+	for _, s := range special {
+		if s.prefix.Contains(a) {
+			return s.what
+		}
+	}
+	return ""
+}
+
+// BlockedError is a connection the policy refused.
+type BlockedError struct {
+	Addr netip.Addr
+	What string // private, loopback…
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("address %s is %s and not allowed", e.Addr, e.What)
+}
+
+// CheckURL validates a webhook URL: http or https, a host, no user
+// information or fragment, and every address the host resolves to allowed.
+// It returns the problems by field ("url"), or an error when the check
+// itself failed.
+func (p *Policy) CheckURL(ctx context.Context, raw string) []FieldError {
+	bad := func(msg string) []FieldError { return []FieldError{{Field: "url", Message: msg}} }
+	if raw == "" {
+		return bad("is required")
+	}
+	if len(raw) > MaxURLBytes || !utf8.ValidString(raw) {
+		return bad(fmt.Sprintf("must be valid text of at most %d bytes", MaxURLBytes))
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return bad("is not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return bad("must be an http or https URL")
+	}
+	if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
+		return bad("must name a host, as in https://hooks.partner.example/masthead")
+	}
+	if u.User != nil {
+		return bad("must not carry a user name or password; put a token in the path or query instead")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return bad("must not have a fragment (#…)")
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if p.hosts[host] {
+		return nil
+	}
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		addrs, err = p.resolver.LookupNetIP(rctx, "ip", host)
+		if err != nil || len(addrs) == 0 {
+			return bad(fmt.Sprintf("host %q does not resolve", host))
+		}
+	}
+	for _, a := range addrs {
+		if why := p.Refusal(a); why != "" {
+			return bad(fmt.Sprintf("reaches %s, a %s address: webhooks may not call internal networks unless the server's configuration allows it (MASTHEAD_WEBHOOK_ALLOW)", a.Unmap(), why))
+		}
+	}
+	return nil
+}
+
+// Client is the HTTP client of deliveries: no proxy from the environment
+// (it would be what the policy checks), no redirects followed (a 3xx is a
+// failed attempt: following one could lead anywhere), and every
+// connection's address checked as it is dialled.
+func (p *Policy) Client(timeout time.Duration) *http.Client {
+	plain := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	checked := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: p.control}
+	tr := &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			// A host allowed by name may resolve anywhere.
+			if host, _, err := net.SplitHostPort(addr); err == nil && p.hosts[strings.ToLower(strings.TrimSuffix(host, "."))] {
+				return plain.DialContext(ctx, network, addr)
+			}
+			return checked.DialContext(ctx, network, addr)
+		},
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   timeout,
+		ResponseHeaderTimeout: timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	return &http.Client{
+		Transport:     tr,
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// control runs after the name is resolved and before the socket connects:
+// the address it sees is the one actually dialled.
+func (p *Policy) control(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook dial %q: %w", address, err)
+	}
+	if why := p.Refusal(ap.Addr()); why != "" {
+		return &BlockedError{Addr: ap.Addr().Unmap(), What: why}
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"masthead/internal/blocks"
+	"masthead/internal/content"
+	"masthead/internal/store"
+)
+
+// serve runs the scheduler: an article scheduled a moment ahead enters the
+// change log by itself, with no read to trigger it, and the scheduler stops
+// with the server.
+func TestServeRunsScheduler(t *testing.T) {
+	dir := t.TempDir()
+	dbArgs := testDB(t)
+	dsn := filepath.Join(dir, "masthead.db")
+	if len(dbArgs) == 2 {
+		dsn = dbArgs[1]
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cs := content.NewService(db, content.Options{})
+	at := time.Now().Add(1500 * time.Millisecond).UTC()
+	art, err := cs.CreateArticle(ctx, content.ArticleInput{
+		Lang: "fr", Slug: "ouverture-du-pont", Title: "Ouverture du pont", Access: content.AccessPublic,
+		Status: content.StatusScheduled, PublishAt: &at,
+		Body: []blocks.Block{{Type: "paragraph", Text: "Le pont ouvre."}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		args := append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--scheduler-interval", "1s"}, dbArgs...)
+		done <- run(sctx, args, env(nil), strings.NewReader(""), io.Discard, logs)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		log, err := cs.ChangesAfter(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(log) > 0 {
+			if len(log) != 1 || log[0].ArticleID != art.ID || log[0].Kind != content.ChangePublished {
+				t.Fatalf("the log holds %+v, want the one publication", log)
+			}
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned: %v\n%s", err, logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scheduler never published the article\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after cancel: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve (and its scheduler) did not stop with its context")
+	}
+}
+
+func TestServeRefusesBadSchedulerInterval(t *testing.T) {
+	for _, v := range []string{"0s", "2h", "soon"} {
+		_, errOut, err := runCmd(t, nil, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--scheduler-interval", v)
+		if err == nil || !strings.Contains(err.Error()+errOut, "scheduler-interval") {
+			t.Errorf("--scheduler-interval %s: %v %s", v, err, errOut)
+		}
+	}
+}
