@@ -244,24 +244,36 @@ func newRateLimiter(ctx context.Context, cfg config.Config, log *slog.Logger) (r
 
 func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {
 	roles := []struct {
-		role access.Role
-		sub  string
-	}{{access.RoleReader, "demo-reader"}, {access.RoleSubscriber, "demo-subscriber"}, {access.RoleEditor, "demo-editor"}}
+		role   access.Role
+		sub    string
+		scopes []string
+	}{
+		{access.RoleReader, "demo-reader", nil},
+		{access.RoleSubscriber, "demo-subscriber", nil},
+		{access.RoleEditor, "demo-editor", nil},
+		{access.RolePartner, "demo-partner", []string{access.ScopeHeadlines}},
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nMasthead demo is up at %s (tokens valid 12 hours):\n\n", base)
 	toks := map[access.Role]string{}
 	for _, r := range roles {
-		t, err := tokens.Mint(access.MintRequest{Subject: r.sub, Role: r.role, TTL: 12 * time.Hour})
+		t, err := tokens.Mint(access.MintRequest{Subject: r.sub, Role: r.role, Scopes: r.scopes, TTL: 12 * time.Hour})
 		if err != nil {
 			return err
 		}
 		toks[r.role] = t
-		fmt.Fprintf(&b, "%s token:\n%s\n\n", r.role, t)
+		name := string(r.role)
+		if len(r.scopes) > 0 {
+			name += " (" + strings.Join(r.scopes, " ") + ")"
+		}
+		fmt.Fprintf(&b, "%s token:\n%s\n\n", name, t)
 	}
 	fmt.Fprintf(&b, "Try:\n")
 	fmt.Fprintf(&b, "  curl -s '%s/v1/articles?limit=5'\n", base)
 	fmt.Fprintf(&b, "  curl -s %s/v1/articles/lanne-ete-puits-a-sec            # subscribers-only: a preview\n", base)
 	fmt.Fprintf(&b, "  curl -s -H 'Authorization: Bearer %s' \\\n       %s/v1/articles/lanne-ete-puits-a-sec   # as a subscriber: the whole story\n", toks[access.RoleSubscriber], base)
+	fmt.Fprintf(&b, "  curl -s %s/v1/feeds/latest.rss                          # RSS of the latest articles (previews)\n", base)
+	fmt.Fprintf(&b, "  curl -s -H 'Authorization: Bearer %s' \\\n       '%s/v1/changes?limit=5'   # as a headlines partner: the change log\n", toks[access.RolePartner], base)
 	fmt.Fprintf(&b, "  open %s/docs/ for the API reference\n\n", base)
 	_, err := io.WriteString(w, b.String())
 	return err

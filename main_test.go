@@ -6,9 +6,9 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"masthead/internal/access"
-	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 	"masthead/migrations"
 )
 
@@ -145,28 +145,10 @@ func TestTokenCommandDataFromEnv(t *testing.T) {
 // (SQLite in the data folder) or, with TEST_DATABASE_URL, a new schema.
 func testDB(t *testing.T) []string {
 	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		return nil
+	if dsn := storetest.PostgresDSN(t); dsn != "" {
+		return []string{"--db", dsn}
 	}
-	ctx := context.Background()
-	admin, err := store.Open(ctx, base, store.Options{ReadConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("main_%d", time.Now().UnixNano())
-	if err := admin.Write(ctx).Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Write(context.Background()).Exec(`DROP SCHEMA "` + schema + `" CASCADE`)
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return []string{"--db", base + sep + "search_path=" + url.QueryEscape(schema)}
+	return nil
 }
 
 func TestMigrateCommand(t *testing.T) {
@@ -238,6 +220,7 @@ func TestServeFailsFast(t *testing.T) {
 		"jwks without issuer": {"--jwks-url", "https://id.example/jwks.json", "--jwks-audience", "masthead"},
 		"jwks with alg none":  {"--jwks-url", "https://id.example/jwks.json", "--jwks-issuer", "https://id.example", "--jwks-audience", "m", "--jwks-algorithms", "none"},
 		"unknown flag":        {"--verbose"},
+		"bad webhook allow":   {"--webhook-allow", "10.0.0.0/33,not a host"},
 		"bad demo env value":  nil, // set through the environment below
 	}
 	for name, extra := range cases {
@@ -289,6 +272,7 @@ func (s *syncBuffer) String() string {
 // servedApp is a `masthead serve` running in process for a test.
 type servedApp struct {
 	addr   string
+	out    *syncBuffer
 	logs   *syncBuffer
 	cancel context.CancelFunc
 	done   chan error
@@ -300,10 +284,9 @@ func startServe(t *testing.T, dir string, getenv map[string]string, wait time.Du
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	var out syncBuffer
-	a := &servedApp{logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	a := &servedApp{out: &syncBuffer{}, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(getenv), strings.NewReader(""), &out, a.logs)
+		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(getenv), strings.NewReader(""), a.out, a.logs)
 	}()
 	deadline := time.Now().Add(wait)
 	for a.addr == "" {
@@ -374,6 +357,53 @@ func TestServeStartsAndStops(t *testing.T) {
 	// Once it has stopped, the health check fails.
 	if _, _, err := runCmd(t, nil, "health", "--addr", addr); err == nil {
 		t.Error("health succeeded against a stopped server")
+	}
+}
+
+// The tokens `serve --demo` prints work as they say: the subscriber reads a
+// subscribers-only story whole, the headlines partner follows the change
+// log, and the feed it suggests answers.
+func TestServeDemoPrintsWorkingTokens(t *testing.T) {
+	app := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_DEMO": "true"}, 90*time.Second)
+	defer app.stop(t)
+	tokenAfter := func(label string) string {
+		t.Helper()
+		_, rest, ok := strings.Cut(app.out.String(), label+" token:\n")
+		tok, _, _ := strings.Cut(rest, "\n")
+		if !ok || strings.Count(tok, ".") != 2 {
+			t.Fatalf("no %s token in:\n%s", label, app.out.String())
+		}
+		return tok
+	}
+	get := func(path, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, "http://"+app.addr+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/v1/articles/lanne-ete-puits-a-sec", tokenAfter("subscriber")); code != http.StatusOK || !strings.Contains(body, `"granted":true`) {
+		t.Errorf("subscriber: %d %.200s", code, body)
+	}
+	partner := tokenAfter("partner (headlines)")
+	code, body := get("/v1/changes?limit=5", partner)
+	if code != http.StatusOK || !strings.Contains(body, `"kind":"published"`) || strings.Contains(body, `"body"`) {
+		t.Errorf("partner changes: %d %.300s", code, body)
+	}
+	if code, body := get("/v1/feeds/latest.rss", ""); code != http.StatusOK || !strings.Contains(body, "<rss") {
+		t.Errorf("feed: %d %.200s", code, body)
+	}
+	for _, hint := range []string{"/v1/feeds/latest.rss", "/v1/changes?limit=5", partner} {
+		if !strings.Contains(app.out.String(), hint) {
+			t.Errorf("the demo help does not mention %s", hint)
+		}
 	}
 }
 

@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"masthead/internal/ratelimit"
+	"masthead/internal/ratelimit/redistest"
 )
 
 // Two `serve` processes given one MASTHEAD_REDIS_URL share the anonymous
@@ -17,20 +16,10 @@ func TestServeRateLimits(t *testing.T) {
 	// Database 15 of the test Redis, so as not to touch anything else's
 	// keys; serve's key for a loopback client is fixed, so it is cleared
 	// first.
-	u := os.Getenv("MASTHEAD_TEST_REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/15"
-	}
-	c, err := ratelimit.OpenRedis(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	u := redistest.URL(t, 15)
+	c := redistest.Open(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		t.Fatalf("Redis at %s: %v (make test starts it: .ci/services redis)", u, err)
-	}
 	if err := c.Del(ctx, "rate:masthead:ip:127.0.0.1").Err(); err != nil {
 		t.Fatal(err)
 	}

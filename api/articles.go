@@ -232,13 +232,7 @@ func (s *Server) listArticles(c echo.Context) error {
 	}
 	resp := articleList{Data: make([]articleSummary, 0, len(list))}
 	var lastMod time.Time
-	photoIDs := make([]string, 0, len(list))
-	for _, a := range list {
-		if a.PhotoID != "" {
-			photoIDs = append(photoIDs, a.PhotoID)
-		}
-	}
-	photos, err := s.Content.Photos(ctx, photoIDs)
+	photos, err := s.photosOf(ctx, slices.Values(list))
 	if err != nil {
 		return err
 	}
@@ -268,6 +262,23 @@ func (s *Server) sendCached(c echo.Context, key string, gen uint64, v any, lastM
 	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
 	s.cache.put(key, rep)
 	return sendRep(c, rep, cacheFor(principalOf(c)))
+}
+
+// findLive looks up the live article ref (an id, or a slug in lang). When
+// there is none it returns the 404; when ref is an old slug it answers the
+// redirect to the current one and says so with answered.
+func (s *Server) findLive(c echo.Context, ref, lang string) (a content.Article, answered bool, err error) {
+	a, moved, err := s.Content.LiveArticle(c.Request().Context(), content.Lookup{IDOrSlug: ref, Lang: lang})
+	if errors.Is(err, content.ErrNotFound) {
+		return a, false, notFound("no published article has this id or slug")
+	}
+	if err != nil || !moved {
+		return a, false, err
+	}
+	q := c.Request().URL.Query()
+	q.Set("lang", a.Lang)
+	c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
+	return a, true, c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
 }
 
 // classOf names what a caller may read, without naming the caller: two
@@ -353,18 +364,9 @@ func (s *Server) getArticle(c echo.Context) error {
 			return sendRep(c, rep, cacheFor(p))
 		}
 	}
-	a, moved, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no published article has this id or slug")
-	}
-	if err != nil {
+	a, answered, err := s.findLive(c, ref, lang)
+	if answered || err != nil {
 		return err
-	}
-	if moved {
-		q := c.Request().URL.Query()
-		q.Set("lang", a.Lang)
-		c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
-		return c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
 	}
 	d := access.Decide(access.Level(a.Access), p)
 	var meter *meterResponse

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -120,13 +121,7 @@ func (s *Server) listChanges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	photoIDs := make([]string, 0, len(live))
-	for _, a := range live {
-		if a.PhotoID != "" {
-			photoIDs = append(photoIDs, a.PhotoID)
-		}
-	}
-	photos, err := s.Content.Photos(ctx, photoIDs)
+	photos, err := s.photosOf(ctx, maps.Values(live))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,13 +211,7 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 	if err != nil {
 		return err
 	}
-	photoIDs := make([]string, 0, len(list))
-	for _, a := range list {
-		if a.PhotoID != "" {
-			photoIDs = append(photoIDs, a.PhotoID)
-		}
-	}
-	photos, err := s.Content.Photos(ctx, photoIDs)
+	photos, err := s.photosOf(ctx, slices.Values(list))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -169,18 +168,9 @@ func (s *Server) getArticleNinjs(c echo.Context) error {
 	if rep, ok := s.cache.get(key, gen); ok {
 		return sendNinjs(c, rep, cacheFor(p))
 	}
-	a, moved, err := s.Content.LiveArticle(c.Request().Context(), content.Lookup{IDOrSlug: ref, Lang: lang})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no published article has this id or slug")
-	}
-	if err != nil {
+	a, answered, err := s.findLive(c, ref, lang)
+	if answered || err != nil {
 		return err
-	}
-	if moved {
-		q := c.Request().URL.Query()
-		q.Set("lang", a.Lang)
-		c.Response().Header().Set(echo.HeaderCacheControl, cachePublic)
-		return c.Redirect(http.StatusMovedPermanently, "/v1/articles/"+url.PathEscape(a.Slug)+"?"+q.Encode())
 	}
 	item, err := s.toNinjs(c, a, full, base)
 	if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"iter"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -105,4 +106,15 @@ func (s *Server) photoRef(ctx context.Context, id string) (*photoResponse, error
 	}
 	pr := toPhotoResponse(ph)
 	return &pr, nil
+}
+
+// photosOf loads the featured photos of articles, by id, in one query.
+func (s *Server) photosOf(ctx context.Context, articles iter.Seq[content.Article]) (map[string]content.Photo, error) {
+	var ids []string
+	for a := range articles {
+		if a.PhotoID != "" {
+			ids = append(ids, a.PhotoID)
+		}
+	}
+	return s.Content.Photos(ctx, ids)
 }

@@ -1,21 +1,19 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/oklog/ulid/v2"
-	"github.com/redis/go-redis/v9"
 
 	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
 	"masthead/internal/ratelimit"
+	"masthead/internal/ratelimit/redistest"
 )
 
 // budget reads the rate limit headers of r.
@@ -155,33 +153,11 @@ func TestRateLimitCORS(t *testing.T) {
 	}
 }
 
-// testRedis returns a client of the test Redis (MASTHEAD_TEST_REDIS_URL, or
-// the local one). Unreachable, it fails the test rather than skip it: make
-// test starts Redis.
-func testRedis(t *testing.T) *redis.Client {
-	t.Helper()
-	u := os.Getenv("MASTHEAD_TEST_REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	c, err := ratelimit.OpenRedis(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		t.Fatalf("Redis at %s: %v (make test starts it: .ci/services redis)", u, err)
-	}
-	return c
-}
-
 // Two API processes sharing a Redis share every budget.
 func TestRateLimitSharedThroughRedis(t *testing.T) {
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
 	app := func() *apitest.App {
-		c := testRedis(t)
+		c := redistest.Open(t, redistest.URL(t, 0))
 		return apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
 			d.RateLimitAnon = 4
 			d.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: prefix})

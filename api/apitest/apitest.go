@@ -16,8 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,6 +36,7 @@ import (
 	"masthead/internal/demo"
 	"masthead/internal/media"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
 
 // Issuer and Audience of the test application's tokens.
@@ -86,38 +85,7 @@ func (c *Clock) Advance(d time.Duration) {
 // new PostgreSQL schema (dropped on cleanup) when TEST_DATABASE_URL is set.
 func OpenDB(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "test.db")
-	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
-		admin, err := store.Open(ctx, base, store.Options{ReadConns: 1})
-		if err != nil {
-			t.Fatalf("open TEST_DATABASE_URL: %v", err)
-		}
-		schema := fmt.Sprintf("t_%d_%s", time.Now().UnixNano(), strings.ToLower(content.NewID()[20:]))
-		if err := admin.Write(ctx).Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
-			t.Fatalf("create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			if err := admin.Write(context.Background()).Exec(`DROP SCHEMA "` + schema + `" CASCADE`).Error; err != nil {
-				t.Errorf("drop schema %s: %v", schema, err)
-			}
-			admin.Close()
-		})
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
-	}
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 4})
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
+	return storetest.Open(t)
 }
 
 // Options adjust New.

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -469,7 +468,6 @@ func (c Config) Validate() error {
 	if c.JWKSURL != "" {
 		errs = append(errs, c.validateJWKS()...)
 	}
-	errs = append(errs, c.validateWebhookAllow()...)
 	errs = append(errs, c.validateRateLimits()...)
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log-format %q: json or text", c.LogFormat))
@@ -594,40 +592,4 @@ func (c Config) validateRateLimits() []error {
 		}
 	}
 	return errs
-}
-
-// validateWebhookAllow checks that each entry of webhook-allow is a host
-// name, an IP address or a CIDR prefix.
-func (c Config) validateWebhookAllow() []error {
-	var errs []error
-	for _, e := range c.WebhookAllow {
-		if _, err := netip.ParsePrefix(e); err == nil {
-			continue
-		}
-		if _, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil {
-			continue
-		}
-		if !hostName(e) {
-			errs = append(errs, fmt.Errorf("webhook-allow: %q is not a host name, an IP address or a CIDR prefix", e))
-		}
-	}
-	return errs
-}
-
-func hostName(s string) bool {
-	s = strings.TrimSuffix(s, ".")
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-				return false
-			}
-		}
-	}
-	return true
 }

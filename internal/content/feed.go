@@ -53,16 +53,7 @@ func (r repo) feedArticles(ctx context.Context, f liveQuery, fullText bool, now 
 	if fullText {
 		htmlColumn = "body_html"
 	}
-	q := live(r.db.Read(ctx).Model(&articleRow{}), now).Select(append(slices.Clone(summaryColumns), htmlColumn))
-	if len(f.SectionIDs) > 0 {
-		q = q.Where("section_id IN ?", f.SectionIDs)
-	}
-	if f.TagID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = articles.id AND x.tag_id = ?)", f.TagID)
-	}
-	if f.Lang != "" {
-		q = q.Where("lang = ?", f.Lang)
-	}
+	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(append(slices.Clone(summaryColumns), htmlColumn)))
 	var rows []articleRow
 	if err := q.Order("published_at DESC, id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("feed articles: %w", err)

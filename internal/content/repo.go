@@ -337,11 +337,8 @@ func live(q *gorm.DB, now time.Time) *gorm.DB {
 	return q.Where("status IN ('published', 'scheduled') AND published_at <= ?", now)
 }
 
-// listLive answers the public list: summary columns, newest first, keyset
-// pagination on (published_at, id), one row more than asked to know whether
-// a next page exists.
-func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
-	q := live(r.db.Read(ctx).Model(&articleRow{}), now).Select(summaryColumns)
+// where narrows q to the section, tag, author and language of f.
+func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 	if len(f.SectionIDs) > 0 {
 		q = q.Where("section_id IN ?", f.SectionIDs)
 	}
@@ -354,6 +351,14 @@ func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Artic
 	if f.Lang != "" {
 		q = q.Where("lang = ?", f.Lang)
 	}
+	return q
+}
+
+// listLive answers the public list: summary columns, newest first, keyset
+// pagination on (published_at, id), one row more than asked to know whether
+// a next page exists.
+func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
+	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(summaryColumns))
 	if f.After != nil {
 		q = q.Where("(published_at < ? OR (published_at = ? AND id < ?))", f.After.PublishedAt, f.After.PublishedAt, f.After.ID)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,9 +12,9 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
-	"github.com/redis/go-redis/v9"
 
 	"masthead/internal/ratelimit"
+	"masthead/internal/ratelimit/redistest"
 )
 
 type clock struct {
@@ -123,43 +122,12 @@ func TestMemoryEviction(t *testing.T) {
 	}
 }
 
-// redisURL is the test Redis: MASTHEAD_TEST_REDIS_URL, or the local one.
-// When it cannot be reached the test fails: make test starts Redis.
-func redisURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("MASTHEAD_TEST_REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	c, err := ratelimit.OpenRedis(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		t.Fatalf("Redis at %s: %v (make test starts it: .ci/services redis)", u, err)
-	}
-	return u
-}
-
-func openRedis(t *testing.T, url string) *redis.Client {
-	t.Helper()
-	c, err := ratelimit.OpenRedis(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 // Two limiters on one Redis, as two processes would have, share a budget.
 func TestRedisSharedBudget(t *testing.T) {
-	url := redisURL(t)
+	url := redistest.URL(t, 0)
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
-	one := ratelimit.NewRedis(openRedis(t, url), ratelimit.RedisOptions{Prefix: prefix})
-	two := ratelimit.NewRedis(openRedis(t, url), ratelimit.RedisOptions{Prefix: prefix})
+	one := ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: prefix})
+	two := ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: prefix})
 	const n = 6
 	for i := 1; i <= n; i++ {
 		l := ratelimit.Limiter(one)
@@ -193,8 +161,8 @@ func TestRedisSharedBudget(t *testing.T) {
 // A budget of 60 per minute gives one request back each second, on
 // Redis's clock.
 func TestRedisRefill(t *testing.T) {
-	url := redisURL(t)
-	l := ratelimit.NewRedis(openRedis(t, url), ratelimit.RedisOptions{Prefix: "masthead-test:" + ulid.Make().String() + ":"})
+	url := redistest.URL(t, 0)
+	l := ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: "masthead-test:" + ulid.Make().String() + ":"})
 	spend(t, l, "k", 60)
 	r := allow(t, l, "k", 60)
 	if r.Allowed || r.RetryAfter <= 0 || r.RetryAfter > time.Second {
@@ -211,7 +179,7 @@ func TestRedisRefill(t *testing.T) {
 func TestRedisDownFallsBack(t *testing.T) {
 	var logs bytes.Buffer
 	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
-	l := ratelimit.NewRedis(openRedis(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{
+	l := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{
 		Fallback: ratelimit.NewMemory(c.Now, 0),
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
 	})
@@ -221,7 +189,7 @@ func TestRedisDownFallsBack(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ratelimit.NewRedis(openRedis(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{}).Allow(ctx, "k", 4); err == nil {
+	if _, err := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{}).Allow(ctx, "k", 4); err == nil {
 		t.Error("a canceled request: no error")
 	}
 }
@@ -255,7 +223,7 @@ func TestRedisSilentFallsBack(t *testing.T) {
 	t.Cleanup(func() { ln.Close(); <-done })
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	l := ratelimit.NewRedis(openRedis(t, "redis://"+ln.Addr().String()+"/0"), ratelimit.RedisOptions{
+	l := ratelimit.NewRedis(redistest.Open(t, "redis://"+ln.Addr().String()+"/0"), ratelimit.RedisOptions{
 		Logger: slog.New(slog.NewTextHandler(&lockedWriter{mu: &mu, w: &logs}, nil)),
 	})
 	spend(t, l, "k", 3)

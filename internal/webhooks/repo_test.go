@@ -6,53 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
-
-// openDB is a fresh migrated database: SQLite in t.TempDir, or a schema of
-// its own on TEST_DATABASE_URL (apitest cannot be used here: it imports
-// this package through api).
-func openDB(t testing.TB) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "webhooks.db")
-	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
-		admin, err := store.Open(ctx, base, store.Options{ReadConns: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema := fmt.Sprintf("wh_%d", time.Now().UnixNano())
-		if err := admin.Write(ctx).Exec(`CREATE SCHEMA "` + schema + `"`).Error; err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			admin.Write(context.Background()).Exec(`DROP SCHEMA "` + schema + `" CASCADE`)
-			admin.Close()
-		})
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
-	}
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 // memLog is a change log in memory.
 type memLog struct {
@@ -108,7 +68,7 @@ func newTestService(t testing.TB) (*Service, *memLog, *clock) {
 	}
 	log := &memLog{}
 	clk := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
-	return NewService(openDB(t), log, Options{Now: clk.Now, Policy: p}), log, clk
+	return NewService(storetest.Open(t), log, Options{Now: clk.Now, Policy: p}), log, clk
 }
 
 func countDeliveries(t *testing.T, s *Service) int64 {
