@@ -613,3 +613,51 @@ func TestChangesCheckerCatchesGap(t *testing.T) {
 		t.Fatal("the checker accepted an entry seen twice")
 	}
 }
+
+// A correction the newsroom sends wrong is refused with a problem naming the
+// field, and neither the article nor the change log moves.
+func TestCorrectionRefused(t *testing.T) {
+	a := apitest.New(t)
+	ed := aaToken(t, a, access.RoleEditor, "editor-corr")
+	partner := a.Token(access.RolePartner, access.ScopeHeadlines)
+	pub, _ := aaCreate(t, a, ed, `{"title":"Crue de la Vive","lang":"fr","access":"public","status":"published",
+		"blocks":[{"type":"paragraph","text":"La digue tient."}]}`)
+	draft, _ := aaCreate(t, a, ed, aaMinimal)
+	start, _ := syncGet(t, a, partner, "now", 1)
+
+	for _, c := range []struct {
+		name, id, body string
+		version        int
+		status         int
+		code           string
+	}{
+		{"empty", pub.ID, `{"correction":""}`, pub.Version, http.StatusUnprocessableEntity, "validation_failed"},
+		{"blank", pub.ID, `{"correction":"  \n "}`, pub.Version, http.StatusUnprocessableEntity, "validation_failed"},
+		{"too long", pub.ID, `{"correction":"` + strings.Repeat("é", content.MaxCorrectionRunes+1) + `"}`, pub.Version, http.StatusUnprocessableEntity, "validation_failed"},
+		{"wrong type", pub.ID, `{"correction":42}`, pub.Version, http.StatusBadRequest, ""},
+		{"of a draft", draft.ID, `{"title":"Autre titre","correction":"Le titre était faux."}`, draft.Version, http.StatusUnprocessableEntity, "validation_failed"},
+		{"while withdrawing", pub.ID, `{"status":"unpublished","correction":"Retiré."}`, pub.Version, http.StatusUnprocessableEntity, "validation_failed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := "/v1/admin/articles/" + c.id
+			r := aaSend(a, http.MethodPatch, path, ed, c.body, "If-Match", aaETag(c.id, c.version))
+			if r.Status != c.status {
+				t.Fatalf("status %d, want %d\n%.500s", r.Status, c.status, r.Body)
+			}
+			m := r.Map(t)
+			if c.code != "" {
+				if m["code"] != c.code || !strings.Contains(string(r.Body), `"field":"correction"`) {
+					t.Errorf("problem %s: want code %s naming correction", r.Body, c.code)
+				}
+			}
+			var got aaArticle
+			a.Get(path, ed).JSON(t, &got)
+			if got.Version != c.version {
+				t.Errorf("the article moved to version %d", got.Version)
+			}
+		})
+	}
+	if p, _ := syncGet(t, a, partner, start.NextCursor, 10); len(p.Data) != 0 {
+		t.Errorf("refused corrections logged %d changes", len(p.Data))
+	}
+}

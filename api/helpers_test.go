@@ -156,11 +156,16 @@ func normalize(s string) string {
 
 // readableText is everything a client can read in a response: the raw bytes,
 // and, for JSON, every string decoded (and HTML-unescaped with tags removed,
-// so that text inside body.html counts too), all normalized.
+// so that text inside body.html counts too), all normalized. Anything else
+// (feeds) is also read as markup: unescaped twice with tags removed, for
+// HTML carried escaped inside XML.
 func readableText(b []byte) string {
 	parts := []string{string(b)}
 	var v any
-	if json.Unmarshal(b, &v) == nil {
+	if json.Unmarshal(b, &v) != nil {
+		once := html.UnescapeString(tagRE.ReplaceAllString(string(b), " "))
+		parts = append(parts, once, html.UnescapeString(tagRE.ReplaceAllString(once, "")))
+	} else {
 		var walk func(any)
 		walk = func(v any) {
 			switch x := v.(type) {

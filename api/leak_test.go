@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,6 +45,12 @@ func readEndpoints(a *apitest.App) []string {
 		"/v1/authors/lea-morvand", "/v1/authors/nadia-ferreira", "/v1/authors/jonas-ekdahl",
 		"/.well-known/jwks.json", "/openapi.json",
 	}
+	for _, feed := range []string{"latest", "section/societe", "section/environnement", "section/politique",
+		"tag/eau", "tag/sante", "tag/elections", "lang/fr", "lang/en"} {
+		for _, ext := range []string{"rss", "atom", "json"} {
+			paths = append(paths, "/v1/feeds/"+feed+"."+ext+"?limit=100")
+		}
+	}
 	forms := []string{"", "format=blocks", "format=html", "format=text", "format=blocks,html,text"}
 	fields := []string{"", "fields=body", "fields=access", "fields=body,access",
 		"fields=" + strings.Join([]string{"slug", "lang", "translation_key", "title", "standfirst", "canonical_url", "section", "tags",
@@ -56,6 +63,7 @@ func readEndpoints(a *apitest.App) []string {
 		if ref == "summit-fr" || ref == "summit-en" || ref == "nighttrain" || ref == "lanternes" {
 			continue // public: nothing to hide
 		}
+		paths = append(paths, "/v1/articles/"+art.ID+"?format=ninjs")
 		for _, id := range []string{art.ID, art.Slug, art.Slug + "?lang=" + art.Lang} {
 			for _, f := range forms {
 				for _, fl := range fields {
@@ -116,20 +124,28 @@ func TestNoLeakPastPreview(t *testing.T) {
 	paths := readEndpoints(a)
 	// Entitled callers read everything first: whatever the server may
 	// remember of their answers must not reach the others.
-	for _, tok := range []string{a.Token(access.RoleAdmin), a.Token(access.RoleSubscriber)} {
+	licensed := a.Token(access.RolePartner, access.ScopeFullText)
+	for _, tok := range []string{a.Token(access.RoleAdmin), a.Token(access.RoleSubscriber), licensed} {
 		for _, p := range paths {
-			if strings.HasPrefix(p, "/v1/articles") {
+			if strings.HasPrefix(p, "/v1/articles") || strings.HasPrefix(p, "/v1/feeds") {
 				a.Get(p, tok)
 			}
 		}
 	}
-	for _, who := range []string{"anonymous", "reader"} {
-		tok := ""
-		if who == "reader" {
+	a.Get("/v1/changes?limit=100", licensed)
+	for _, who := range []string{"anonymous", "reader", "headlines partner"} {
+		tok, whoPaths := "", paths
+		switch who {
+		case "reader":
 			tok = a.Token(access.RoleReader)
+		case "headlines partner":
+			// A headlines partner reads the preview of every non-public
+			// article, registered ones included; the sync API is theirs.
+			tok = a.Token(access.RolePartner, access.ScopeHeadlines)
+			whoPaths = append(slices.Clone(paths), "/v1/changes?limit=100")
 		}
 		checked := 0
-		for _, p := range paths {
+		for _, p := range whoPaths {
 			r := a.Get(p, tok)
 			if r.Status != http.StatusOK {
 				t.Errorf("%s %s: status %d", who, p, r.Status)
@@ -147,7 +163,7 @@ func TestNoLeakPastPreview(t *testing.T) {
 			for _, s := range subSecrets {
 				look(s, "subscribers-only")
 			}
-			if who == "anonymous" {
+			if who != "reader" {
 				for _, s := range regSecrets {
 					look(s, "registered-only")
 				}
@@ -166,5 +182,12 @@ func TestNoLeakPastPreview(t *testing.T) {
 	r = a.Get("/v1/articles/"+a.Article("ferry").Slug+"?format=blocks", a.Token(access.RoleReader))
 	if !strings.Contains(readableText(r.Body), registeredLastSentences["ferry"]) {
 		t.Errorf("a reader does not read the end of ferry: the leak check is blind")
+	}
+	// And in the syndication formats, a licensed partner does.
+	for _, p := range []string{"/v1/feeds/latest.atom?limit=100", "/v1/feeds/latest.rss?limit=100", "/v1/changes?limit=100",
+		"/v1/articles/" + a.Article("wells").ID + "?format=ninjs"} {
+		if r := a.Get(p, licensed); !strings.Contains(readableText(r.Body), normalize(subscribersLastSentences["wells"])) {
+			t.Errorf("a full_text partner does not read the end of wells in %s: the leak check is blind there", p)
+		}
 	}
 }
