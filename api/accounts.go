@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -186,9 +185,7 @@ func (s *Server) sendTokens(c echo.Context, u accounts.User, sess accounts.Sessi
 }
 
 func tooManyRequests(wait time.Duration) error {
-	return &problemError{status: http.StatusTooManyRequests, code: "too_many_requests",
-		detail: "too many failed logins; wait before trying again",
-		header: http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds(wait))}}}
+	return tooMany("too_many_requests", "too many failed logins; wait before trying again", wait)
 }
 
 // isAccountsError reports whether err is one the accounts package defines.

@@ -148,14 +148,24 @@ func taxonomyETag(id string, updatedAt time.Time) string {
 // it names, or the zero time when there is none (or "*"). An ETag that is
 // not one this resource could have had is a 412 at once.
 func expectedUpdate(c echo.Context, id string) (time.Time, error) {
+	return ifMatchOf(c, id, "t", func(digits string) (time.Time, bool) {
+		us, err := strconv.ParseInt(digits, 10, 64)
+		return time.UnixMicro(us).UTC(), err == nil && us > 0
+	})
+}
+
+// ifMatchOf reads an optional If-Match for resource id, whose ETags are
+// `"<id>.<marker><digits>"`: the value parse finds in the first tag of
+// that shape, or the zero value when there is no If-Match (or "*"). Tags
+// of any other shape cannot match, so they alone are a 412 at once.
+func ifMatchOf[T any](c echo.Context, id, marker string, parse func(digits string) (T, bool)) (T, error) {
+	var zero T
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" || h == "*" {
-		return time.Time{}, nil
+		return zero, nil
 	}
-	stale := &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-		detail: "someone changed this resource since you read it; read it again"}
 	for _, tag := range strings.Split(h, ",") {
-		inner, ok := strings.CutPrefix(strings.TrimSpace(tag), `"`+id+".t")
+		inner, ok := strings.CutPrefix(strings.TrimSpace(tag), `"`+id+"."+marker)
 		if !ok {
 			continue
 		}
@@ -163,13 +173,12 @@ func expectedUpdate(c echo.Context, id string) (time.Time, error) {
 		if !ok {
 			continue
 		}
-		us, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil || us <= 0 {
-			continue
+		if v, ok := parse(digits); ok {
+			return v, nil
 		}
-		return time.UnixMicro(us).UTC(), nil
 	}
-	return time.Time{}, stale
+	return zero, &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
+		detail: "someone changed this resource since you read it; read it again"}
 }
 
 // taxonomyProblem gives conflicts the reason the domain knows (a slug in

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -193,24 +192,10 @@ func webhookID(c echo.Context) (string, error) {
 // it names, or 0 when there is none (or "*"). An ETag this webhook could
 // never have had is a 412 at once.
 func expectedVersion(c echo.Context, id string) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
-	}
-	for _, tag := range strings.Split(h, ",") {
-		inner, ok := strings.CutPrefix(strings.TrimSpace(tag), `"`+id+".v")
-		if !ok {
-			continue
-		}
-		digits, ok := strings.CutSuffix(inner, `"`)
-		if !ok {
-			continue
-		}
-		if n, err := strconv.Atoi(digits); err == nil && n > 0 {
-			return n, nil
-		}
-	}
-	return 0, webhookProblem(webhooks.ErrStale)
+	return ifMatchOf(c, id, "v", func(digits string) (int, bool) {
+		n, err := strconv.Atoi(digits)
+		return n, err == nil && n > 0
+	})
 }
 
 // sendWebhook answers with a webhook and its version's ETag.

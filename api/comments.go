@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -265,9 +264,7 @@ func (s *Server) takeCommentSlot(p access.Principal, ip string) error {
 	if ok {
 		return nil
 	}
-	return &problemError{status: http.StatusTooManyRequests, code: "too_many_requests",
-		detail: "too many comments in a short time; wait before posting again",
-		header: http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds(wait))}}}
+	return tooMany("too_many_requests", "too many comments in a short time; wait before posting again", wait)
 }
 
 type commentCounts struct {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"math"
 	"net"
 	"sync"
 	"time"
@@ -141,9 +140,4 @@ func clientKey(ip string) string {
 		return ip
 	}
 	return parsed.Mask(net.CIDRMask(64, 128)).String() + "/64"
-}
-
-// retryAfterSeconds rounds a wait up to whole seconds, at least 1.
-func retryAfterSeconds(d time.Duration) int {
-	return max(1, int(math.Ceil(d.Seconds())))
 }

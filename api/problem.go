@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -195,4 +198,16 @@ func newProblem(status int, code, detail string, fields []FieldIssue) Problem {
 		Code:   code,
 		Errors: fields,
 	}
+}
+
+// tooMany is a 429 problem whose Retry-After is wait, rounded up to whole
+// seconds (at least 1).
+func tooMany(code, detail string, wait time.Duration) error {
+	return &problemError{status: http.StatusTooManyRequests, code: code, detail: detail,
+		header: http.Header{"Retry-After": {strconv.Itoa(max(1, ceilSeconds(wait)))}}}
+}
+
+// ceilSeconds rounds d up to whole seconds, at least 0.
+func ceilSeconds(d time.Duration) int {
+	return max(0, int(math.Ceil(d.Seconds())))
 }

@@ -2,10 +2,7 @@ package api
 
 import (
 	"log/slog"
-	"math"
-	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -76,14 +73,9 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set(headerRemaining, strconv.Itoa(res.Remaining))
 		h.Set(headerReset, strconv.Itoa(ceilSeconds(res.ResetAfter)))
 		if !res.Allowed {
-			return &problemError{status: http.StatusTooManyRequests, code: "rate_limited",
-				detail: "too many requests: " + strconv.Itoa(res.Limit) + " per minute are allowed; retry after the delay in Retry-After",
-				header: http.Header{"Retry-After": {strconv.Itoa(retryAfterSeconds(res.RetryAfter))}}}
+			return tooMany("rate_limited",
+				"too many requests: "+strconv.Itoa(res.Limit)+" per minute are allowed; retry after the delay in Retry-After", res.RetryAfter)
 		}
 		return next(c)
 	}
-}
-
-func ceilSeconds(d time.Duration) int {
-	return max(0, int(math.Ceil(d.Seconds())))
 }

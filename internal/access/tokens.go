@@ -97,16 +97,30 @@ type MintRequest struct {
 	TTL     time.Duration
 }
 
+// Issued is a signed token with the claims its issuer keeps: its ID (jti),
+// by which it can be revoked, and its expiry.
+type Issued struct {
+	Token     string
+	ID        string
+	ExpiresAt time.Time
+}
+
 // Mint signs a token.
 func (t *Tokens) Mint(r MintRequest) (string, error) {
+	is, err := t.Issue(r)
+	return is.Token, err
+}
+
+// Issue signs a token and says which ID and expiry it carries.
+func (t *Tokens) Issue(r MintRequest) (Issued, error) {
 	if r.Subject == "" {
-		return "", errors.New("mint token: subject is required")
+		return Issued{}, errors.New("mint token: subject is required")
 	}
 	if !r.Role.Valid() {
-		return "", fmt.Errorf("mint token: unknown role %q", r.Role)
+		return Issued{}, fmt.Errorf("mint token: unknown role %q", r.Role)
 	}
 	if r.TTL <= 0 {
-		return "", errors.New("mint token: ttl must be positive")
+		return Issued{}, errors.New("mint token: ttl must be positive")
 	}
 	now := t.now().UTC()
 	c := Claims{
@@ -126,9 +140,9 @@ func (t *Tokens) Mint(r MintRequest) (string, error) {
 	tok.Header["kid"] = t.kid
 	s, err := tok.SignedString(t.key)
 	if err != nil {
-		return "", fmt.Errorf("sign token: %w", err)
+		return Issued{}, fmt.Errorf("sign token: %w", err)
 	}
-	return s, nil
+	return Issued{Token: s, ID: c.ID, ExpiresAt: c.ExpiresAt.Time}, nil
 }
 
 // Verify checks a token's signature (EdDSA with our key only), issuer,
