@@ -12,6 +12,7 @@ import (
 
 	"masthead/internal/accounts"
 	"masthead/internal/config"
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -123,14 +124,14 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 // describe turns the accounts package's errors into what a shell user
 // needs to read.
 func describe(err error) error {
-	var ve *accounts.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		msgs := make([]string, 0, len(ve.Fields))
-		for _, f := range ve.Fields {
+	if fields, ok := fault.Fields(err); ok {
+		msgs := make([]string, 0, len(fields))
+		for _, f := range fields {
 			msgs = append(msgs, f.Field+" "+f.Message)
 		}
 		return errors.New(strings.Join(msgs, "; "))
+	}
+	switch {
 	case errors.Is(err, accounts.ErrConflict):
 		return errors.New("an account with this email already exists")
 	case errors.Is(err, accounts.ErrNotFound):

@@ -9,6 +9,7 @@ import (
 
 	"masthead/internal/access"
 	"masthead/internal/accounts"
+	"masthead/internal/fault"
 )
 
 // The token endpoints answer with no-store (RFC 6749 §5.1): a token is
@@ -113,7 +114,7 @@ func (s *Server) refreshToken(c echo.Context) error {
 		return err
 	}
 	if req.RefreshToken == "" {
-		return &accounts.ValidationError{Fields: []accounts.FieldError{{Field: "refresh_token", Message: "is required"}}}
+		return fault.Invalid(fault.Field("refresh_token", "is required"))
 	}
 	u, sess, err := s.Accounts.Refresh(c.Request().Context(), req.RefreshToken)
 	if err != nil {
@@ -139,7 +140,7 @@ func (s *Server) logout(c echo.Context) error {
 		return err
 	}
 	if req.RefreshToken == "" {
-		return &accounts.ValidationError{Fields: []accounts.FieldError{{Field: "refresh_token", Message: "is required"}}}
+		return fault.Invalid(fault.Field("refresh_token", "is required"))
 	}
 	if err := s.Accounts.Logout(c.Request().Context(), req.RefreshToken); err != nil {
 		return err
@@ -186,37 +187,4 @@ func (s *Server) sendTokens(c echo.Context, u accounts.User, sess accounts.Sessi
 
 func tooManyRequests(wait time.Duration) error {
 	return tooMany("too_many_requests", "too many failed logins; wait before trying again", wait)
-}
-
-// isAccountsError reports whether err is one the accounts package defines.
-func isAccountsError(err error) bool {
-	var ve *accounts.ValidationError
-	return errors.As(err, &ve) || errors.Is(err, accounts.ErrNotFound) || errors.Is(err, accounts.ErrConflict) ||
-		errors.Is(err, accounts.ErrInvalidCredentials) || errors.Is(err, accounts.ErrTokenReused) ||
-		errors.Is(err, accounts.ErrTokenInvalid)
-}
-
-// accountsProblem maps the accounts package's errors (see isAccountsError).
-func accountsProblem(err error, hdr http.Header) (Problem, http.Header) {
-	var ve *accounts.ValidationError
-	const bearer = `Bearer realm="masthead"`
-	switch {
-	case errors.As(err, &ve):
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fieldIssues(ve.Fields)), hdr
-	case errors.Is(err, accounts.ErrNotFound):
-		return newProblem(http.StatusNotFound, "not_found", "no account for this token", nil), hdr
-	case errors.Is(err, accounts.ErrConflict):
-		return newProblem(http.StatusConflict, "conflict", "an account with this email already exists", nil), hdr
-	case errors.Is(err, accounts.ErrInvalidCredentials):
-		hdr.Set(echo.HeaderWWWAuthenticate, bearer)
-		return newProblem(http.StatusUnauthorized, "invalid_credentials", "wrong email or password", nil), hdr
-	case errors.Is(err, accounts.ErrTokenReused):
-		hdr.Set(echo.HeaderWWWAuthenticate, bearer)
-		return newProblem(http.StatusUnauthorized, "token_reused",
-			"this refresh token was already used: the login is revoked; log in again", nil), hdr
-	default: // accounts.ErrTokenInvalid
-		hdr.Set(echo.HeaderWWWAuthenticate, bearer)
-		return newProblem(http.StatusUnauthorized, "token_invalid",
-			"the refresh token is unknown, expired or revoked; log in again", nil), hdr
-	}
 }

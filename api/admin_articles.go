@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 // cacheNewsroom is the policy of every newsroom response: never stored.
@@ -239,22 +239,22 @@ func (s *Server) createArticle(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var issues []content.FieldError
+	var issues []fault.FieldError
 	body, bodyIssues := bodyOf(req.Blocks, req.BodyHTML, true)
 	issues = append(issues, bodyIssues...)
 	if req.Lang != "" && !validLangCode(req.Lang) {
-		issues = append(issues, content.FieldError{Field: "lang", Message: "must be a two-letter, lower-case language code"})
+		issues = append(issues, fault.FieldError{Field: "lang", Message: "must be a two-letter, lower-case language code"})
 	}
 	if req.TranslationOf != "" && !content.IsID(req.TranslationOf) {
-		issues = append(issues, content.FieldError{Field: "translation_of", Message: "must be an article id"})
+		issues = append(issues, fault.FieldError{Field: "translation_of", Message: "must be an article id"})
 	}
 	tags, authors := nonNilSlice(req.Tags), nonNilSlice(req.Authors)
 	refs, err := s.Content.ResolveRefs(ctx, content.Refs{Section: &req.Section, Tags: &tags, Authors: &authors, PhotoID: &req.PhotoID})
-	if issues, err = mergeIssues(issues, err); err != nil {
+	if issues, err = fault.Collect(issues, err); err != nil {
 		return err
 	}
 	if len(issues) > 0 {
-		return &content.ValidationError{Fields: issues}
+		return fault.Invalid(issues...)
 	}
 	if req.Status == "" {
 		req.Status = string(content.StatusDraft)
@@ -275,51 +275,31 @@ func (s *Server) createArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.toAdminArticleResponse(c, a)
-	if err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderLocation, "/v1/admin/articles/"+a.ID)
-	h.Set(headerETag, versionETag(a.ID, a.Version))
-	h.Set(echo.HeaderCacheControl, cacheNewsroom)
-	return c.JSON(http.StatusCreated, resp)
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/articles/"+a.ID)
+	return s.sendAdminArticle(c, a, http.StatusCreated)
 }
 
 // bodyOf picks the body a write sent: blocks or HTML, exactly one when
 // required (create), at most one otherwise (patch; nil when none).
-func bodyOf(bs []blocks.Block, html *string, required bool) ([]blocks.Block, []content.FieldError) {
+func bodyOf(bs []blocks.Block, html *string, required bool) ([]blocks.Block, []fault.FieldError) {
 	switch {
 	case bs != nil && html != nil:
-		return nil, []content.FieldError{{Field: "body_html", Message: "send the body as blocks or as body_html, not both"}}
+		return nil, []fault.FieldError{{Field: "body_html", Message: "send the body as blocks or as body_html, not both"}}
 	case bs != nil:
 		return bs, nil
 	case html != nil:
 		out, err := blocks.FromHTML(*html)
 		if err != nil {
-			return nil, []content.FieldError{{Field: "body_html", Message: "could not be turned into blocks"}}
+			return nil, []fault.FieldError{{Field: "body_html", Message: "could not be turned into blocks"}}
 		}
 		if out == nil {
 			out = []blocks.Block{}
 		}
 		return out, nil
 	case required:
-		return nil, []content.FieldError{{Field: "blocks", Message: "send the body as blocks or as body_html"}}
+		return nil, []fault.FieldError{{Field: "blocks", Message: "send the body as blocks or as body_html"}}
 	}
 	return nil, nil
-}
-
-// mergeIssues adds the fields of a validation error to issues; any other
-// error is returned as is.
-func mergeIssues(issues []content.FieldError, err error) ([]content.FieldError, error) {
-	if err == nil {
-		return issues, nil
-	}
-	var ve *content.ValidationError
-	if !errors.As(err, &ve) {
-		return issues, err
-	}
-	return append(issues, ve.Fields...), nil
 }
 
 func nonNilSlice(s []string) []string {
@@ -435,11 +415,7 @@ func (s *Server) adminArticle(c echo.Context) (content.Article, error) {
 	if !content.IsID(id) {
 		return content.Article{}, notFound("no article has this id")
 	}
-	a, err := s.Content.AnyArticle(c.Request().Context(), content.Lookup{IDOrSlug: id})
-	if errors.Is(err, content.ErrNotFound) {
-		return content.Article{}, notFound("no article has this id")
-	}
-	return a, err
+	return s.Content.AnyArticle(c.Request().Context(), content.Lookup{IDOrSlug: id})
 }
 
 // sendAdminArticle answers with the newsroom's view and the version's ETag.
@@ -448,19 +424,7 @@ func (s *Server) sendAdminArticle(c echo.Context, a content.Article, status int)
 	if err != nil {
 		return err
 	}
-	b, err := encode(resp, nil)
-	if err != nil {
-		return err
-	}
-	etag := versionETag(a.ID, a.Version)
-	h := c.Response().Header()
-	h.Set(headerETag, etag)
-	h.Set(echo.HeaderLastModified, a.UpdatedAt.UTC().Format(http.TimeFormat))
-	h.Set(echo.HeaderCacheControl, cacheNewsroom)
-	if c.Request().Method == http.MethodGet && notModified(c.Request(), etag, a.UpdatedAt) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return c.Blob(status, echo.MIMEApplicationJSON, b)
+	return sendVersioned(c, status, a.ID, a.Version, a.UpdatedAt, resp)
 }
 
 // updateArticle godoc
@@ -493,24 +457,25 @@ func (s *Server) updateArticle(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	cur, err := s.adminArticle(c)
+	id, err := pathID(c, "article")
 	if err != nil {
 		return err
 	}
-	if err := checkIfMatch(c, versionETag(cur.ID, cur.Version)); err != nil {
+	version, err := ifMatch(c, id, true)
+	if err != nil {
 		return err
 	}
-	var issues []content.FieldError
+	var issues []fault.FieldError
 	body, bodyIssues := bodyOf(req.Blocks, req.BodyHTML, false)
 	issues = append(issues, bodyIssues...)
 	refs, err := s.Content.ResolveRefs(ctx, content.Refs{
 		Section: req.Section.orEmpty(), Tags: req.Tags, Authors: req.Authors, PhotoID: req.PhotoID.orEmpty(),
 	})
-	if issues, err = mergeIssues(issues, err); err != nil {
+	if issues, err = fault.Collect(issues, err); err != nil {
 		return err
 	}
 	if len(issues) > 0 {
-		return &content.ValidationError{Fields: issues}
+		return fault.Invalid(issues...)
 	}
 	p := content.ArticlePatch{
 		Title: req.Title, Standfirst: req.Standfirst, Slug: req.Slug,
@@ -537,7 +502,7 @@ func (s *Server) updateArticle(c echo.Context) error {
 	if body != nil {
 		p.Body = &body
 	}
-	a, err := s.Content.UpdateArticle(ctx, cur.ID, p, cur.Version, principalOf(c).Subject)
+	a, err := s.Content.UpdateArticle(ctx, id, p, version, principalOf(c).Subject)
 	if err != nil {
 		return err
 	}
@@ -588,28 +553,21 @@ func (s *Server) unpublishArticle(c echo.Context) error {
 
 // changeStatus runs publish or unpublish. With If-Match, the version it
 // names must be current; without, the action applies to whatever version
-// is current, read again if another save slips in between.
+// is current.
 func (s *Server) changeStatus(c echo.Context, do func(ctx context.Context, id string, version int, editor string) (content.Article, error)) error {
-	conditional := c.Request().Header.Get("If-Match") != ""
-	for attempt := 0; ; attempt++ {
-		cur, err := s.adminArticle(c)
-		if err != nil {
-			return err
-		}
-		if conditional {
-			if err := checkIfMatch(c, versionETag(cur.ID, cur.Version)); err != nil {
-				return err
-			}
-		}
-		a, err := do(c.Request().Context(), cur.ID, cur.Version, principalOf(c).Subject)
-		if errors.Is(err, content.ErrVersionMismatch) && !conditional && attempt < 3 {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		return s.sendAdminArticle(c, a, http.StatusOK)
+	id, err := pathID(c, "article")
+	if err != nil {
+		return err
 	}
+	version, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
+	}
+	a, err := do(c.Request().Context(), id, version, principalOf(c).Subject)
+	if err != nil {
+		return err
+	}
+	return s.sendAdminArticle(c, a, http.StatusOK)
 }
 
 // deleteArticle godoc
@@ -628,21 +586,15 @@ func (s *Server) changeStatus(c echo.Context, do func(ctx context.Context, id st
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/articles/{id} [delete]
 func (s *Server) deleteArticle(c echo.Context) error {
-	cur, err := s.adminArticle(c)
+	id, err := pathID(c, "article")
 	if err != nil {
 		return err
 	}
-	expect := 0
-	if c.Request().Header.Get("If-Match") != "" {
-		if err := checkIfMatch(c, versionETag(cur.ID, cur.Version)); err != nil {
-			return err
-		}
-		expect = cur.Version
+	version, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
 	}
-	if err := s.Content.DeleteArticle(c.Request().Context(), cur.ID, expect); err != nil {
-		if errors.Is(err, content.ErrNotFound) {
-			return notFound("no article has this id")
-		}
+	if err := s.Content.DeleteArticle(c.Request().Context(), id, version); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -684,9 +636,6 @@ func (s *Server) listRevisions(c echo.Context) error {
 		}
 	}
 	revs, err := s.Content.Revisions(c.Request().Context(), id, limit+1, before)
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no article has this id")
-	}
 	if err != nil {
 		return err
 	}

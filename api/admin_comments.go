@@ -1,16 +1,14 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 const listAdminComments = "admin-comments"
@@ -92,34 +90,8 @@ func toAdminCommentResponse(cm comments.Comment) adminCommentResponse {
 	return r
 }
 
-// moderationError turns the comments package's moderation errors into
-// problems.
-func moderationError(err error) error {
-	var ie *comments.InvalidError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ie):
-		return &content.ValidationError{Fields: []content.FieldError{{Field: ie.Field, Message: ie.Message}}}
-	case errors.Is(err, comments.ErrNotFound):
-		return notFound("no comment has this id")
-	case errors.Is(err, comments.ErrVersionMismatch):
-		return &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-			detail: "someone moderated this comment since you read it; read it again"}
-	case errors.Is(err, comments.ErrAlreadyReported):
-		return &problemError{status: http.StatusConflict, code: "conflict", detail: "you already reported this comment"}
-	}
-	return err
-}
-
 // commentID reads the {id} path parameter: an unknown shape is a 404.
-func commentID(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !content.IsID(id) {
-		return "", notFound("no comment has this id")
-	}
-	return id, nil
-}
+func commentID(c echo.Context) (string, error) { return pathID(c, "comment") }
 
 // listAdminComments godoc
 //
@@ -206,51 +178,14 @@ func (s *Server) getAdminComment(c echo.Context) error {
 	}
 	cm, err := s.Comments.Get(c.Request().Context(), id)
 	if err != nil {
-		return moderationError(err)
+		return err
 	}
 	return sendAdminComment(c, cm)
 }
 
 // sendAdminComment answers with the newsroom's view and the version's ETag.
 func sendAdminComment(c echo.Context, cm comments.Comment) error {
-	b, err := encode(toAdminCommentResponse(cm), nil)
-	if err != nil {
-		return err
-	}
-	etag := versionETag(cm.ID, cm.Version)
-	h := c.Response().Header()
-	h.Set(headerETag, etag)
-	h.Set(echo.HeaderLastModified, cm.UpdatedAt.UTC().Format(http.TimeFormat))
-	h.Set(echo.HeaderCacheControl, cacheNewsroom)
-	if c.Request().Method == http.MethodGet && notModified(c.Request(), etag, cm.UpdatedAt) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
-}
-
-// ifMatchVersion reads an optional If-Match naming one version of comment
-// id; nil when absent. Any other value can never match: a 412.
-func ifMatchVersion(c echo.Context, id string) (*int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return nil, nil
-	}
-	prefix := `"` + id + `.v`
-	for _, t := range strings.Split(h, ",") {
-		t = strings.TrimSpace(t)
-		num, ok := strings.CutPrefix(t, prefix)
-		if !ok {
-			continue
-		}
-		num, ok = strings.CutSuffix(num, `"`)
-		if !ok || len(num) > 9 {
-			continue
-		}
-		if n, err := strconv.Atoi(num); err == nil && versionETag(id, n) == t {
-			return &n, nil
-		}
-	}
-	return nil, moderationError(comments.ErrVersionMismatch)
+	return sendVersioned(c, http.StatusOK, cm.ID, cm.Version, cm.UpdatedAt, toAdminCommentResponse(cm))
 }
 
 // moderateComment godoc
@@ -282,9 +217,13 @@ func (s *Server) moderateComment(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := ifMatchVersion(c, id)
+	version, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
+	}
+	var expect *int
+	if version != 0 {
+		expect = &version
 	}
 	note := ""
 	if req.Note != nil {
@@ -292,7 +231,7 @@ func (s *Server) moderateComment(c echo.Context) error {
 	}
 	cm, err := s.Comments.Moderate(c.Request().Context(), id, comments.Status(req.Status), principalOf(c).Subject, note, expect)
 	if err != nil {
-		return moderationError(err)
+		return err
 	}
 	s.Content.Invalidate()
 	return sendAdminComment(c, cm)
@@ -319,10 +258,10 @@ func (s *Server) bulkModerateComments(c echo.Context) error {
 		return err
 	}
 	if !comments.Status(req.Status).Valid() {
-		return moderationError(&comments.InvalidError{Field: "status", Message: "must be pending, approved, rejected or spam"})
+		return fault.Invalid(fault.Field("status", "must be pending, approved, rejected or spam"))
 	}
 	if len(req.IDs) == 0 || len(req.IDs) > comments.MaxBulk {
-		return moderationError(&comments.InvalidError{Field: "ids", Message: "must hold 1 to 100 ids"})
+		return fault.Invalid(fault.Field("ids", "must hold 1 to 100 ids"))
 	}
 	var known []string
 	var unknown []string
@@ -344,7 +283,7 @@ func (s *Server) bulkModerateComments(c echo.Context) error {
 			s.Content.Invalidate()
 		}
 		if err != nil {
-			return moderationError(err)
+			return err
 		}
 		for _, cm := range updated {
 			resp.Updated = append(resp.Updated, toAdminCommentResponse(cm))
@@ -375,7 +314,7 @@ func (s *Server) deleteComment(c echo.Context) error {
 		return err
 	}
 	if _, err := s.Comments.Delete(c.Request().Context(), id); err != nil {
-		return moderationError(err)
+		return err
 	}
 	s.Content.Invalidate()
 	return c.NoContent(http.StatusNoContent)
@@ -401,7 +340,7 @@ func (s *Server) listCommentHistory(c echo.Context) error {
 	}
 	log, err := s.Comments.History(c.Request().Context(), id)
 	if err != nil {
-		return moderationError(err)
+		return err
 	}
 	resp := moderationList{Data: make([]moderationResponse, 0, len(log))}
 	for _, m := range log {

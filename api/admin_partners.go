@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -13,9 +12,8 @@ import (
 
 // Partners for the newsroom's admins.
 //
-// Concurrency as for sections, tags and authors (admin_taxonomy.go): a
-// strong ETag of id and updated_at, and an optional If-Match that makes a
-// stale write a 412.
+// Concurrency as for every newsroom resource: a version, its strong ETag,
+// and an optional If-Match that makes a stale write a 412.
 //
 // Credentials are shown once, when they are made (create, rotate): the
 // token is not kept, and of the feed key only its SHA-256.
@@ -55,6 +53,8 @@ type partnerResponse struct {
 	CreatedAt      time.Time  `json:"created_at" validate:"required"`
 	UpdatedAt      time.Time  `json:"updated_at" validate:"required"`
 	DisabledAt     *time.Time `json:"disabled_at" validate:"required" extensions:"x-nullable"`
+	// Moved by one on every write; the ETag names it.
+	Version int `json:"version" validate:"required" example:"1"`
 }
 
 // partnerCredentialsResponse is a partner with its new credentials, shown
@@ -76,7 +76,7 @@ type partnerList struct {
 func toPartnerResponse(p partners.Partner) partnerResponse {
 	r := partnerResponse{ID: p.ID, Name: p.Name, Scopes: p.Scopes, RateLimit: p.RateLimit, Active: p.Active,
 		Subject: p.Subject(), TokenExpiresAt: p.TokenExpiresAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		DisabledAt: p.DisabledAt}
+		DisabledAt: p.DisabledAt, Version: p.Version}
 	if r.Scopes == nil {
 		r.Scopes = []string{}
 	}
@@ -96,31 +96,7 @@ func (s *Server) partnerIssuer(signed *string) partners.Issuer {
 	}
 }
 
-// partnerProblem turns the service's errors into problems.
-func partnerProblem(err error) error {
-	var ve *partners.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return &problemError{status: http.StatusUnprocessableEntity, code: "validation_failed",
-			detail: "the partner has invalid fields", fields: fieldIssues(ve.Fields)}
-	case errors.Is(err, partners.ErrNotFound):
-		return notFound("no partner has this id")
-	case errors.Is(err, partners.ErrConflict):
-		return &problemError{status: http.StatusConflict, code: "conflict", detail: "another partner has this name"}
-	case errors.Is(err, partners.ErrStale):
-		return &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-			detail: "someone changed this partner since you read it; read it again"}
-	}
-	return err
-}
-
-func partnerID(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !partners.IsID(id) {
-		return "", notFound("no partner has this id")
-	}
-	return id, nil
-}
+func partnerID(c echo.Context) (string, error) { return pathID(c, "partner") }
 
 // createPartner godoc
 //
@@ -134,7 +110,7 @@ func partnerID(c echo.Context) (string, error) {
 //	@Param			body	body		createPartnerRequest	true	"the partner"
 //	@Success		201		{object}	partnerCredentialsResponse
 //	@Header			201		{string}	Location	"/v1/admin/partners/{id}"
-//	@Header			201		{string}	ETag		"strong ETag of the partner, for If-Match"
+//	@Header			201		{string}	ETag		"the version's ETag, for If-Match"
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
@@ -151,9 +127,10 @@ func (s *Server) createPartner(c echo.Context) error {
 	p, key, err := s.Partners.Create(c.Request().Context(),
 		partners.Input{Name: req.Name, Scopes: req.Scopes, RateLimit: req.RateLimit}, s.partnerIssuer(&token))
 	if err != nil {
-		return partnerProblem(err)
+		return err
 	}
-	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/partners/"+p.ID, taxonomyETag(p.ID, p.UpdatedAt),
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/partners/"+p.ID)
+	return sendVersioned(c, http.StatusCreated, p.ID, p.Version, p.UpdatedAt,
 		partnerCredentialsResponse{Partner: toPartnerResponse(p), Token: token, FeedKey: key})
 }
 
@@ -202,13 +179,13 @@ func (s *Server) listPartners(c echo.Context) error {
 // getPartner godoc
 //
 //	@Summary		Get a partner
-//	@Description	Without its credentials. The `ETag` is strong: send it as `If-Match` to change the partner.
+//	@Description	Without its credentials. The `ETag` names its version: send it as `If-Match` to change the partner.
 //	@Tags			partners
 //	@Security		BearerAuth
 //	@x-auth-required	true
 //	@Param			id	path		string	true	"partner ID"
 //	@Success		200	{object}	partnerResponse
-//	@Header			200	{string}	ETag	"strong ETag, for If-Match"
+//	@Header			200	{string}	ETag	"the version's ETag, for If-Match"
 //	@Success		304	"Not Modified"
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
@@ -221,16 +198,9 @@ func (s *Server) getPartner(c echo.Context) error {
 	}
 	p, err := s.Partners.Get(c.Request().Context(), id)
 	if err != nil {
-		return partnerProblem(err)
+		return err
 	}
-	etag := taxonomyETag(p.ID, p.UpdatedAt)
-	if notModified(c.Request(), etag, time.Time{}) {
-		h := c.Response().Header()
-		h.Set(headerETag, etag)
-		h.Set(echo.HeaderCacheControl, cacheNewsroom)
-		return c.NoContent(http.StatusNotModified)
-	}
-	return sendTaxonomy(c, http.StatusOK, "", etag, toPartnerResponse(p))
+	return sendVersioned(c, http.StatusOK, p.ID, p.Version, p.UpdatedAt, toPartnerResponse(p))
 }
 
 // updatePartner godoc
@@ -246,7 +216,7 @@ func (s *Server) getPartner(c echo.Context) error {
 //	@Param			If-Match	header		string					false	"ETag from the last read or write"
 //	@Param			body		body		updatePartnerRequest	true	"fields to change"
 //	@Success		200			{object}	partnerResponse
-//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
@@ -265,7 +235,7 @@ func (s *Server) updatePartner(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := expectedUpdate(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
@@ -273,9 +243,9 @@ func (s *Server) updatePartner(c echo.Context) error {
 		Name: req.Name, Scopes: req.Scopes, RateLimit: req.RateLimit, Active: req.Active,
 	}, expect)
 	if err != nil {
-		return partnerProblem(err)
+		return err
 	}
-	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(p.ID, p.UpdatedAt), toPartnerResponse(p))
+	return sendVersioned(c, http.StatusOK, p.ID, p.Version, p.UpdatedAt, toPartnerResponse(p))
 }
 
 // rotatePartnerCredentials godoc
@@ -290,7 +260,7 @@ func (s *Server) updatePartner(c echo.Context) error {
 //	@Param			id			path		string	true	"partner ID"
 //	@Param			If-Match	header		string	false	"ETag from the last read or write"
 //	@Success		200			{object}	partnerCredentialsResponse
-//	@Header			200			{string}	ETag	"strong ETag of the partner, for If-Match"
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
 //	@Failure		404			{object}	Problem
@@ -301,15 +271,15 @@ func (s *Server) rotatePartnerCredentials(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	expect, err := expectedUpdate(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
 	var token string
 	p, key, err := s.Partners.Rotate(c.Request().Context(), id, s.partnerIssuer(&token), expect)
 	if err != nil {
-		return partnerProblem(err)
+		return err
 	}
-	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(p.ID, p.UpdatedAt),
+	return sendVersioned(c, http.StatusOK, p.ID, p.Version, p.UpdatedAt,
 		partnerCredentialsResponse{Partner: toPartnerResponse(p), Token: token, FeedKey: key})
 }

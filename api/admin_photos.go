@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"masthead/internal/content"
+	"masthead/internal/fault"
 	"masthead/internal/media"
 )
 
@@ -178,7 +179,7 @@ func (s *Server) readUpload(c echo.Context) ([]byte, content.Photo, error) {
 				return nil, meta, uploadReadError(err)
 			}
 			if len(b) > maxFormField {
-				return nil, meta, &content.ValidationError{Fields: []content.FieldError{{Field: name, Message: "is too long"}}}
+				return nil, meta, fault.Invalid(fault.Field(name, "is too long"))
 			}
 			v := strings.TrimSpace(string(b))
 			switch name {
@@ -218,37 +219,40 @@ func uploadReadError(err error) error {
 //	@Tags			photos
 //	@Security		BearerAuth
 //	@x-auth-required	true
-//	@Param			id		path		string				true	"photo ID"
-//	@Param			body	body		updatePhotoRequest	true	"fields to change"
-//	@Success		200		{object}	photoResponse
+//	@Param			id			path		string				true	"photo ID"
+//	@Param			If-Match	header		string				false	"ETag from the last read or write"
+//	@Param			body		body		updatePhotoRequest	true	"fields to change"
+//	@Success		200			{object}	photoResponse
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		404		{object}	Problem
+//	@Failure		412		{object}	Problem
 //	@Failure		413		{object}	Problem
 //	@Failure		415		{object}	Problem
 //	@Failure		422		{object}	Problem
 //	@Router			/v1/admin/photos/{id} [patch]
 func (s *Server) updatePhoto(c echo.Context) error {
-	id := c.Param("id")
-	if !content.IsID(id) {
-		return notFound("no photo has this id")
+	id, err := pathID(c, "photo")
+	if err != nil {
+		return err
 	}
 	var req updatePhotoRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ph, err := s.Content.UpdatePhoto(c.Request().Context(), id, content.PhotoPatch{
-		Caption: req.Caption, Credit: req.Credit, Alt: req.Alt, SourceURL: req.SourceURL,
-	})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no photo has this id")
-	}
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
-	return c.JSON(http.StatusOK, toPhotoResponse(ph))
+	ph, err := s.Content.UpdatePhoto(c.Request().Context(), id, content.PhotoPatch{
+		Caption: req.Caption, Credit: req.Credit, Alt: req.Alt, SourceURL: req.SourceURL,
+	}, expect)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, ph.ID, ph.Version, ph.UpdatedAt, toPhotoResponse(ph))
 }
 
 // deletePhoto godoc
@@ -258,31 +262,25 @@ func (s *Server) updatePhoto(c echo.Context) error {
 //	@Tags			photos
 //	@Security		BearerAuth
 //	@x-auth-required	true
-//	@Param			id	path	string	true	"photo ID"
-//	@Success		204	"No Content"
-//	@Failure		401	{object}	Problem
-//	@Failure		403	{object}	Problem
-//	@Failure		404	{object}	Problem
-//	@Failure		409	{object}	Problem
+//	@Param			id			path	string	true	"photo ID"
+//	@Param			If-Match	header	string	false	"ETag from the last read or write"
+//	@Success		204			"No Content"
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		404			{object}	Problem
+//	@Failure		409			{object}	Problem
+//	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/photos/{id} [delete]
 func (s *Server) deletePhoto(c echo.Context) error {
-	ctx := c.Request().Context()
-	id := c.Param("id")
-	if !content.IsID(id) {
-		return notFound("no photo has this id")
+	id, err := pathID(c, "photo")
+	if err != nil {
+		return err
 	}
-	err := s.Content.DeletePhoto(ctx, id)
-	switch {
-	case errors.Is(err, content.ErrNotFound):
-		return notFound("no photo has this id")
-	case errors.Is(err, content.ErrPhotoInUse):
-		detail := "the photo is in use; remove it from its articles and authors first"
-		if u, uerr := s.Content.PhotoInUse(ctx, id); uerr == nil && u.InUse() {
-			detail = fmt.Sprintf("the photo is in use by %d article(s) %s and %d author(s) %s; remove it from them first",
-				len(u.Articles), strings.Join(u.Articles, ", "), len(u.Authors), strings.Join(u.Authors, ", "))
-		}
-		return &problemError{status: http.StatusConflict, code: "conflict", detail: detail}
-	case err != nil:
+	expect, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeletePhoto(c.Request().Context(), id, expect); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

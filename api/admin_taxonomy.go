@@ -3,12 +3,8 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"reflect"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,12 +14,10 @@ import (
 
 // Sections, tags and authors for the newsroom.
 //
-// Concurrency: the tables have no version column, so the ETag of a section,
-// tag or author is strong and made of its id and updated_at to the
-// microsecond ("<id>.t<unix µs>"); every write moves updated_at forward.
-// If-Match is optional here (taxonomy edits are rare and small): without it
-// the write goes through; with it, a stale or unknown ETag is a 412 and
-// nothing is written.
+// Concurrency: every section, tag and author has a version, moved by one on
+// each write; its ETag names it ("<id>.v<version>"). If-Match is optional
+// here (taxonomy edits are rare and small): without it the write goes
+// through; with it, a stale or unknown ETag is a 412 and nothing is written.
 
 var mapStringType = reflect.TypeFor[map[string]string]()
 
@@ -88,6 +82,8 @@ type adminSectionResponse struct {
 	Position  int               `json:"position" validate:"required"`
 	CreatedAt time.Time         `json:"created_at" validate:"required"`
 	UpdatedAt time.Time         `json:"updated_at" validate:"required"`
+	// Moved by one on every write; the ETag names it.
+	Version int `json:"version" validate:"required" example:"1"`
 }
 
 type createTagRequest struct {
@@ -110,6 +106,8 @@ type adminTagResponse struct {
 	Kind      string    `json:"kind" validate:"required" enums:"country,topic"`
 	CreatedAt time.Time `json:"created_at" validate:"required"`
 	UpdatedAt time.Time `json:"updated_at" validate:"required"`
+	// Moved by one on every write; the ETag names it.
+	Version int `json:"version" validate:"required" example:"1"`
 }
 
 type createAuthorRequest struct {
@@ -137,78 +135,8 @@ type adminAuthorResponse struct {
 	PhotoID   *string   `json:"photo_id" validate:"required" extensions:"x-nullable"`
 	CreatedAt time.Time `json:"created_at" validate:"required"`
 	UpdatedAt time.Time `json:"updated_at" validate:"required"`
-}
-
-// taxonomyETag is the strong ETag of a section, tag or author.
-func taxonomyETag(id string, updatedAt time.Time) string {
-	return fmt.Sprintf(`"%s.t%d"`, id, updatedAt.UnixMicro())
-}
-
-// expectedUpdate reads an optional If-Match for resource id: the updated_at
-// it names, or the zero time when there is none (or "*"). An ETag that is
-// not one this resource could have had is a 412 at once.
-func expectedUpdate(c echo.Context, id string) (time.Time, error) {
-	return ifMatchOf(c, id, "t", func(digits string) (time.Time, bool) {
-		us, err := strconv.ParseInt(digits, 10, 64)
-		return time.UnixMicro(us).UTC(), err == nil && us > 0
-	})
-}
-
-// ifMatchOf reads an optional If-Match for resource id, whose ETags are
-// `"<id>.<marker><digits>"`: the value parse finds in the first tag of
-// that shape, or the zero value when there is no If-Match (or "*"). Tags
-// of any other shape cannot match, so they alone are a 412 at once.
-func ifMatchOf[T any](c echo.Context, id, marker string, parse func(digits string) (T, bool)) (T, error) {
-	var zero T
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return zero, nil
-	}
-	for _, tag := range strings.Split(h, ",") {
-		inner, ok := strings.CutPrefix(strings.TrimSpace(tag), `"`+id+"."+marker)
-		if !ok {
-			continue
-		}
-		digits, ok := strings.CutSuffix(inner, `"`)
-		if !ok {
-			continue
-		}
-		if v, ok := parse(digits); ok {
-			return v, nil
-		}
-	}
-	return zero, &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-		detail: "someone changed this resource since you read it; read it again"}
-}
-
-// taxonomyProblem gives conflicts the reason the domain knows (a slug in
-// use, or what still uses the resource), and a readable 404.
-func taxonomyProblem(err error, kind string) error {
-	var (
-		use   *content.InUseError
-		taken *content.SlugTakenError
-	)
-	switch {
-	case errors.As(err, &use):
-		return &problemError{status: http.StatusConflict, code: "conflict",
-			detail: use.Error() + "; move or remove them first"}
-	case errors.As(err, &taken):
-		return &problemError{status: http.StatusConflict, code: "conflict", detail: taken.Error()}
-	case errors.Is(err, content.ErrNotFound):
-		return notFound("no " + kind + " has this id")
-	}
-	return err
-}
-
-// sendTaxonomy answers a newsroom write with the resource and its ETag.
-func sendTaxonomy(c echo.Context, status int, location, etag string, v any) error {
-	h := c.Response().Header()
-	if location != "" {
-		h.Set(echo.HeaderLocation, location)
-	}
-	h.Set(headerETag, etag)
-	h.Set(echo.HeaderCacheControl, "private, no-store")
-	return c.JSON(status, v)
+	// Moved by one on every write; the ETag names it.
+	Version int `json:"version" validate:"required" example:"1"`
 }
 
 // pathID reads the :id parameter; anything but an ID names nothing.
@@ -222,7 +150,7 @@ func pathID(c echo.Context, kind string) (string, error) {
 
 func (s *Server) toAdminSectionResponse(c echo.Context, sec content.Section) (adminSectionResponse, error) {
 	r := adminSectionResponse{ID: sec.ID, Slug: sec.Slug, Names: sec.Names, Position: sec.Position,
-		CreatedAt: sec.CreatedAt.UTC(), UpdatedAt: sec.UpdatedAt.UTC()}
+		Version: sec.Version, CreatedAt: sec.CreatedAt.UTC(), UpdatedAt: sec.UpdatedAt.UTC()}
 	if r.Names == nil {
 		r.Names = map[string]string{}
 	}
@@ -253,7 +181,7 @@ func (s *Server) toAdminSectionResponse(c echo.Context, sec content.Section) (ad
 //	@Param			body	body		createSectionRequest	true	"the section"
 //	@Success		201		{object}	adminSectionResponse
 //	@Header			201		{string}	Location	"/v1/admin/sections/{id}"
-//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Header			201		{string}	ETag		"the version's ETag, for If-Match"
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
@@ -270,13 +198,14 @@ func (s *Server) createSection(c echo.Context) error {
 		Slug: req.Slug, Names: req.Names, Parent: req.Parent, Position: req.Position,
 	})
 	if err != nil {
-		return taxonomyProblem(err, "section")
+		return err
 	}
 	resp, err := s.toAdminSectionResponse(c, sec)
 	if err != nil {
 		return err
 	}
-	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/sections/"+sec.ID, taxonomyETag(sec.ID, sec.UpdatedAt), resp)
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/sections/"+sec.ID)
+	return sendVersioned(c, http.StatusCreated, sec.ID, sec.Version, sec.UpdatedAt, resp)
 }
 
 // updateSection godoc
@@ -292,7 +221,7 @@ func (s *Server) createSection(c echo.Context) error {
 //	@Param			If-Match	header		string					false	"ETag from the last read or write"
 //	@Param			body		body		updateSectionRequest	true	"fields to change"
 //	@Success		200			{object}	adminSectionResponse
-//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
@@ -311,7 +240,7 @@ func (s *Server) updateSection(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := expectedUpdate(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
@@ -319,13 +248,13 @@ func (s *Server) updateSection(c echo.Context) error {
 		Slug: req.Slug, Names: req.Names, Parent: req.Parent, Position: req.Position,
 	}, expect)
 	if err != nil {
-		return taxonomyProblem(err, "section")
+		return err
 	}
 	resp, err := s.toAdminSectionResponse(c, sec)
 	if err != nil {
 		return err
 	}
-	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(sec.ID, sec.UpdatedAt), resp)
+	return sendVersioned(c, http.StatusOK, sec.ID, sec.Version, sec.UpdatedAt, resp)
 }
 
 // deleteSection godoc
@@ -348,13 +277,13 @@ func (s *Server) deleteSection(c echo.Context) error {
 		return err
 	}
 	if err := s.Content.DeleteSection(c.Request().Context(), id); err != nil {
-		return taxonomyProblem(err, "section")
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func toAdminTagResponse(t content.Tag) adminTagResponse {
-	return adminTagResponse{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind,
+	return adminTagResponse{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind, Version: t.Version,
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
 }
 
@@ -368,7 +297,7 @@ func toAdminTagResponse(t content.Tag) adminTagResponse {
 //	@Param			body	body		createTagRequest	true	"the tag"
 //	@Success		201		{object}	adminTagResponse
 //	@Header			201		{string}	Location	"/v1/admin/tags/{id}"
-//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Header			201		{string}	ETag		"the version's ETag, for If-Match"
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
@@ -383,9 +312,10 @@ func (s *Server) createTag(c echo.Context) error {
 	}
 	t, err := s.Content.AddTag(c.Request().Context(), content.TagInput{Slug: req.Slug, Name: req.Name, Kind: req.Kind})
 	if err != nil {
-		return taxonomyProblem(err, "tag")
+		return err
 	}
-	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/tags/"+t.ID, taxonomyETag(t.ID, t.UpdatedAt), toAdminTagResponse(t))
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/tags/"+t.ID)
+	return sendVersioned(c, http.StatusCreated, t.ID, t.Version, t.UpdatedAt, toAdminTagResponse(t))
 }
 
 // updateTag godoc
@@ -399,7 +329,7 @@ func (s *Server) createTag(c echo.Context) error {
 //	@Param			If-Match	header		string				false	"ETag from the last read or write"
 //	@Param			body		body		updateTagRequest	true	"fields to change"
 //	@Success		200			{object}	adminTagResponse
-//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
@@ -418,15 +348,15 @@ func (s *Server) updateTag(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := expectedUpdate(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
 	t, err := s.Content.UpdateTag(c.Request().Context(), id, content.TagPatch{Slug: req.Slug, Name: req.Name, Kind: req.Kind}, expect)
 	if err != nil {
-		return taxonomyProblem(err, "tag")
+		return err
 	}
-	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(t.ID, t.UpdatedAt), toAdminTagResponse(t))
+	return sendVersioned(c, http.StatusOK, t.ID, t.Version, t.UpdatedAt, toAdminTagResponse(t))
 }
 
 // deleteTag godoc
@@ -449,13 +379,13 @@ func (s *Server) deleteTag(c echo.Context) error {
 		return err
 	}
 	if err := s.Content.DeleteTag(c.Request().Context(), id); err != nil {
-		return taxonomyProblem(err, "tag")
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func toAdminAuthorResponse(a content.Author) adminAuthorResponse {
-	r := adminAuthorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio,
+	r := adminAuthorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, Version: a.Version,
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 	if a.PhotoID != "" {
 		id := a.PhotoID
@@ -474,7 +404,7 @@ func toAdminAuthorResponse(a content.Author) adminAuthorResponse {
 //	@Param			body	body		createAuthorRequest	true	"the author"
 //	@Success		201		{object}	adminAuthorResponse
 //	@Header			201		{string}	Location	"/v1/admin/authors/{id}"
-//	@Header			201		{string}	ETag		"strong ETag, for If-Match"
+//	@Header			201		{string}	ETag		"the version's ETag, for If-Match"
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
@@ -491,9 +421,10 @@ func (s *Server) createAuthor(c echo.Context) error {
 		Slug: req.Slug, Name: req.Name, Bio: req.Bio, PhotoID: req.PhotoID,
 	})
 	if err != nil {
-		return taxonomyProblem(err, "author")
+		return err
 	}
-	return sendTaxonomy(c, http.StatusCreated, "/v1/admin/authors/"+a.ID, taxonomyETag(a.ID, a.UpdatedAt), toAdminAuthorResponse(a))
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/authors/"+a.ID)
+	return sendVersioned(c, http.StatusCreated, a.ID, a.Version, a.UpdatedAt, toAdminAuthorResponse(a))
 }
 
 // updateAuthor godoc
@@ -507,7 +438,7 @@ func (s *Server) createAuthor(c echo.Context) error {
 //	@Param			If-Match	header		string				false	"ETag from the last read or write"
 //	@Param			body		body		updateAuthorRequest	true	"fields to change"
 //	@Success		200			{object}	adminAuthorResponse
-//	@Header			200			{string}	ETag	"strong ETag, for If-Match"
+//	@Header			200			{string}	ETag	"the version's ETag, for If-Match"
 //	@Failure		400			{object}	Problem
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
@@ -526,7 +457,7 @@ func (s *Server) updateAuthor(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := expectedUpdate(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
@@ -534,9 +465,9 @@ func (s *Server) updateAuthor(c echo.Context) error {
 		Slug: req.Slug, Name: req.Name, Bio: req.Bio, PhotoID: req.PhotoID,
 	}, expect)
 	if err != nil {
-		return taxonomyProblem(err, "author")
+		return err
 	}
-	return sendTaxonomy(c, http.StatusOK, "", taxonomyETag(a.ID, a.UpdatedAt), toAdminAuthorResponse(a))
+	return sendVersioned(c, http.StatusOK, a.ID, a.Version, a.UpdatedAt, toAdminAuthorResponse(a))
 }
 
 // deleteAuthor godoc
@@ -559,7 +490,7 @@ func (s *Server) deleteAuthor(c echo.Context) error {
 		return err
 	}
 	if err := s.Content.DeleteAuthor(c.Request().Context(), id); err != nil {
-		return taxonomyProblem(err, "author")
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -51,19 +51,19 @@ func (l webhookLog) ChangesAfter(ctx context.Context, after int64, limit int) ([
 
 // Summary gives the headline of a live article, as any anonymous reader
 // sees it in a list: title, standfirst, link, date; never the body.
-func (l webhookLog) Summary(ctx context.Context, articleID string) (*webhooks.Summary, error) {
+func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Summary, bool, error) {
 	a, _, err := l.content.LiveArticle(ctx, content.Lookup{IDOrSlug: articleID})
 	if errors.Is(err, content.ErrNotFound) {
-		return nil, nil
+		return webhooks.Summary{}, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return webhooks.Summary{}, false, err
 	}
-	return &webhooks.Summary{
+	return webhooks.Summary{
 		Title: a.Title, Standfirst: a.Standfirst, PublishedAt: a.PublishedAt,
 		// As Server.canonicalURL.
 		CanonicalURL: l.publicURL + "/" + a.Lang + "/" + url.PathEscape(a.Slug),
-	}, nil
+	}, true, nil
 }
 
 type createWebhookRequest struct {
@@ -163,59 +163,12 @@ func toWebhookDeliveryResponse(d webhooks.Delivery) webhookDeliveryResponse {
 	return r
 }
 
-// webhookProblem turns the webhooks domain's errors into problems.
-func webhookProblem(err error) error {
-	var ve *webhooks.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return &problemError{status: http.StatusUnprocessableEntity, code: "validation_failed",
-			detail: "the webhook has invalid fields", fields: fieldIssues(ve.Fields)}
-	case errors.Is(err, webhooks.ErrNotFound):
-		return notFound("no webhook has this id")
-	case errors.Is(err, webhooks.ErrStale):
-		return &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-			detail: "someone changed this webhook since you read it; read it again"}
-	}
-	return err
-}
-
 // webhookID reads the :id parameter.
-func webhookID(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !webhooks.IsID(id) {
-		return "", notFound("no webhook has this id")
-	}
-	return id, nil
-}
-
-// expectedVersion reads an optional If-Match for webhook id: the version
-// it names, or 0 when there is none (or "*"). An ETag this webhook could
-// never have had is a 412 at once.
-func expectedVersion(c echo.Context, id string) (int, error) {
-	return ifMatchOf(c, id, "v", func(digits string) (int, bool) {
-		n, err := strconv.Atoi(digits)
-		return n, err == nil && n > 0
-	})
-}
+func webhookID(c echo.Context) (string, error) { return pathID(c, "webhook") }
 
 // sendWebhook answers with a webhook and its version's ETag.
-func sendWebhook(c echo.Context, status int, location string, w webhooks.Webhook, v any) error {
-	b, err := encode(v, nil)
-	if err != nil {
-		return err
-	}
-	etag := versionETag(w.ID, w.Version)
-	h := c.Response().Header()
-	if location != "" {
-		h.Set(echo.HeaderLocation, location)
-	}
-	h.Set(headerETag, etag)
-	h.Set(echo.HeaderLastModified, w.UpdatedAt.UTC().Format(http.TimeFormat))
-	h.Set(echo.HeaderCacheControl, cacheNewsroom)
-	if c.Request().Method == http.MethodGet && notModified(c.Request(), etag, w.UpdatedAt) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	return c.Blob(status, echo.MIMEApplicationJSON, b)
+func sendWebhook(c echo.Context, status int, w webhooks.Webhook, v any) error {
+	return sendVersioned(c, status, w.ID, w.Version, w.UpdatedAt, v)
 }
 
 // createWebhook godoc
@@ -248,9 +201,10 @@ func (s *Server) createWebhook(c echo.Context) error {
 		URL: req.URL, Events: req.Events, Description: req.Description, Active: req.Active,
 	})
 	if err != nil {
-		return webhookProblem(err)
+		return err
 	}
-	return sendWebhook(c, http.StatusCreated, "/v1/admin/webhooks/"+w.ID, w, toWebhookSecretResponse(w))
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/webhooks/"+w.ID)
+	return sendWebhook(c, http.StatusCreated, w, toWebhookSecretResponse(w))
 }
 
 // listWebhooks godoc
@@ -318,9 +272,9 @@ func (s *Server) getWebhook(c echo.Context) error {
 	}
 	w, err := s.Webhooks.Get(c.Request().Context(), id)
 	if err != nil {
-		return webhookProblem(err)
+		return err
 	}
-	return sendWebhook(c, http.StatusOK, "", w, toWebhookResponse(w))
+	return sendWebhook(c, http.StatusOK, w, toWebhookResponse(w))
 }
 
 // updateWebhook godoc
@@ -354,7 +308,7 @@ func (s *Server) updateWebhook(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	expect, err := expectedVersion(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
@@ -362,9 +316,9 @@ func (s *Server) updateWebhook(c echo.Context) error {
 		URL: req.URL, Events: req.Events, Description: req.Description, Active: req.Active,
 	}, expect)
 	if err != nil {
-		return webhookProblem(err)
+		return err
 	}
-	return sendWebhook(c, http.StatusOK, "", w, toWebhookResponse(w))
+	return sendWebhook(c, http.StatusOK, w, toWebhookResponse(w))
 }
 
 // deleteWebhook godoc
@@ -387,12 +341,12 @@ func (s *Server) deleteWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	expect, err := expectedVersion(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
 	if err := s.Webhooks.Delete(c.Request().Context(), id, expect); err != nil {
-		return webhookProblem(err)
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -418,15 +372,15 @@ func (s *Server) rotateWebhookSecret(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	expect, err := expectedVersion(c, id)
+	expect, err := ifMatch(c, id, false)
 	if err != nil {
 		return err
 	}
 	w, err := s.Webhooks.RotateSecret(c.Request().Context(), id, expect)
 	if err != nil {
-		return webhookProblem(err)
+		return err
 	}
-	return sendWebhook(c, http.StatusOK, "", w, toWebhookSecretResponse(w))
+	return sendWebhook(c, http.StatusOK, w, toWebhookSecretResponse(w))
 }
 
 // listWebhookDeliveries godoc
@@ -477,7 +431,7 @@ func (s *Server) listWebhookDeliveries(c echo.Context) error {
 	}
 	ds, next, err := s.Webhooks.Deliveries(c.Request().Context(), id, f)
 	if err != nil {
-		return webhookProblem(err)
+		return err
 	}
 	resp := webhookDeliveryList{Data: make([]webhookDeliveryResponse, 0, len(ds))}
 	for _, d := range ds {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -269,9 +268,6 @@ func (s *Server) sendCached(c echo.Context, key string, gen uint64, v any, lastM
 // redirect to the current one and says so with answered.
 func (s *Server) findLive(c echo.Context, ref, lang string) (a content.Article, answered bool, err error) {
 	a, moved, err := s.Content.LiveArticle(c.Request().Context(), content.Lookup{IDOrSlug: ref, Lang: lang})
-	if errors.Is(err, content.ErrNotFound) {
-		return a, false, notFound("no published article has this id or slug")
-	}
 	if err != nil || !moved {
 		return a, false, err
 	}
@@ -409,9 +405,6 @@ func (s *Server) previewArticle(c echo.Context, ref, lang string, formats, field
 		return errForbidden
 	}
 	a, err := s.Content.AnyArticle(c.Request().Context(), content.Lookup{IDOrSlug: ref, Lang: lang})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no article has this id or slug")
-	}
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 // commentResponse is a public comment: never the author's email, address or
@@ -79,9 +80,6 @@ func (s *Server) listComments(c echo.Context) error {
 		return notFound("no article has this id or slug")
 	}
 	a, _, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no published article has this id or slug")
-	}
 	if err != nil {
 		return err
 	}
@@ -206,7 +204,7 @@ func (s *Server) submitComment(c echo.Context) error {
 		in.AuthorName, in.Email = req.AuthorName, req.Email
 	} else {
 		if req.AuthorName != "" || req.Email != "" {
-			return &comments.ValidationError{Fields: []comments.FieldError{{Field: "author_name", Message: "members post under their account name"}}}
+			return fault.Invalid(fault.Field("author_name", "members post under their account name"))
 		}
 		in.UserID, in.UserRole, in.AuthorName = p.Subject, string(p.Role), p.Subject
 		if s.Accounts != nil {
@@ -226,17 +224,11 @@ func (s *Server) submitComment(c echo.Context) error {
 		return err
 	}
 	a, _, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref})
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no published article has this id or slug")
-	}
 	if err != nil {
 		return err
 	}
 	in.ArticleID = a.ID
 	cm, err := s.Comments.Submit(ctx, s.CommentPolicy, in, s.Now())
-	if errors.Is(err, comments.ErrNotFound) {
-		return notFound("no published article has this id or slug")
-	}
 	if err != nil {
 		return err
 	}

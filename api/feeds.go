@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -205,9 +204,6 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 		f.Tag = scope.slug
 	}
 	list, err := s.Content.FeedArticles(ctx, f)
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no " + scope.kind + " has this slug")
-	}
 	if err != nil {
 		return err
 	}
@@ -274,9 +270,6 @@ func (s *Server) feedTitle(c echo.Context, scope feedScope, lang string) (feedHe
 		return feedHeading{}, notFound("no section has this slug")
 	case "tag":
 		t, err := s.Content.TagBySlug(ctx, scope.slug)
-		if errors.Is(err, content.ErrNotFound) {
-			return feedHeading{}, notFound("no tag has this slug")
-		}
 		if err != nil {
 			return feedHeading{}, err
 		}

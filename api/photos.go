@@ -50,9 +50,6 @@ func (s *Server) getPhoto(c echo.Context) error {
 		return notFound("no photo has this id")
 	}
 	ph, err := s.Content.Photo(c.Request().Context(), id)
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no photo has this id")
-	}
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"masthead/internal/access"
-	"masthead/internal/comments"
-	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 // Problem is an RFC 9457 problem document; every error response is one.
@@ -55,9 +54,9 @@ func badParam(name, message string) error {
 	return badRequest(fmt.Sprintf("query parameter %q %s", name, message), FieldIssue{Field: name, Message: message})
 }
 
-func notFound(detail string) error {
-	return &problemError{status: http.StatusNotFound, code: "not_found", detail: detail}
-}
+// notFound is the not-found of a path or query value that cannot name
+// anything (the wrong shape of id, an unknown feed name).
+func notFound(detail string) error { return fault.NotFound(detail) }
 
 // statusCodes maps statuses Echo raises itself to stable codes.
 var statusCodes = map[int]string{
@@ -115,12 +114,29 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// faultKinds gives each domain fault its status, code and the detail used
+// when the fault carries none.
+var faultKinds = []struct {
+	kind         error
+	status       int
+	code, detail string
+}{
+	{fault.ErrNotFound, http.StatusNotFound, "not_found", "no such resource"},
+	{fault.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
+	{fault.ErrStale, http.StatusPreconditionFailed, "precondition_failed", "someone changed this resource since you read it; read it again"},
+	{fault.ErrInvalid, http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields"},
+	{fault.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "authentication is required"},
+	{fault.ErrForbidden, http.StatusForbidden, "forbidden", "you may not do this"},
+}
+
+// toProblem is the one mapping from errors to problem documents: the
+// HTTP layer's own (problemError), tokens, the domains' faults, timeouts and
+// Echo's errors. Anything else is a 500 that says nothing.
 func toProblem(err error) (Problem, http.Header) {
 	var (
 		pe  *problemError
 		te  *access.TokenError
-		ve  *content.ValidationError
-		cve *comments.ValidationError
+		fe  *fault.Error
 		he  *echo.HTTPError
 		hdr = http.Header{}
 	)
@@ -133,20 +149,6 @@ func toProblem(err error) (Problem, http.Header) {
 	case errors.As(err, &te):
 		hdr.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="masthead", error="invalid_token", error_description=%q`, te.Reason))
 		return newProblem(http.StatusUnauthorized, te.Code, te.Reason, nil), hdr
-	case errors.As(err, &ve):
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields", fieldIssues(ve.Fields)), hdr
-	case errors.As(err, &cve):
-		return newProblem(http.StatusUnprocessableEntity, "validation_failed", "the comment has invalid fields", fieldIssues(cve.Fields)), hdr
-	case errors.Is(err, comments.ErrClosed):
-		return newProblem(http.StatusForbidden, "comments_closed", "this article no longer takes comments", nil), hdr
-	case isAccountsError(err):
-		return accountsProblem(err, hdr)
-	case errors.Is(err, content.ErrNotFound), errors.Is(err, comments.ErrNotFound):
-		return newProblem(http.StatusNotFound, "not_found", "no such resource", nil), hdr
-	case errors.Is(err, content.ErrVersionMismatch):
-		return newProblem(http.StatusPreconditionFailed, "precondition_failed", "someone changed this resource since you read it; read it again", nil), hdr
-	case errors.Is(err, content.ErrConflict):
-		return newProblem(http.StatusConflict, "conflict", "the resource already exists", nil), hdr
 	case errors.Is(err, context.DeadlineExceeded):
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "the request took too long; try again", nil), hdr
 	case errors.Is(err, context.Canceled):
@@ -169,20 +171,30 @@ func toProblem(err error) (Problem, http.Header) {
 		}
 		return newProblem(he.Code, code, detail, nil), hdr
 	}
-	return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
-}
-
-// fieldIssues converts a domain package's field errors, which all have the
-// shape {Field, Message}, into the problem's errors[].
-func fieldIssues[F ~struct {
-	Field   string
-	Message string
-}](fs []F) []FieldIssue {
-	out := make([]FieldIssue, len(fs))
-	for i, f := range fs {
-		out[i] = FieldIssue(f)
+	errors.As(err, &fe)
+	for _, k := range faultKinds {
+		if !errors.Is(err, k.kind) {
+			continue
+		}
+		code, detail := k.code, k.detail
+		var fields []FieldIssue
+		if fe != nil && fe.Kind() == k.kind {
+			if fe.Code != "" {
+				code = fe.Code
+			}
+			if fe.Detail != "" {
+				detail = fe.Detail
+			}
+			for _, f := range fe.Fields {
+				fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
+			}
+		}
+		if k.status == http.StatusUnauthorized {
+			hdr.Set(echo.HeaderWWWAuthenticate, `Bearer realm="masthead"`)
+		}
+		return newProblem(k.status, code, detail, fields), hdr
 	}
-	return out
+	return newProblem(http.StatusInternalServerError, "internal", "", nil), hdr
 }
 
 // statusClientClosed is the de facto status (nginx's 499) of a request whose

@@ -54,7 +54,7 @@ func (s *Server) reportComment(c echo.Context) error {
 	out, err := s.Comments.Report(c.Request().Context(), id, principalOf(c).Subject,
 		comments.Reason(req.Reason), note, s.CommentReportThreshold)
 	if err != nil {
-		return moderationError(err)
+		return err
 	}
 	if out.Held {
 		s.Content.Invalidate()

@@ -137,26 +137,46 @@ func jsonProblem(err error) string {
 	return "malformed JSON"
 }
 
-// checkIfMatch enforces optimistic concurrency on a write: no If-Match is a
-// 428, one that does not match the current ETag is a 412. Either way nothing
-// is written.
-func checkIfMatch(c echo.Context, current string) error {
-	h := c.Request().Header.Get("If-Match")
-	if h == "" {
-		return &problemError{status: http.StatusPreconditionRequired, code: "precondition_required",
+// ifMatch reads the If-Match of a write to the versioned resource id: the
+// version it names, or 0 when there is none or it is "*" (write whatever the
+// current version). When required, its absence is a 428. A tag that names no
+// version of this resource is noMatch, a version no resource has. Whether the
+// named version is current is the domain's to check, in the same transaction
+// as the write: after the resource was found (a 404 comes first), a version
+// that is not current is its ErrStale, a 412.
+func ifMatch(c echo.Context, id string, required bool) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	switch {
+	case h == "" && required:
+		return 0, &problemError{status: http.StatusPreconditionRequired, code: "precondition_required",
 			detail: "send If-Match with the ETag you last read"}
+	case h == "" || h == "*":
+		return 0, nil
 	}
+	prefix := `"` + id + `.v`
 	for _, t := range strings.Split(h, ",") {
-		if t = strings.TrimSpace(t); t == current || t == "*" {
-			return nil
+		t = strings.TrimSpace(t)
+		num, ok := strings.CutPrefix(t, prefix)
+		if !ok {
+			continue
+		}
+		num, ok = strings.CutSuffix(num, `"`)
+		if !ok || len(num) > 9 {
+			continue
+		}
+		if n, err := strconv.Atoi(num); err == nil && n > 0 && versionETag(id, n) == t {
+			return n, nil
 		}
 	}
-	return &problemError{status: http.StatusPreconditionFailed, code: "precondition_failed",
-		detail: "someone changed this resource since you read it; read it again"}
+	return noMatch, nil
 }
 
+// noMatch is the version an If-Match names when none of its tags is one of
+// the resource's: every domain's check refuses it as stale.
+const noMatch = -1
+
 // versionETag is the ETag of a versioned resource on the newsroom side:
-// strong, and derived from the version that If-Match compares.
+// strong, and derived from the version that If-Match names.
 func versionETag(id string, version int) string {
 	return fmt.Sprintf(`"%s.v%d"`, id, version)
 }

@@ -45,6 +45,25 @@ func encode(v any, fields map[string]bool) ([]byte, error) {
 	return b, nil
 }
 
+// sendVersioned answers a newsroom read or write with a versioned resource:
+// the version's ETag (what If-Match names), Last-Modified, and no shared
+// caching; a GET whose If-None-Match holds that version is a 304.
+func sendVersioned(c echo.Context, status int, id string, version int, updated time.Time, v any) error {
+	b, err := encode(v, nil)
+	if err != nil {
+		return err
+	}
+	etag := versionETag(id, version)
+	h := c.Response().Header()
+	h.Set(headerETag, etag)
+	h.Set(echo.HeaderLastModified, updated.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderCacheControl, cacheNewsroom)
+	if c.Request().Method == http.MethodGet && notModified(c.Request(), etag, updated) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, b)
+}
+
 // etagOf is a weak validator over the exact bytes.
 func etagOf(b []byte) string {
 	sum := fnv.New64a()

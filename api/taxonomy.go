@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -132,9 +131,6 @@ func (s *Server) getAuthor(c echo.Context) error {
 		return notFound("no author has this slug")
 	}
 	a, err := s.Content.AuthorBySlug(ctx, slug)
-	if errors.Is(err, content.ErrNotFound) {
-		return notFound("no author has this slug")
-	}
 	if err != nil {
 		return err
 	}

@@ -15,19 +15,23 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
-// Sentinel errors.
+// The service's faults.
 var (
-	ErrNotFound           = errors.New("not found")
-	ErrConflict           = errors.New("conflict")
-	ErrInvalidCredentials = errors.New("invalid credentials")
+	ErrNotFound = fault.NotFound("no such account")
+	ErrConflict = fault.Conflict("an account with this email already exists")
+	// ErrInvalidCredentials: a wrong email or password (never which).
+	ErrInvalidCredentials = fault.Unauthenticated("invalid_credentials", "wrong email or password")
 	// ErrTokenReused: a refresh token was presented a second time; the whole
 	// login (its family) has been revoked.
-	ErrTokenReused = errors.New("refresh token reused")
+	ErrTokenReused = fault.Unauthenticated("token_reused",
+		"this refresh token was already used: the login is revoked; log in again")
 	// ErrTokenInvalid: unknown, expired or revoked refresh token.
-	ErrTokenInvalid = errors.New("refresh token invalid")
+	ErrTokenInvalid = fault.Unauthenticated("token_invalid",
+		"the refresh token is unknown, expired or revoked; log in again")
 )
 
 // Role is an account's role.
@@ -88,33 +92,12 @@ type NewUser struct {
 	SubscriptionUntil *time.Time
 }
 
-// FieldError is one invalid field.
-type FieldError struct {
-	Field   string
-	Message string
-}
+// fieldErrors collects the invalid fields of an input.
+type fieldErrors []fault.FieldError
 
-// ValidationError lists the invalid fields of an input.
-type ValidationError struct {
-	Fields []FieldError
-}
+func (e *fieldErrors) add(field, msg string) { *e = append(*e, fault.Field(field, msg)) }
 
-func (e *ValidationError) Error() string {
-	msgs := make([]string, 0, len(e.Fields))
-	for _, f := range e.Fields {
-		msgs = append(msgs, f.Field+": "+f.Message)
-	}
-	return "invalid input: " + strings.Join(msgs, "; ")
-}
-
-func (e *ValidationError) add(field, msg string) { e.Fields = append(e.Fields, FieldError{field, msg}) }
-
-func (e *ValidationError) orNil() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+func (e *fieldErrors) orNil() error { return fault.Invalid(*e...) }
 
 // NormalizeEmail trims and lower-cases an address: the form it is stored
 // and looked up in.
@@ -122,7 +105,7 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 // checkEmail validates a normalized address: something@domain, no spaces
 // or control characters, at most 254 bytes.
-func checkEmail(ve *ValidationError, field, email string) {
+func checkEmail(ve *fieldErrors, field, email string) {
 	local, domain, ok := strings.Cut(email, "@")
 	switch {
 	case email == "":
@@ -138,12 +121,12 @@ func checkEmail(ve *ValidationError, field, email string) {
 
 // CheckPassword applies the password rules: 10 to 256 bytes of valid UTF-8.
 func CheckPassword(pw string) error {
-	ve := &ValidationError{}
+	ve := &fieldErrors{}
 	checkPassword(ve, "password", pw)
 	return ve.orNil()
 }
 
-func checkPassword(ve *ValidationError, field, pw string) {
+func checkPassword(ve *fieldErrors, field, pw string) {
 	switch {
 	case pw == "":
 		ve.add(field, "is required")
@@ -154,7 +137,7 @@ func checkPassword(ve *ValidationError, field, pw string) {
 	}
 }
 
-func checkName(ve *ValidationError, name string) {
+func checkName(ve *fieldErrors, name string) {
 	switch {
 	case name == "":
 		ve.add("name", "is required")
@@ -165,7 +148,7 @@ func checkName(ve *ValidationError, name string) {
 	}
 }
 
-func checkRole(ve *ValidationError, r Role) {
+func checkRole(ve *fieldErrors, r Role) {
 	if !r.Valid() {
 		ve.add("role", "must be reader, subscriber, editor or admin")
 	}
@@ -224,7 +207,7 @@ func (s *Service) EffectiveRole(u User) Role { return u.EffectiveRole(s.now()) }
 // CreateUser validates and stores a new account. A taken email is
 // ErrConflict.
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
-	ve := &ValidationError{}
+	ve := &fieldErrors{}
 	email := NormalizeEmail(n.Email)
 	checkEmail(ve, "email", email)
 	name := strings.TrimSpace(n.Name)
@@ -268,7 +251,7 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 
 // SetRole changes the role of the account with email.
 func (s *Service) SetRole(ctx context.Context, email string, r Role) (User, error) {
-	ve := &ValidationError{}
+	ve := &fieldErrors{}
 	checkRole(ve, r)
 	if err := ve.orNil(); err != nil {
 		return User{}, err
@@ -292,7 +275,7 @@ func (s *Service) SetSubscription(ctx context.Context, email string, until *time
 
 // Authenticate checks an email and password. Unknown email and wrong
 // password are the same ErrInvalidCredentials, and both cost one argon2
-// verification. Empty or oversized inputs are a ValidationError (they say
+// verification. Empty or oversized inputs are an invalid fault (they say
 // nothing about any account).
 func (s *Service) Authenticate(ctx context.Context, email, password string) (User, error) {
 	if err := CheckLogin(email, password); err != nil {
@@ -331,7 +314,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (Use
 // account: both fields present, neither oversized. Callers may run it
 // before spending anything on a login.
 func CheckLogin(email, password string) error {
-	ve := &ValidationError{}
+	ve := &fieldErrors{}
 	email = NormalizeEmail(email)
 	if email == "" {
 		ve.add("email", "is required")

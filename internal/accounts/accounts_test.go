@@ -11,6 +11,7 @@ import (
 
 	"masthead/api/apitest"
 	"masthead/internal/accounts"
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -188,9 +189,9 @@ func TestCreateUser(t *testing.T) {
 	}
 	for _, b := range bad {
 		_, err := f.svc.CreateUser(ctx, b.n)
-		var ve *accounts.ValidationError
-		if !errors.As(err, &ve) {
-			t.Errorf("CreateUser(%+v) = %v, want a ValidationError", b.n, err)
+		var ve *fault.Error
+		if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) {
+			t.Errorf("CreateUser(%+v) = %v, want an invalid fault", b.n, err)
 			continue
 		}
 		var fields []string
@@ -234,8 +235,8 @@ func TestAuthenticateCostsOneVerificationEitherWay(t *testing.T) {
 	// Empty input is refused before any lookup or hashing.
 	before := f.verifies.Load()
 	_, err := f.svc.Authenticate(ctx, "", "")
-	var ve *accounts.ValidationError
-	if !errors.As(err, &ve) || len(ve.Fields) != 2 {
+	var ve *fault.Error
+	if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || len(ve.Fields) != 2 {
 		t.Errorf("empty credentials: %v", err)
 	}
 	if f.verifies.Load() != before {
@@ -301,8 +302,8 @@ func TestEffectiveRole(t *testing.T) {
 	if _, err := f.svc.SetRole(ctx, "nobody@example.org", accounts.RoleAdmin); !errors.Is(err, accounts.ErrNotFound) {
 		t.Errorf("SetRole of nobody = %v", err)
 	}
-	var ve *accounts.ValidationError
-	if _, err := f.svc.SetRole(ctx, "sub@example.org", "root"); !errors.As(err, &ve) {
+	var ve *fault.Error
+	if _, err := f.svc.SetRole(ctx, "sub@example.org", "root"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) {
 		t.Errorf("SetRole root = %v", err)
 	}
 }

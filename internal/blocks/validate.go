@@ -6,19 +6,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"masthead/internal/fault"
 )
-
-// FieldError describes one invalid field of a body.
-type FieldError struct {
-	// Field locates the problem, e.g. "blocks[3].level" or
-	// "blocks[0].marks[1].href".
-	Field string `json:"field"`
-	// Message explains the problem in English.
-	Message string `json:"message"`
-}
-
-// Error implements the error interface.
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Validate checks bs against the body schema and returns every problem it
 // finds, in block order, or nil when the body is valid.
@@ -29,17 +19,17 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 // appear on paragraphs only, with 0 ≤ start < end ≤ the rune count of the
 // text, a known type, an http/https/mailto href on links and no href on other
 // marks. Invalid UTF-8 in any string is an error.
-func Validate(bs []Block) []FieldError {
-	var errs []FieldError
+func Validate(bs []Block) []fault.FieldError {
+	var errs []fault.FieldError
 	for i := range bs {
 		errs = validateBlock(errs, i, &bs[i])
 	}
 	return errs
 }
 
-func validateBlock(errs []FieldError, i int, b *Block) []FieldError {
+func validateBlock(errs []fault.FieldError, i int, b *Block) []fault.FieldError {
 	field := func(name string) string { return fmt.Sprintf("blocks[%d].%s", i, name) }
-	add := func(name, msg string) { errs = append(errs, FieldError{Field: field(name), Message: msg}) }
+	add := func(name, msg string) { errs = append(errs, fault.FieldError{Field: field(name), Message: msg}) }
 
 	// Encoding first: every string field, whatever the block type, is
 	// stored and served, so none may hold invalid UTF-8.

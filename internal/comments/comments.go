@@ -12,11 +12,16 @@ import (
 	"github.com/oklog/ulid/v2"
 	"gorm.io/gorm"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
-// ErrNotFound is returned for a comment that does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is the fault of a comment that does not exist (or that readers
+// may not see).
+var ErrNotFound = fault.NotFound("no comment has this id")
+
+// ErrNoArticle is the fault of a submission to an article that is not live.
+var ErrNoArticle = fault.NotFound("no published article has this id or slug")
 
 // Status is a comment's moderation state.
 type Status string

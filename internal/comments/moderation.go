@@ -12,23 +12,17 @@ import (
 	"github.com/oklog/ulid/v2"
 	"gorm.io/gorm"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
-// Moderation errors.
+// Moderation faults.
 var (
-	// ErrVersionMismatch: the comment changed since the moderator read it.
-	ErrVersionMismatch = errors.New("comment version mismatch")
+	// ErrStale: the comment was moderated since the moderator read it.
+	ErrStale = fault.Stale("someone moderated this comment since you read it; read it again")
 	// ErrAlreadyReported: this reporter already reported this comment.
-	ErrAlreadyReported = errors.New("comment already reported")
+	ErrAlreadyReported = fault.Conflict("you already reported this comment")
 )
-
-// InvalidError is a moderation or report input that breaks a rule.
-type InvalidError struct {
-	Field, Message string
-}
-
-func (e *InvalidError) Error() string { return e.Field + " " + e.Message }
 
 // SystemModerator is the moderator recorded for decisions the service takes
 // by itself (a comment held again after enough reports).
@@ -138,14 +132,14 @@ func (s *Service) Get(ctx context.Context, id string) (Comment, error) {
 
 func checkNote(note string) error {
 	if !utf8.ValidString(note) {
-		return &InvalidError{Field: "note", Message: "must be valid UTF-8"}
+		return fault.Invalid(fault.Field("note", "must be valid UTF-8"))
 	}
 	if utf8.RuneCountInString(note) > MaxNoteLength {
-		return &InvalidError{Field: "note", Message: fmt.Sprintf("must be at most %d characters", MaxNoteLength)}
+		return fault.Invalid(fault.Field("note", fmt.Sprintf("must be at most %d characters", MaxNoteLength)))
 	}
 	for _, r := range note {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return &InvalidError{Field: "note", Message: "must not contain control characters"}
+			return fault.Invalid(fault.Field("note", "must not contain control characters"))
 		}
 	}
 	return nil
@@ -157,14 +151,14 @@ var errStale = errors.New("comment changed during the decision")
 // Moderate moves a comment to status to, in one transaction on the writer:
 // a conditional update on the version, a comment_moderations row, and the
 // article's comment_count recounted. With expectVersion, a comment at another
-// version is ErrVersionMismatch; without, the version just read is used and
+// version is ErrStale; without, the version just read is used and
 // the decision retried a few times if another one lands in between. Moving
 // to the status the comment already has changes and logs nothing.
 // Approving clears the hold reasons and marks the reports as reviewed
 // (report_count back to 0).
 func (s *Service) Moderate(ctx context.Context, id string, to Status, moderator, note string, expectVersion *int) (Comment, error) {
 	if !to.Valid() {
-		return Comment{}, &InvalidError{Field: "status", Message: "must be pending, approved, rejected or spam"}
+		return Comment{}, fault.Invalid(fault.Field("status", "must be pending, approved, rejected or spam"))
 	}
 	if err := checkNote(note); err != nil {
 		return Comment{}, err
@@ -175,7 +169,7 @@ func (s *Service) Moderate(ctx context.Context, id string, to Status, moderator,
 			continue
 		}
 		if errors.Is(err, errStale) {
-			err = ErrVersionMismatch
+			err = ErrStale
 		}
 		if err != nil {
 			return Comment{}, fmt.Errorf("moderate comment %s: %w", id, err)
@@ -192,7 +186,7 @@ func (s *Service) moderateOnce(ctx context.Context, id string, to Status, modera
 			return err
 		}
 		if expectVersion != nil && row.Version != *expectVersion {
-			return ErrVersionMismatch
+			return ErrStale
 		}
 		if Status(row.Status) == to {
 			out = row.toComment()
@@ -208,7 +202,7 @@ func (s *Service) moderateOnce(ctx context.Context, id string, to Status, modera
 		}
 		if err := s.applyDecision(tx, row, updates, moderator, note, to, now); err != nil {
 			if errors.Is(err, errStale) && expectVersion != nil {
-				return ErrVersionMismatch
+				return ErrStale
 			}
 			return err
 		}
@@ -291,10 +285,10 @@ func recountArticleComments(tx *gorm.DB, articleID string) error {
 // ones applied and consistent); unknown ids are returned, not an error.
 func (s *Service) ModerateMany(ctx context.Context, ids []string, to Status, moderator, note string) (updated []Comment, notFound []string, err error) {
 	if !to.Valid() {
-		return nil, nil, &InvalidError{Field: "status", Message: "must be pending, approved, rejected or spam"}
+		return nil, nil, fault.Invalid(fault.Field("status", "must be pending, approved, rejected or spam"))
 	}
 	if len(ids) == 0 || len(ids) > MaxBulk {
-		return nil, nil, &InvalidError{Field: "ids", Message: fmt.Sprintf("must hold 1 to %d ids", MaxBulk)}
+		return nil, nil, fault.Invalid(fault.Field("ids", fmt.Sprintf("must hold 1 to %d ids", MaxBulk)))
 	}
 	seen := make(map[string]bool, len(ids))
 	updated, notFound = []Comment{}, []string{}
@@ -376,13 +370,13 @@ type ReportOutcome struct {
 // transaction.
 func (s *Service) Report(ctx context.Context, commentID, reporter string, reason Reason, note string, threshold int) (ReportOutcome, error) {
 	if !reason.Valid() {
-		return ReportOutcome{}, &InvalidError{Field: "reason", Message: "must be offensive, abuse, spam or other"}
+		return ReportOutcome{}, fault.Invalid(fault.Field("reason", "must be offensive, abuse, spam or other"))
 	}
 	if err := checkNote(note); err != nil {
 		return ReportOutcome{}, err
 	}
 	if reporter == "" {
-		return ReportOutcome{}, &InvalidError{Field: "reporter", Message: "is required"}
+		return ReportOutcome{}, fault.Invalid(fault.Field("reporter", "is required"))
 	}
 	threshold = max(threshold, 1)
 	var out ReportOutcome

@@ -12,6 +12,7 @@ import (
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -80,14 +81,14 @@ func TestModerateLogsAndCounts(t *testing.T) {
 		t.Errorf("count %d after approval", f.storedCount(t))
 	}
 	stale := 1
-	if _, err := f.svc.Moderate(ctx, c.ID, comments.StatusRejected, "ed", "", &stale); !errors.Is(err, comments.ErrVersionMismatch) {
+	if _, err := f.svc.Moderate(ctx, c.ID, comments.StatusRejected, "ed", "", &stale); !errors.Is(err, comments.ErrStale) {
 		t.Errorf("stale version: %v", err)
 	}
-	var ie *comments.InvalidError
-	if _, err := f.svc.Moderate(ctx, c.ID, "gone", "ed", "", nil); !errors.As(err, &ie) {
+	var ie *fault.Error
+	if _, err := f.svc.Moderate(ctx, c.ID, "gone", "ed", "", nil); !(errors.As(err, &ie) && errors.Is(err, fault.ErrInvalid)) {
 		t.Errorf("bad status: %v", err)
 	}
-	if _, err := f.svc.Moderate(ctx, c.ID, comments.StatusSpam, "ed", "bad\x00note", nil); !errors.As(err, &ie) {
+	if _, err := f.svc.Moderate(ctx, c.ID, comments.StatusSpam, "ed", "bad\x00note", nil); !(errors.As(err, &ie) && errors.Is(err, fault.ErrInvalid)) {
 		t.Errorf("control character in note: %v", err)
 	}
 	if _, err := f.svc.Moderate(ctx, "01J00000000000000000000000", comments.StatusSpam, "ed", "", nil); !errors.Is(err, comments.ErrNotFound) {
@@ -185,8 +186,8 @@ func TestReportThreshold(t *testing.T) {
 	if _, err := f.svc.Report(ctx, pending.ID, "r1", comments.ReasonSpam, "", 2); !errors.Is(err, comments.ErrNotFound) {
 		t.Errorf("report of a pending comment: %v", err)
 	}
-	var ie *comments.InvalidError
-	if _, err := f.svc.Report(ctx, c.ID, "r1", "dull", "", 2); !errors.As(err, &ie) {
+	var ie *fault.Error
+	if _, err := f.svc.Report(ctx, c.ID, "r1", "dull", "", 2); !(errors.As(err, &ie) && errors.Is(err, fault.ErrInvalid)) {
 		t.Errorf("bad reason: %v", err)
 	}
 	out, err := f.svc.Report(ctx, c.ID, "r1", comments.ReasonSpam, "", 2)

@@ -1,13 +1,14 @@
 package comments
 
 import (
-	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"masthead/internal/fault"
 )
 
 // Moderation modes.
@@ -33,30 +34,12 @@ const (
 	MaxName = 80
 )
 
-// ErrClosed is returned when an article no longer takes comments.
-var ErrClosed = errors.New("comments are closed")
+// ErrClosed is the refusal of a comment on an article that no longer takes
+// comments.
+var ErrClosed = fault.Forbidden("comments_closed", "this article no longer takes comments")
 
-// ValidationError lists the invalid fields of a submission.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// FieldError is one invalid field.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, 0, len(e.Fields))
-	for _, f := range e.Fields {
-		parts = append(parts, f.Field+": "+f.Message)
-	}
-	return "invalid comment: " + strings.Join(parts, "; ")
-}
-
-func invalidField(field, message string) *ValidationError {
-	return &ValidationError{Fields: []FieldError{{Field: field, Message: message}}}
+func invalidField(field, message string) error {
+	return fault.Invalid(fault.Field(field, message))
 }
 
 // Policy is the moderation policy and the submission limits.
@@ -99,7 +82,7 @@ func ValidMode(m string) bool { return m == ModePre || m == ModePost || m == Mod
 
 // CheckBody trims a comment body and checks it: valid UTF-8, no control
 // characters but newline and tab, 2–5000 characters. It returns the trimmed
-// body, or a *ValidationError on field "body".
+// body, or a an invalid fault on field "body".
 func CheckBody(body string) (string, error) {
 	if !utf8.ValidString(body) {
 		return "", invalidField("body", "must be valid UTF-8")
@@ -140,23 +123,23 @@ func nameKey(s string) string {
 // checkGuest checks a guest's name and email and returns them trimmed (the
 // email lower-cased).
 func checkGuest(name, email string) (string, string, error) {
-	var fields []FieldError
+	var fields []fault.FieldError
 	name = strings.TrimSpace(name)
 	n := utf8.RuneCountInString(name)
 	switch {
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		fields = append(fields, FieldError{"author_name", "must be text without control characters"})
+		fields = append(fields, fault.Field("author_name", "must be text without control characters"))
 	case n < 1 || n > MaxName:
-		fields = append(fields, FieldError{"author_name", fmt.Sprintf("must be 1 to %d characters", MaxName)})
+		fields = append(fields, fault.Field("author_name", fmt.Sprintf("must be 1 to %d characters", MaxName)))
 	case reservedNames[nameKey(name)]:
-		fields = append(fields, FieldError{"author_name", "this name is reserved"})
+		fields = append(fields, fault.Field("author_name", "this name is reserved"))
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
-		fields = append(fields, FieldError{"email", "must be a valid email address"})
+		fields = append(fields, fault.Field("email", "must be a valid email address"))
 	}
 	if len(fields) > 0 {
-		return "", "", &ValidationError{Fields: fields}
+		return "", "", fault.Invalid(fields...)
 	}
 	return name, email, nil
 }

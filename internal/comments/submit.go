@@ -34,8 +34,8 @@ var trustedRoles = map[string]bool{"subscriber": true, "editor": true, "admin": 
 
 // Submit applies the submission rules and the moderation policy to a
 // reader's comment and stores it, approved, pending (with its hold reasons)
-// or, when the honeypot is filled, as spam. Errors: ErrNotFound (no live
-// article), ErrClosed, *ValidationError (nothing is stored).
+// or, when the honeypot is filled, as spam. Errors: ErrNoArticle (no live
+// article), ErrClosed, an invalid fault (nothing is stored).
 func (s *Service) Submit(ctx context.Context, pol Policy, in SubmitInput, now time.Time) (Comment, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	body, err := CheckBody(in.Body)
@@ -118,13 +118,13 @@ func (s *Service) checkOpen(tx *gorm.DB, pol Policy, articleID string, now time.
 	)
 	err := tx.Raw(q, articleID).Row().Scan(&enabled, &published, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return ErrNoArticle
 	}
 	if err != nil {
 		return fmt.Errorf("read article %s: %w", articleID, err)
 	}
 	if (status != "published" && status != "scheduled") || !published.Valid || published.Time.After(now) {
-		return ErrNotFound
+		return ErrNoArticle
 	}
 	if !enabled {
 		return ErrClosed

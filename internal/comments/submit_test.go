@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"masthead/internal/comments"
+	"masthead/internal/fault"
 )
 
 func guest(article, body string) comments.SubmitInput {
@@ -72,8 +73,8 @@ func TestSubmitRejects(t *testing.T) {
 	before := countRows(t, f)
 	for _, tc := range cases {
 		_, err := f.svc.Submit(ctx, pol, tc.in, now)
-		var ve *comments.ValidationError
-		if !errors.As(err, &ve) || ve.Fields[0].Field != tc.field {
+		var ve *fault.Error
+		if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != tc.field {
 			t.Errorf("%s: err = %v, want a validation error on %s", tc.name, err, tc.field)
 		}
 	}
@@ -109,7 +110,7 @@ func TestSubmitClosed(t *testing.T) {
 	if _, err := f.svc.Submit(ctx, comments.Policy{}, guest(f.articles[1], "disabled"), t0); !errors.Is(err, comments.ErrClosed) {
 		t.Errorf("disabled: %v", err)
 	}
-	if _, err := f.svc.Submit(ctx, comments.Policy{}, guest("01ARZ3NDEKTSV4RRFFQ69G5FAV", "unknown"), t0); !errors.Is(err, comments.ErrNotFound) {
+	if _, err := f.svc.Submit(ctx, comments.Policy{}, guest("01ARZ3NDEKTSV4RRFFQ69G5FAV", "unknown"), t0); !errors.Is(err, comments.ErrNoArticle) {
 		t.Errorf("unknown article: %v", err)
 	}
 }
@@ -251,8 +252,8 @@ func FuzzCommentBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		got, err := comments.CheckBody(body)
 		if err != nil {
-			var ve *comments.ValidationError
-			if !errors.As(err, &ve) {
+			var ve *fault.Error
+			if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) {
 				t.Fatalf("error is not a validation error: %v", err)
 			}
 			return

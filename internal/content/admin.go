@@ -12,11 +12,8 @@ import (
 	"gorm.io/gorm"
 
 	"masthead/internal/blocks"
+	"masthead/internal/fault"
 )
-
-// ErrVersionMismatch is returned when an article changed since the version
-// the caller read: nothing of the caller's write was stored.
-var ErrVersionMismatch = errors.New("version mismatch")
 
 // Revision actions: what a save did.
 const (
@@ -102,12 +99,12 @@ type RefIDs struct {
 }
 
 // ResolveRefs turns slugs into ids. A slug or photo id that names nothing is
-// a *ValidationError naming the field ("section", "tags[1]", "authors[0]",
+// an invalid fault naming the field ("section", "tags[1]", "authors[0]",
 // "photo_id"), as is a tag or author listed twice.
 func (s *Service) ResolveRefs(ctx context.Context, r Refs) (RefIDs, error) {
 	var out RefIDs
-	var errs []FieldError
-	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+	var errs []fault.FieldError
+	add := func(f, m string) { errs = append(errs, fault.FieldError{Field: f, Message: m}) }
 	if r.Section != nil {
 		id := ""
 		if *r.Section != "" {
@@ -158,13 +155,13 @@ func (s *Service) ResolveRefs(ctx context.Context, r Refs) (RefIDs, error) {
 		out.AuthorIDs = &ids
 	}
 	if len(errs) > 0 {
-		return out, &ValidationError{Fields: errs}
+		return out, fault.Invalid(errs...)
 	}
 	return out, nil
 }
 
 // checkBodyPhotos reports photo blocks whose photo does not exist.
-func (s *Service) checkBodyPhotos(ctx context.Context, body []blocks.Block) ([]FieldError, error) {
+func (s *Service) checkBodyPhotos(ctx context.Context, body []blocks.Block) ([]fault.FieldError, error) {
 	var ids []string
 	for _, b := range body {
 		if b.Type == blocks.TypePhoto && b.PhotoID != "" {
@@ -178,11 +175,11 @@ func (s *Service) checkBodyPhotos(ctx context.Context, body []blocks.Block) ([]F
 	if err != nil {
 		return nil, err
 	}
-	var errs []FieldError
+	var errs []fault.FieldError
 	for i, b := range body {
 		if b.Type == blocks.TypePhoto && b.PhotoID != "" {
 			if _, ok := found[b.PhotoID]; !ok {
-				errs = append(errs, FieldError{Field: fmt.Sprintf("body.blocks[%d].photo_id", i), Message: "no photo has this id"})
+				errs = append(errs, fault.FieldError{Field: fmt.Sprintf("body.blocks[%d].photo_id", i), Message: "no photo has this id"})
 			}
 		}
 	}
@@ -201,7 +198,7 @@ func (s *Service) checkBodyPhotos(ctx context.Context, body []blocks.Block) ([]F
 //     it is already set and past, else it is now.
 //   - draft, unpublished: publish_at may not be sent; published_at stays when
 //     the article really was published (it is past), else it is cleared.
-func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) (pa, pd *time.Time, errs []FieldError) {
+func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) (pa, pd *time.Time, errs []fault.FieldError) {
 	changed := cur == nil || cur.Status != status
 	if publishAt != nil {
 		t := publishAt.UTC().Truncate(time.Microsecond)
@@ -219,15 +216,15 @@ func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) 
 		}
 		switch {
 		case t == nil:
-			return nil, nil, []FieldError{{Field: "publish_at", Message: "is required when scheduling"}}
+			return nil, nil, []fault.FieldError{{Field: "publish_at", Message: "is required when scheduling"}}
 		case (changed || publishAt != nil) && !t.After(now):
-			return nil, nil, []FieldError{{Field: "publish_at", Message: "must be in the future to schedule; publish instead"}}
+			return nil, nil, []fault.FieldError{{Field: "publish_at", Message: "must be in the future to schedule; publish instead"}}
 		}
 		return t, t, nil
 	case StatusPublished:
 		if publishAt != nil {
 			if publishAt.After(now) {
-				return nil, nil, []FieldError{{Field: "publish_at", Message: "must not be in the future when publishing; schedule instead"}}
+				return nil, nil, []fault.FieldError{{Field: "publish_at", Message: "must not be in the future when publishing; schedule instead"}}
 			}
 			return nil, publishAt, nil
 		}
@@ -237,7 +234,7 @@ func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) 
 		return nil, published, nil
 	default:
 		if publishAt != nil {
-			return nil, nil, []FieldError{{Field: "publish_at", Message: "is only for status scheduled or published"}}
+			return nil, nil, []fault.FieldError{{Field: "publish_at", Message: "is only for status scheduled or published"}}
 		}
 		return nil, published, nil
 	}
@@ -251,14 +248,14 @@ func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) 
 // The first revision is stored with the article, in the same transaction.
 func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor string) (Article, error) {
 	now := s.Now()
-	var errs []FieldError
+	var errs []fault.FieldError
 	switch in.Status {
 	case StatusDraft, StatusScheduled, StatusPublished:
 		if _, _, fe := schedule(nil, in.Status, in.PublishAt, now); fe != nil {
 			errs = append(errs, fe...)
 		}
 	default:
-		errs = append(errs, FieldError{Field: "status", Message: "must be draft, scheduled or published"})
+		errs = append(errs, fault.FieldError{Field: "status", Message: "must be draft, scheduled or published"})
 	}
 	if in.Status == StatusDraft {
 		in.PublishAt = nil
@@ -276,7 +273,7 @@ func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor s
 		other, err := s.repo.article(ctx, in.TranslationKey, "", "")
 		switch {
 		case errors.Is(err, ErrNotFound):
-			errs = append(errs, FieldError{Field: "translation_of", Message: "no article has this id"})
+			errs = append(errs, fault.FieldError{Field: "translation_of", Message: "no article has this id"})
 		case err != nil:
 			return Article{}, err
 		default:
@@ -287,19 +284,15 @@ func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor s
 				return Article{}, fmt.Errorf("check translations: %w", err)
 			}
 			if n > 0 {
-				errs = append(errs, FieldError{Field: "translation_of", Message: "the story already has an article in this language"})
+				errs = append(errs, fault.FieldError{Field: "translation_of", Message: "the story already has an article in this language"})
 			}
 		}
 	}
-	if err := in.validate(); err != nil {
-		var ve *ValidationError
-		if !errors.As(err, &ve) {
-			return Article{}, err
-		}
-		errs = append(errs, ve.Fields...)
+	if errs, err = fault.Collect(errs, in.validate()); err != nil {
+		return Article{}, err
 	}
 	if len(errs) > 0 {
-		return Article{}, &ValidationError{Fields: errs}
+		return Article{}, fault.Invalid(errs...)
 	}
 	if in.TranslationKey != "" {
 		// Join the group of the named article.
@@ -411,7 +404,7 @@ func insertRevision(tx *gorm.DB, a Article, tagIDs, authorIDs []string, editor, 
 		err = notFound(err)
 		if errors.Is(err, ErrConflict) {
 			// Another save already recorded this version.
-			return ErrVersionMismatch
+			return ErrStale
 		}
 		return fmt.Errorf("store revision: %w", err)
 	}
@@ -445,9 +438,11 @@ type ArticlePatch struct {
 // UpdateArticle applies patch to the article id, provided that it is still at
 // expectVersion: the check and the write are one conditional UPDATE in a
 // transaction, so of two editors who both read version 3, one writes version
-// 4 and the other gets ErrVersionMismatch with nothing of theirs stored. The
-// body and preview are rendered again; a changed slug leaves the old one
-// redirecting; a revision is stored in the same transaction.
+// 4 and the other gets ErrStale with nothing of theirs stored. An
+// expectVersion of 0 applies the patch to whatever version is current (read
+// again, up to three times, when another save slips in between). The body and
+// preview are rendered again; a changed slug leaves the old one redirecting;
+// a revision is stored in the same transaction.
 func (s *Service) UpdateArticle(ctx context.Context, id string, patch ArticlePatch, expectVersion int, editor string) (Article, error) {
 	return s.save(ctx, id, patch, expectVersion, editor, ActionUpdate)
 }
@@ -467,15 +462,27 @@ func (s *Service) UnpublishArticle(ctx context.Context, id string, expectVersion
 }
 
 func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVersion int, editor, action string) (Article, error) {
+	for attempt := 1; ; attempt++ {
+		a, err := s.saveOnce(ctx, id, p, expectVersion, editor, action)
+		if expectVersion != 0 || attempt == 3 || !errors.Is(err, ErrStale) {
+			return a, err
+		}
+	}
+}
+
+func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expectVersion int, editor, action string) (Article, error) {
 	if !IsID(id) {
-		return Article{}, ErrNotFound
+		return Article{}, errNoArticle
 	}
 	cur, err := s.AnyArticle(ctx, Lookup{IDOrSlug: id})
 	if err != nil {
-		return Article{}, err
+		return Article{}, missing(err, errNoArticle.Detail)
+	}
+	if expectVersion == 0 {
+		expectVersion = cur.Version
 	}
 	if cur.Version != expectVersion {
-		return Article{}, ErrVersionMismatch
+		return Article{}, ErrStale
 	}
 	var body []blocks.Block
 	if err := json.Unmarshal(cur.Body.Blocks, &body); err != nil {
@@ -513,10 +520,10 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 	}
 
 	now := s.Now()
-	var errs []FieldError
+	var errs []fault.FieldError
 	publishAt, publishedAt := cur.PublishAt, cur.PublishedAt
 	if p.Status != nil || p.PublishAt != nil {
-		var fe []FieldError
+		var fe []fault.FieldError
 		publishAt, publishedAt, fe = schedule(&cur, in.Status, p.PublishAt, now)
 		errs = append(errs, fe...)
 	}
@@ -528,12 +535,8 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 		}
 		errs = append(errs, fe...)
 	}
-	if err := in.validate(); err != nil {
-		var ve *ValidationError
-		if !errors.As(err, &ve) {
-			return Article{}, err
-		}
-		errs = append(errs, ve.Fields...)
+	if errs, err = fault.Collect(errs, in.validate()); err != nil {
+		return Article{}, err
 	}
 	status := in.Status
 	if visible(status, publishedAt, now) {
@@ -543,7 +546,7 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 	correction, fe := checkCorrection(p.Correction, cur, Article{Status: status, PublishedAt: publishedAt}, now)
 	errs = append(errs, fe...)
 	if len(errs) > 0 {
-		return Article{}, &ValidationError{Fields: errs}
+		return Article{}, fault.Invalid(errs...)
 	}
 
 	a := cur
@@ -582,7 +585,7 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 			return notFound(res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return ErrVersionMismatch
+			return ErrStale
 		}
 		if p.TagIDs != nil {
 			if err := tx.Where("article_id = ?", a.ID).Delete(&articleTagRow{}).Error; err != nil {
@@ -630,8 +633,17 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 	if err != nil {
 		return Article{}, fmt.Errorf("%s article %s: %w", action, id, err)
 	}
-	return s.AnyArticle(ctx, Lookup{IDOrSlug: id})
+	if p.TagIDs != nil || p.AuthorIDs != nil {
+		a.Tags, a.Authors = nil, nil
+		if err := s.attach(ctx, []*Article{&a}); err != nil {
+			return Article{}, err
+		}
+	}
+	return a, nil
 }
+
+// errNoArticle is the not-found of the newsroom's article writes.
+var errNoArticle = fault.NotFound("no article has this id")
 
 func setIf[T any](dst *T, v *T) {
 	if v != nil {
@@ -641,10 +653,10 @@ func setIf[T any](dst *T, v *T) {
 
 // DeleteArticle removes an article for good, with its tags, authors, old
 // slugs, comments and revisions. expectVersion 0 deletes whatever the
-// version; otherwise a newer version is ErrVersionMismatch.
+// version; otherwise a newer version is ErrStale.
 func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion int) error {
 	if !IsID(id) {
-		return ErrNotFound
+		return errNoArticle
 	}
 	var affected int64
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
@@ -654,7 +666,7 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 			return notFound(err)
 		}
 		q := tx.Where("id = ?", id)
-		if expectVersion > 0 {
+		if expectVersion != 0 {
 			q = q.Where("version = ?", expectVersion)
 		}
 		res := q.Delete(&articleRow{})
@@ -672,13 +684,13 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 	})
 	s.changed()
 	if err != nil {
-		return fmt.Errorf("delete article %s: %w", id, notFound(err))
+		return fmt.Errorf("delete article %s: %w", id, missing(notFound(err), errNoArticle.Detail))
 	}
 	if affected == 0 {
 		if _, err := s.repo.article(ctx, id, "", ""); err != nil {
-			return err
+			return missing(err, errNoArticle.Detail)
 		}
-		return ErrVersionMismatch
+		return ErrStale
 	}
 	return nil
 }
@@ -688,10 +700,10 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 // ErrNotFound.
 func (s *Service) Revisions(ctx context.Context, articleID string, limit, before int) ([]Revision, error) {
 	if !IsID(articleID) {
-		return nil, ErrNotFound
+		return nil, errNoArticle
 	}
 	if _, err := s.repo.article(ctx, articleID, "", ""); err != nil {
-		return nil, err
+		return nil, missing(err, errNoArticle.Detail)
 	}
 	q := s.db.Read(ctx).Where("article_id = ?", articleID)
 	if before > 0 {

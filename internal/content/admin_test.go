@@ -13,6 +13,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 var slugShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -105,8 +106,8 @@ func TestCreateArticleBySlugs(t *testing.T) {
 		t.Errorf("taken slug: %v", err)
 	}
 	in.Slug = "Not A Slug"
-	var ve *content.ValidationError
-	if _, err := svc.CreateArticleBy(ctx, in, "ed-1"); !errors.As(err, &ve) || ve.Fields[0].Field != "slug" {
+	var ve *fault.Error
+	if _, err := svc.CreateArticleBy(ctx, in, "ed-1"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != "slug" {
 		t.Errorf("bad slug: %v", err)
 	}
 	if count(t, svc) != n {
@@ -204,7 +205,7 @@ func TestUpdateArticlePatch(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Title: &title}, 3, "ed-2"); !errors.Is(err, content.ErrVersionMismatch) {
+	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Title: &title}, 3, "ed-2"); !errors.Is(err, content.ErrStale) {
 		t.Errorf("stale version: %v", err)
 	}
 	revs := revisions(t, svc, a.ID)
@@ -251,7 +252,7 @@ func TestUpdateArticleRace(t *testing.T) {
 			winner = i
 		case err == nil:
 			t.Errorf("editors %d and %d both won", winner, i)
-		case !errors.Is(err, content.ErrVersionMismatch):
+		case !errors.Is(err, content.ErrStale):
 			t.Errorf("editor %d: %v", i, err)
 		}
 	}
@@ -274,18 +275,18 @@ func TestUpdateArticleRace(t *testing.T) {
 func TestPublishingWorkflow(t *testing.T) {
 	svc, clk := newService(t)
 	ctx := context.Background()
-	var ve *content.ValidationError
+	var ve *fault.Error
 
 	in := editorial("Programmé")
 	in.Status = content.StatusScheduled
 	past := t0.Add(-time.Hour)
 	in.PublishAt = &past
-	if _, err := svc.CreateArticleBy(ctx, in, "ed"); !errors.As(err, &ve) || ve.Fields[0].Field != "publish_at" {
+	if _, err := svc.CreateArticleBy(ctx, in, "ed"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != "publish_at" {
 		t.Errorf("scheduled in the past: %v", err)
 	}
 	in.Status = content.StatusUnpublished
 	in.PublishAt = nil
-	if _, err := svc.CreateArticleBy(ctx, in, "ed"); !errors.As(err, &ve) || ve.Fields[0].Field != "status" {
+	if _, err := svc.CreateArticleBy(ctx, in, "ed"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != "status" {
 		t.Errorf("created unpublished: %v", err)
 	}
 	future := t0.Add(time.Hour)
@@ -328,10 +329,10 @@ func TestPublishingWorkflow(t *testing.T) {
 	}
 	// Reschedule via a patch: into the future only.
 	st := content.StatusScheduled
-	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Status: &st}, 4, "ed"); !errors.As(err, &ve) || ve.Fields[0].Field != "publish_at" {
+	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Status: &st}, 4, "ed"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != "publish_at" {
 		t.Errorf("scheduled without a time: %v", err)
 	}
-	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Status: &st, PublishAt: &past}, 4, "ed"); !errors.As(err, &ve) {
+	if _, err := svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Status: &st, PublishAt: &past}, 4, "ed"); !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) {
 		t.Errorf("rescheduled into the past: %v", err)
 	}
 	later := t0.Add(48 * time.Hour)
@@ -351,7 +352,7 @@ func TestPublishingWorkflow(t *testing.T) {
 	}
 
 	// Delete: gone with its revisions; a stale version is refused.
-	if err := svc.DeleteArticle(ctx, a.ID, 4); !errors.Is(err, content.ErrVersionMismatch) {
+	if err := svc.DeleteArticle(ctx, a.ID, 4); !errors.Is(err, content.ErrStale) {
 		t.Errorf("stale delete: %v", err)
 	}
 	if err := svc.DeleteArticle(ctx, a.ID, 5); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -109,18 +110,18 @@ func changeOf(cur Article, next Article, correction string, now time.Time) (Chan
 }
 
 // checkCorrection validates a correction note for a save from cur to next.
-func checkCorrection(note *string, cur, next Article, now time.Time) (string, []FieldError) {
+func checkCorrection(note *string, cur, next Article, now time.Time) (string, []fault.FieldError) {
 	if note == nil {
 		return "", nil
 	}
 	n := strings.TrimSpace(*note)
 	switch {
 	case n == "":
-		return "", []FieldError{{Field: "correction", Message: "must not be empty"}}
+		return "", []fault.FieldError{{Field: "correction", Message: "must not be empty"}}
 	case utf8.RuneCountInString(n) > MaxCorrectionRunes:
-		return "", []FieldError{{Field: "correction", Message: fmt.Sprintf("must be at most %d characters", MaxCorrectionRunes)}}
+		return "", []fault.FieldError{{Field: "correction", Message: fmt.Sprintf("must be at most %d characters", MaxCorrectionRunes)}}
 	case cur.Status != StatusPublished || !visible(next.Status, next.PublishedAt, now):
-		return "", []FieldError{{Field: "correction", Message: "is for an article that is published and stays published"}}
+		return "", []fault.FieldError{{Field: "correction", Message: "is for an article that is published and stays published"}}
 	}
 	return n, nil
 }
@@ -228,7 +229,7 @@ func (s *Service) promote(ctx context.Context, id string, now time.Time) (bool, 
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, ErrVersionMismatch) {
+		if errors.Is(err, ErrStale) {
 			return false, nil
 		}
 		return false, fmt.Errorf("promote article %s: %w", id, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 // kinds reads the whole change log as "kind article" lines, checking that
@@ -70,8 +71,8 @@ func TestChangeLogFollowsTheArticleLife(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Title: str("x"), Correction: str("note")}, a.Version, "ed")
-	var ve *content.ValidationError
-	if !errors.As(err, &ve) || ve.Fields[0].Field != "correction" {
+	var ve *fault.Error
+	if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) || ve.Fields[0].Field != "correction" {
 		t.Fatalf("correction of an unpublished article: %v", err)
 	}
 	a, err = svc.PublishArticle(ctx, a.ID, a.Version, "ed")

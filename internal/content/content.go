@@ -6,33 +6,20 @@ package content
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
+
+	"masthead/internal/fault"
 )
 
-// Errors returned by the service.
+// The service's faults are the shared ones (internal/fault): a lookup that
+// finds nothing is an ErrNotFound, a duplicate or a resource still in use an
+// ErrConflict, a write over a newer version an ErrStale, and invalid input a
+// fault.Invalid listing the fields.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = fault.ErrNotFound
+	ErrConflict = fault.ErrConflict
+	ErrStale    = fault.ErrStale
 )
-
-// ValidationError lists what is wrong with a write, field by field.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// FieldError is one invalid field of a write.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string {
-	if len(e.Fields) == 0 {
-		return "invalid input"
-	}
-	return "invalid " + e.Fields[0].Field + ": " + e.Fields[0].Message
-}
 
 // Access is who may read an article's full body.
 type Access string
@@ -72,6 +59,7 @@ type Section struct {
 	ParentID  string
 	Names     map[string]string // by language
 	Position  int
+	Version   int // moved by one on every write
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -104,6 +92,7 @@ type Tag struct {
 	Slug      string
 	Name      string
 	Kind      string
+	Version   int // moved by one on every write
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -115,6 +104,7 @@ type Author struct {
 	Name      string
 	Bio       string
 	PhotoID   string
+	Version   int // moved by one on every write
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -141,6 +131,7 @@ type Photo struct {
 	Credit        string
 	Alt           string
 	SourceURL     string
+	Version       int // moved by one on every write
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }

@@ -16,6 +16,7 @@ import (
 	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/content"
+	"masthead/internal/fault"
 )
 
 // clock is a settable clock for the service under test.
@@ -130,9 +131,9 @@ func TestCreateArticleValidation(t *testing.T) {
 			if err == nil {
 				t.Fatalf("created %s", a.ID)
 			}
-			var ve *content.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("error %T %v is not a *ValidationError", err, err)
+			var ve *fault.Error
+			if !(errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid)) {
+				t.Fatalf("error %T %v is not an invalid fault", err, err)
 			}
 			var got []string
 			for _, f := range ve.Fields {
@@ -169,8 +170,8 @@ func TestCreateArticleDuplicateSlug(t *testing.T) {
 	if !errors.Is(err, content.ErrConflict) {
 		t.Fatalf("duplicate slug: err = %v, want ErrConflict", err)
 	}
-	var ve *content.ValidationError
-	if errors.As(err, &ve) {
+	var ve *fault.Error
+	if errors.As(err, &ve) && errors.Is(err, fault.ErrInvalid) {
 		t.Error("a conflict is not a validation error")
 	}
 	if n := count(t, svc); n != 1 {

@@ -9,11 +9,16 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+
+	"masthead/internal/fault"
 )
 
-// ErrPhotoInUse is returned (wrapped) by DeletePhoto while an article or an
-// author still shows the photo. It is a conflict.
-var ErrPhotoInUse = fmt.Errorf("%w: photo in use", ErrConflict)
+// photoInUse is the conflict of deleting a photo that an article or an
+// author still shows; it names them.
+func photoInUse(u PhotoUse) error {
+	return fault.Conflict(fmt.Sprintf("the photo is in use by %d article(s) %s and %d author(s) %s; remove it from them first",
+		len(u.Articles), strings.Join(u.Articles, ", "), len(u.Authors), strings.Join(u.Authors, ", ")))
+}
 
 // Bounds of a photo's texts, in characters.
 const (
@@ -45,10 +50,10 @@ func (u PhotoUse) InUse() bool { return len(u.Articles) > 0 || len(u.Authors) > 
 // bounded length in valid UTF-8, and a source URL, when given, that is an
 // absolute http or https URL.
 func ValidatePhoto(p Photo) error {
-	var errs []FieldError
+	var errs []fault.FieldError
 	text := func(field, v string, max int) {
 		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max {
-			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("must be valid text of at most %d characters", max)})
+			errs = append(errs, fault.FieldError{Field: field, Message: fmt.Sprintf("must be valid text of at most %d characters", max)})
 		}
 	}
 	text("caption", p.Caption, maxCaption)
@@ -57,17 +62,19 @@ func ValidatePhoto(p Photo) error {
 	if p.SourceURL != "" {
 		u, err := url.Parse(p.SourceURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.SourceURL) > maxURL {
-			errs = append(errs, FieldError{Field: "source_url", Message: "must be an absolute http or https URL"})
+			errs = append(errs, fault.FieldError{Field: "source_url", Message: "must be an absolute http or https URL"})
 		}
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Fields: errs}
+		return fault.Invalid(errs...)
 	}
 	return nil
 }
 
 // UpdatePhoto applies patch to the photo's metadata and returns the result.
-func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch) (Photo, error) {
+// With a non-zero expect, a photo no longer at that version is stale and
+// nothing is written.
+func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch, expect int) (Photo, error) {
 	var out Photo
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var row photoRow
@@ -76,6 +83,9 @@ func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch) 
 		}
 		p, err := row.toPhoto()
 		if err != nil {
+			return err
+		}
+		if err := checkExpect("photo", expect, p.Version); err != nil {
 			return err
 		}
 		set := func(dst *string, v *string) {
@@ -91,10 +101,11 @@ func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch) 
 			return err
 		}
 		p.UpdatedAt = s.Now()
-		err = tx.Model(&photoRow{}).Where("id = ?", id).Updates(map[string]any{
+		p.Version++
+		err = updateVersioned(tx, &photoRow{}, "photo", id, p.Version, map[string]any{
 			"caption": p.Caption, "credit": p.Credit, "alt": p.Alt, "source_url": p.SourceURL,
 			"updated_at": p.UpdatedAt,
-		}).Error
+		})
 		if err != nil {
 			return err
 		}
@@ -103,7 +114,7 @@ func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch) 
 	})
 	s.changed()
 	if err != nil {
-		return Photo{}, fmt.Errorf("update photo %s: %w", id, err)
+		return Photo{}, fmt.Errorf("update photo %s: %w", id, missing(err, "no photo has this id"))
 	}
 	return out, nil
 }
@@ -141,34 +152,36 @@ func photoUse(db *gorm.DB, id string) (PhotoUse, error) {
 }
 
 // DeletePhoto removes a photo's metadata, unless something shows it
-// (ErrPhotoInUse, with nothing deleted). The check and the delete run in one
+// (a conflict naming what shows it, with nothing deleted); with a non-zero expect, a photo
+// no longer at that version is stale. The check and the delete run in one
 // transaction on the writer; the foreign keys of articles.photo_id and
 // authors.photo_id back it up for featured photos and portraits.
 //
 // The files stay in the media store: they are named by content hash and may
 // be shared by another photo row made from the same bytes.
-func (s *Service) DeletePhoto(ctx context.Context, id string) error {
+func (s *Service) DeletePhoto(ctx context.Context, id string, expect int) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&photoRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		var row photoRow
+		if err := tx.Select("id", "version").Where("id = ?", id).Take(&row).Error; err != nil {
 			return err
 		}
-		if n == 0 {
-			return ErrNotFound
+		if err := checkExpect("photo", expect, row.Version); err != nil {
+			return err
 		}
 		u, err := photoUse(tx, id)
 		if err != nil {
 			return err
 		}
 		if u.InUse() {
-			return ErrPhotoInUse
+			return photoInUse(u)
 		}
 		return tx.Where("id = ?", id).Delete(&photoRow{}).Error
 	})
 	s.changed()
 	if err != nil {
-		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrConflict) {
-			err = notFound(err)
+		var fe *fault.Error
+		if !errors.As(err, &fe) {
+			err = missing(notFound(err), "no photo has this id")
 		}
 		return fmt.Errorf("delete photo %s: %w", id, err)
 	}

@@ -20,6 +20,7 @@ type sectionRow struct {
 	ParentID  *string
 	Names     string // JSON object, names by language
 	Position  int
+	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -31,6 +32,7 @@ type tagRow struct {
 	Slug      string
 	Name      string
 	Kind      string
+	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -43,6 +45,7 @@ type authorRow struct {
 	Name      string
 	Bio       string
 	PhotoID   *string
+	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -63,6 +66,7 @@ type photoRow struct {
 	Credit        string
 	Alt           string
 	SourceURL     string
+	Version       int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -376,7 +380,7 @@ func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Artic
 // Converters.
 
 func (row sectionRow) toSection() (Section, error) {
-	s := Section{ID: row.ID, Slug: row.Slug, Position: row.Position, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
+	s := Section{ID: row.ID, Slug: row.Slug, Position: row.Position, Version: row.Version, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 	if row.ParentID != nil {
 		s.ParentID = *row.ParentID
 	}
@@ -387,11 +391,11 @@ func (row sectionRow) toSection() (Section, error) {
 }
 
 func (row tagRow) toTag() Tag {
-	return Tag{ID: row.ID, Slug: row.Slug, Name: row.Name, Kind: row.Kind, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
+	return Tag{ID: row.ID, Slug: row.Slug, Name: row.Name, Kind: row.Kind, Version: row.Version, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 }
 
 func (row authorRow) toAuthor() Author {
-	a := Author{ID: row.ID, Slug: row.Slug, Name: row.Name, Bio: row.Bio, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
+	a := Author{ID: row.ID, Slug: row.Slug, Name: row.Name, Bio: row.Bio, Version: row.Version, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt}
 	if row.PhotoID != nil {
 		a.PhotoID = *row.PhotoID
 	}
@@ -403,7 +407,7 @@ func (row photoRow) toPhoto() (Photo, error) {
 		ID: row.ID, Hash: row.Hash, Width: row.Width, Height: row.Height, Mime: row.Mime,
 		Original: row.Original, Blurhash: row.Blurhash, DominantColor: row.DominantColor,
 		Caption: row.Caption, Credit: row.Credit, Alt: row.Alt, SourceURL: row.SourceURL,
-		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
+		Version: row.Version, CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
 	}
 	if err := json.Unmarshal([]byte(row.Renditions), &p.Renditions); err != nil {
 		return Photo{}, fmt.Errorf("photo %s renditions: %w", row.ID, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/oklog/ulid/v2"
 
 	"masthead/internal/blocks"
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -160,7 +161,7 @@ func (s *Service) SectionTree(ctx context.Context, slug string) ([]string, error
 		children[sec.ParentID] = append(children[sec.ParentID], sec.ID)
 	}
 	if root == "" {
-		return nil, ErrNotFound
+		return nil, fault.NotFound("no section has this slug")
 	}
 	ids := []string{root}
 	for i := 0; i < len(ids) && i < len(list); i++ {
@@ -174,12 +175,14 @@ func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.repo.tags(
 
 // TagBySlug returns one tag.
 func (s *Service) TagBySlug(ctx context.Context, slug string) (Tag, error) {
-	return s.repo.tagBySlug(ctx, slug)
+	t, err := s.repo.tagBySlug(ctx, slug)
+	return t, missing(err, "no tag has this slug")
 }
 
 // AuthorBySlug returns one author.
 func (s *Service) AuthorBySlug(ctx context.Context, slug string) (Author, error) {
-	return s.repo.authorBySlug(ctx, slug)
+	a, err := s.repo.authorBySlug(ctx, slug)
+	return a, missing(err, "no author has this slug")
 }
 
 // Photo returns one photo's metadata.
@@ -190,7 +193,7 @@ func (s *Service) Photo(ctx context.Context, id string) (Photo, error) {
 	}
 	p, ok := m[id]
 	if !ok {
-		return Photo{}, ErrNotFound
+		return Photo{}, errNoPhoto
 	}
 	return p, nil
 }
@@ -198,6 +201,19 @@ func (s *Service) Photo(ctx context.Context, id string) (Photo, error) {
 // Photos returns the photos with the given ids, by id; missing ids are absent.
 func (s *Service) Photos(ctx context.Context, ids []string) (map[string]Photo, error) {
 	return s.repo.photos(ctx, ids)
+}
+
+// errNoPhoto is the not-found of a photo lookup.
+var errNoPhoto = fault.NotFound("no photo has this id")
+
+// missing gives a bare not-found the detail a client reads; any other error
+// (a not-found that already has its detail too) is returned as it is.
+func missing(err error, detail string) error {
+	var fe *fault.Error
+	if errors.Is(err, ErrNotFound) && !errors.As(err, &fe) {
+		return fault.NotFound(detail)
+	}
+	return err
 }
 
 // --- articles ---
@@ -215,10 +231,10 @@ type Lookup struct {
 func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved bool, err error) {
 	a, moved, err = s.find(ctx, l)
 	if err != nil {
-		return Article{}, false, err
+		return Article{}, false, missing(err, "no published article has this id or slug")
 	}
 	if !a.Live(s.Now()) {
-		return Article{}, false, ErrNotFound
+		return Article{}, false, fault.NotFound("no published article has this id or slug")
 	}
 	if err := s.attach(ctx, []*Article{&a}); err != nil {
 		return Article{}, false, err
@@ -231,7 +247,7 @@ func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved b
 func (s *Service) AnyArticle(ctx context.Context, l Lookup) (Article, error) {
 	a, _, err := s.find(ctx, l)
 	if err != nil {
-		return Article{}, err
+		return Article{}, missing(err, "no article has this id or slug")
 	}
 	if err := s.attach(ctx, []*Article{&a}); err != nil {
 		return Article{}, err
@@ -352,14 +368,14 @@ func (s *Service) resolve(ctx context.Context, f ListFilter) (liveQuery, error) 
 		}
 	}
 	if f.Tag != "" {
-		t, err := s.repo.tagBySlug(ctx, f.Tag)
+		t, err := s.TagBySlug(ctx, f.Tag)
 		if err != nil {
 			return q, err
 		}
 		q.TagID = t.ID
 	}
 	if f.Author != "" {
-		a, err := s.repo.authorBySlug(ctx, f.Author)
+		a, err := s.AuthorBySlug(ctx, f.Author)
 		if err != nil {
 			return q, err
 		}

@@ -12,15 +12,15 @@ import (
 
 	"github.com/gosimple/slug"
 	"gorm.io/gorm"
+
+	"masthead/internal/fault"
 )
 
 // Newsroom writes of sections, tags and authors.
 //
-// The tables have no version column: a write's concurrency token is the
-// row's updated_at, which every write moves strictly forward (by at least a
-// microsecond, whatever the clock says). Callers pass the updated_at they
-// read to refuse a write over a newer one (ErrVersionMismatch), or the zero
-// time to write regardless.
+// Each row has a version, moved by one on every write. Callers pass the
+// version they read to refuse a write over a newer one (ErrStale), or 0 to
+// write regardless.
 
 // Bounds of taxonomy fields, in characters.
 const (
@@ -28,37 +28,21 @@ const (
 	MaxAuthorBio    = 10_000
 )
 
-// InUseError refuses to delete a section, tag or author that articles (or
-// child sections) still use. It is an ErrConflict.
-type InUseError struct {
-	Kind     string // "section", "tag" or "author"
-	Articles int64  // articles of any status that use it
-	Children int64  // child sections (sections only)
-}
-
-func (e *InUseError) Error() string {
-	msg := fmt.Sprintf("the %s is used by %d article(s)", e.Kind, e.Articles)
-	if e.Kind == "section" {
-		msg += fmt.Sprintf(" and has %d child section(s)", e.Children)
+// inUse is the conflict of deleting a section, tag or author that articles
+// (or child sections) still use.
+func inUse(kind string, articles, children int64) error {
+	msg := fmt.Sprintf("the %s is used by %d article(s)", kind, articles)
+	if kind == "section" {
+		msg += fmt.Sprintf(" and has %d child section(s)", children)
 	}
-	return msg
+	return fault.Conflict(msg + "; move or remove them first")
 }
 
-// Unwrap makes an InUseError an ErrConflict.
-func (e *InUseError) Unwrap() error { return ErrConflict }
-
-// SlugTakenError is the ErrConflict of a write whose slug another section,
-// tag or author already has.
-type SlugTakenError struct {
-	Kind, Slug string
+// slugTakenBy is the conflict of a write whose slug another section, tag or
+// author already has.
+func slugTakenBy(kind, slug string) error {
+	return fault.Conflict(fmt.Sprintf("another %s already has the slug %q", kind, slug))
 }
-
-func (e *SlugTakenError) Error() string {
-	return fmt.Sprintf("another %s already has the slug %q", e.Kind, e.Slug)
-}
-
-// Unwrap makes a SlugTakenError an ErrConflict.
-func (e *SlugTakenError) Unwrap() error { return ErrConflict }
 
 // LangName is a section's name in one language.
 type LangName struct {
@@ -109,17 +93,17 @@ type AuthorPatch struct {
 }
 
 // fieldErrors collects the invalid fields of one write.
-type fieldErrors []FieldError
+type fieldErrors []fault.FieldError
 
 func (fe *fieldErrors) add(field, msg string) {
-	*fe = append(*fe, FieldError{Field: field, Message: msg})
+	*fe = append(*fe, fault.FieldError{Field: field, Message: msg})
 }
 
 func (fe fieldErrors) err() error {
 	if len(fe) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: fe}
+	return fault.Invalid(fe...)
 }
 
 // checkName validates a required display name; it returns the trimmed name.
@@ -171,10 +155,10 @@ func (s *Service) nextUpdatedAt(prev time.Time) time.Time {
 	return now.UTC()
 }
 
-// checkExpect refuses a write when the caller read an older row.
-func checkExpect(expect, current time.Time) error {
-	if !expect.IsZero() && !expect.Equal(current) {
-		return ErrVersionMismatch
+// checkExpect refuses a write when the caller read another version.
+func checkExpect(kind string, expect, current int) error {
+	if expect != 0 && expect != current {
+		return fault.Stale("someone changed this " + kind + " since you read it; read it again")
 	}
 	return nil
 }
@@ -190,14 +174,9 @@ func rowSlugTaken(tx *gorm.DB, model any, slug, id string) (bool, error) {
 // service's sentinels (a unique violation lost to a concurrent write is an
 // ErrConflict).
 func taxonomyErr(verb, what string, err error) error {
-	var (
-		ve *ValidationError
-		ie *InUseError
-		se *SlugTakenError
-	)
-	if !errors.As(err, &ve) && !errors.As(err, &ie) && !errors.As(err, &se) &&
-		!errors.Is(err, ErrNotFound) && !errors.Is(err, ErrVersionMismatch) {
-		err = notFound(err)
+	var fe *fault.Error
+	if !errors.As(err, &fe) {
+		err = missing(notFound(err), "no "+strings.Fields(verb)[1]+" has this id")
 	}
 	return fmt.Errorf("%s %s: %w", verb, what, err)
 }
@@ -273,7 +252,7 @@ func resolveParent(tx *gorm.DB, fe *fieldErrors, parentSlug, id string) (string,
 
 // AddSection validates and stores a new section. The slug, when absent, is
 // made from the first name given, transliterated for its language. An
-// unknown parent is a *ValidationError; a slug in use a *SlugTakenError.
+// unknown parent is an invalid fault; a slug in use a conflict.
 func (s *Service) AddSection(ctx context.Context, in SectionInput) (Section, error) {
 	var fe fieldErrors
 	names := fe.checkNames(in.Names)
@@ -290,7 +269,7 @@ func (s *Service) AddSection(ctx context.Context, in SectionInput) (Section, err
 		return Section{}, err
 	}
 	now := s.Now()
-	sec := Section{ID: NewID(), Slug: sl, Names: names, Position: in.Position, CreatedAt: now, UpdatedAt: now}
+	sec := Section{ID: NewID(), Slug: sl, Names: names, Position: in.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockSections(tx); err != nil {
 			return err
@@ -304,20 +283,35 @@ func (s *Service) AddSection(ctx context.Context, in SectionInput) (Section, err
 		}
 		sec.ParentID = parentID
 		if taken, err := rowSlugTaken(tx, &sectionRow{}, sl, sec.ID); err != nil || taken {
-			return orTaken(err, &SlugTakenError{Kind: "section", Slug: sl})
+			return orTaken(err, slugTakenBy("section", sl))
 		}
 		enc, err := json.Marshal(names)
 		if err != nil {
 			return err
 		}
 		return tx.Create(&sectionRow{ID: sec.ID, Slug: sl, ParentID: strPtr(parentID), Names: string(enc),
-			Position: sec.Position, CreatedAt: now, UpdatedAt: now}).Error
+			Position: sec.Position, Version: 1, CreatedAt: now, UpdatedAt: now}).Error
 	})
 	s.invalidateSections()
 	if err != nil {
 		return Section{}, taxonomyErr("create section", sl, err)
 	}
 	return sec, nil
+}
+
+// updateVersioned writes fields to row id of model, provided that it is still
+// at the version before version (which it then gets): a concurrent write
+// that got there first makes this one stale.
+func updateVersioned(tx *gorm.DB, model any, kind, id string, version int, fields map[string]any) error {
+	fields["version"] = version
+	res := tx.Model(model).Where("id = ? AND version = ?", id, version-1).Updates(fields)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return checkExpect(kind, version-1, -1)
+	}
+	return nil
 }
 
 // orTaken returns err when set, else taken.
@@ -329,9 +323,9 @@ func orTaken(err error, taken error) error {
 }
 
 // UpdateSection applies patch to section id. With a non-zero expect, the
-// write is refused (ErrVersionMismatch) unless the section's updated_at is
+// write is refused (ErrStale) unless the section's updated_at is
 // still expect.
-func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, expect time.Time) (Section, error) {
+func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, expect int) (Section, error) {
 	var fe fieldErrors
 	var names map[string]string
 	if p.Names != nil {
@@ -359,7 +353,7 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 		if err != nil {
 			return err
 		}
-		if err := checkExpect(expect, sec.UpdatedAt); err != nil {
+		if err := checkExpect("section", expect, sec.Version); err != nil {
 			return err
 		}
 		if p.Parent != nil {
@@ -373,7 +367,7 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 		if p.Slug != nil {
 			sec.Slug = *p.Slug
 			if taken, err := rowSlugTaken(tx, &sectionRow{}, sec.Slug, id); err != nil || taken {
-				return orTaken(err, &SlugTakenError{Kind: "section", Slug: sec.Slug})
+				return orTaken(err, slugTakenBy("section", sec.Slug))
 			}
 		}
 		if names != nil {
@@ -383,15 +377,16 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 			sec.Position = *p.Position
 		}
 		sec.UpdatedAt = s.nextUpdatedAt(sec.UpdatedAt)
+		sec.Version++
 		enc, err := json.Marshal(sec.Names)
 		if err != nil {
 			return err
 		}
 		out = sec
-		return tx.Model(&sectionRow{}).Where("id = ?", id).Updates(map[string]any{
+		return updateVersioned(tx, &sectionRow{}, "section", id, sec.Version, map[string]any{
 			"slug": sec.Slug, "names": string(enc), "parent_id": strPtr(sec.ParentID),
 			"position": sec.Position, "updated_at": sec.UpdatedAt,
-		}).Error
+		})
 	})
 	s.invalidateSections()
 	if err != nil {
@@ -401,7 +396,7 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 }
 
 // DeleteSection removes section id, unless an article (any status) or a
-// child section still uses it: then an *InUseError, and nothing is deleted.
+// child section still uses it: then a conflict, and nothing is deleted.
 func (s *Service) DeleteSection(ctx context.Context, id string) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockSections(tx); err != nil {
@@ -410,15 +405,15 @@ func (s *Service) DeleteSection(ctx context.Context, id string) error {
 		if err := exists(tx, &sectionRow{}, id); err != nil {
 			return err
 		}
-		use := &InUseError{Kind: "section"}
-		if err := tx.Model(&articleRow{}).Where("section_id = ?", id).Count(&use.Articles).Error; err != nil {
+		var articles, children int64
+		if err := tx.Model(&articleRow{}).Where("section_id = ?", id).Count(&articles).Error; err != nil {
 			return err
 		}
-		if err := tx.Model(&sectionRow{}).Where("parent_id = ?", id).Count(&use.Children).Error; err != nil {
+		if err := tx.Model(&sectionRow{}).Where("parent_id = ?", id).Count(&children).Error; err != nil {
 			return err
 		}
-		if use.Articles > 0 || use.Children > 0 {
-			return use
+		if articles > 0 || children > 0 {
+			return inUse("section", articles, children)
 		}
 		return tx.Where("id = ?", id).Delete(&sectionRow{}).Error
 	})
@@ -465,12 +460,12 @@ func (s *Service) AddTag(ctx context.Context, in TagInput) (Tag, error) {
 		return Tag{}, err
 	}
 	now := s.Now()
-	t := Tag{ID: NewID(), Slug: sl, Name: name, Kind: in.Kind, CreatedAt: now, UpdatedAt: now}
+	t := Tag{ID: NewID(), Slug: sl, Name: name, Kind: in.Kind, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if taken, err := rowSlugTaken(tx, &tagRow{}, sl, t.ID); err != nil || taken {
-			return orTaken(err, &SlugTakenError{Kind: "tag", Slug: sl})
+			return orTaken(err, slugTakenBy("tag", sl))
 		}
-		return tx.Create(&tagRow{ID: t.ID, Slug: sl, Name: name, Kind: t.Kind, CreatedAt: now, UpdatedAt: now}).Error
+		return tx.Create(&tagRow{ID: t.ID, Slug: sl, Name: name, Kind: t.Kind, Version: 1, CreatedAt: now, UpdatedAt: now}).Error
 	})
 	s.changed()
 	if err != nil {
@@ -480,7 +475,7 @@ func (s *Service) AddTag(ctx context.Context, in TagInput) (Tag, error) {
 }
 
 // UpdateTag applies patch to tag id; expect works as in UpdateSection.
-func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect time.Time) (Tag, error) {
+func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect int) (Tag, error) {
 	var fe fieldErrors
 	var name string
 	if p.Name != nil {
@@ -502,13 +497,13 @@ func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect t
 			return notFound(err)
 		}
 		t := row.toTag()
-		if err := checkExpect(expect, t.UpdatedAt); err != nil {
+		if err := checkExpect("tag", expect, t.Version); err != nil {
 			return err
 		}
 		if p.Slug != nil {
 			t.Slug = *p.Slug
 			if taken, err := rowSlugTaken(tx, &tagRow{}, t.Slug, id); err != nil || taken {
-				return orTaken(err, &SlugTakenError{Kind: "tag", Slug: t.Slug})
+				return orTaken(err, slugTakenBy("tag", t.Slug))
 			}
 		}
 		if p.Name != nil {
@@ -518,10 +513,11 @@ func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect t
 			t.Kind = *p.Kind
 		}
 		t.UpdatedAt = s.nextUpdatedAt(t.UpdatedAt)
+		t.Version++
 		out = t
-		return tx.Model(&tagRow{}).Where("id = ?", id).Updates(map[string]any{
+		return updateVersioned(tx, &tagRow{}, "tag", id, t.Version, map[string]any{
 			"slug": t.Slug, "name": t.Name, "kind": t.Kind, "updated_at": t.UpdatedAt,
-		}).Error
+		})
 	})
 	s.changed()
 	if err != nil {
@@ -531,24 +527,24 @@ func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect t
 }
 
 // DeleteTag removes tag id, unless an article (any status) carries it: then
-// an *InUseError, and nothing is deleted.
+// a conflict, and nothing is deleted.
 func (s *Service) DeleteTag(ctx context.Context, id string) error {
 	return s.deleteUnlinked(ctx, "tag", &tagRow{}, &articleTagRow{}, "tag_id", id)
 }
 
 // deleteUnlinked removes the row id of model unless some row of link names
-// it in column: then an *InUseError naming kind, and nothing is deleted.
+// it in column: then a conflict naming kind, and nothing is deleted.
 func (s *Service) deleteUnlinked(ctx context.Context, kind string, model, link any, column, id string) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := exists(tx, model, id); err != nil {
 			return err
 		}
-		use := &InUseError{Kind: kind}
-		if err := tx.Model(link).Where(column+" = ?", id).Count(&use.Articles).Error; err != nil {
+		var articles int64
+		if err := tx.Model(link).Where(column+" = ?", id).Count(&articles).Error; err != nil {
 			return err
 		}
-		if use.Articles > 0 {
-			return use
+		if articles > 0 {
+			return inUse(kind, articles, 0)
 		}
 		return tx.Where("id = ?", id).Delete(model).Error
 	})
@@ -605,7 +601,7 @@ func (s *Service) AddAuthor(ctx context.Context, in AuthorInput) (Author, error)
 		return Author{}, err
 	}
 	now := s.Now()
-	a := Author{ID: NewID(), Slug: sl, Name: name, Bio: bio, PhotoID: in.PhotoID, CreatedAt: now, UpdatedAt: now}
+	a := Author{ID: NewID(), Slug: sl, Name: name, Bio: bio, PhotoID: in.PhotoID, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := checkPhoto(tx, &fe, a.PhotoID); err != nil {
 			return err
@@ -614,10 +610,10 @@ func (s *Service) AddAuthor(ctx context.Context, in AuthorInput) (Author, error)
 			return err
 		}
 		if taken, err := rowSlugTaken(tx, &authorRow{}, sl, a.ID); err != nil || taken {
-			return orTaken(err, &SlugTakenError{Kind: "author", Slug: sl})
+			return orTaken(err, slugTakenBy("author", sl))
 		}
 		return tx.Create(&authorRow{ID: a.ID, Slug: sl, Name: name, Bio: bio, PhotoID: strPtr(a.PhotoID),
-			CreatedAt: now, UpdatedAt: now}).Error
+			Version: 1, CreatedAt: now, UpdatedAt: now}).Error
 	})
 	s.changed()
 	if err != nil {
@@ -628,7 +624,7 @@ func (s *Service) AddAuthor(ctx context.Context, in AuthorInput) (Author, error)
 
 // UpdateAuthor applies patch to author id; expect works as in
 // UpdateSection.
-func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, expect time.Time) (Author, error) {
+func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, expect int) (Author, error) {
 	var fe fieldErrors
 	var name, bio string
 	if p.Name != nil {
@@ -650,7 +646,7 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 			return notFound(err)
 		}
 		a := row.toAuthor()
-		if err := checkExpect(expect, a.UpdatedAt); err != nil {
+		if err := checkExpect("author", expect, a.Version); err != nil {
 			return err
 		}
 		if p.PhotoID != nil {
@@ -665,7 +661,7 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 		if p.Slug != nil {
 			a.Slug = *p.Slug
 			if taken, err := rowSlugTaken(tx, &authorRow{}, a.Slug, id); err != nil || taken {
-				return orTaken(err, &SlugTakenError{Kind: "author", Slug: a.Slug})
+				return orTaken(err, slugTakenBy("author", a.Slug))
 			}
 		}
 		if p.Name != nil {
@@ -675,10 +671,11 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 			a.Bio = bio
 		}
 		a.UpdatedAt = s.nextUpdatedAt(a.UpdatedAt)
+		a.Version++
 		out = a
-		return tx.Model(&authorRow{}).Where("id = ?", id).Updates(map[string]any{
+		return updateVersioned(tx, &authorRow{}, "author", id, a.Version, map[string]any{
 			"slug": a.Slug, "name": a.Name, "bio": a.Bio, "photo_id": strPtr(a.PhotoID), "updated_at": a.UpdatedAt,
-		}).Error
+		})
 	})
 	s.changed()
 	if err != nil {
@@ -688,7 +685,7 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 }
 
 // DeleteAuthor removes author id, unless an article (any status) has them
-// in its byline: then an *InUseError, and nothing is deleted.
+// in its byline: then a conflict, and nothing is deleted.
 func (s *Service) DeleteAuthor(ctx context.Context, id string) error {
 	return s.deleteUnlinked(ctx, "author", &authorRow{}, &articleAuthorRow{}, "author_id", id)
 }

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"masthead/internal/blocks"
+	"masthead/internal/fault"
 )
 
 // ArticleInput is what a writer supplies; the service derives the rest.
@@ -35,8 +36,8 @@ type ArticleInput struct {
 }
 
 func (in ArticleInput) validate() error {
-	var errs []FieldError
-	add := func(f, m string) { errs = append(errs, FieldError{Field: f, Message: m}) }
+	var errs []fault.FieldError
+	add := func(f, m string) { errs = append(errs, fault.FieldError{Field: f, Message: m}) }
 	if !validLang(in.Lang) {
 		add("lang", "must be a two-letter language code")
 	}
@@ -67,7 +68,7 @@ func (in ArticleInput) validate() error {
 		add("body."+fe.Field, fe.Message)
 	}
 	if len(errs) > 0 {
-		return &ValidationError{Fields: errs}
+		return fault.Invalid(errs...)
 	}
 	return nil
 }
@@ -185,15 +186,15 @@ func (s *Service) SetCommentCount(ctx context.Context, articleID string, n int) 
 // CreateSection stores a section.
 func (s *Service) CreateSection(ctx context.Context, sec Section) (Section, error) {
 	now := s.Now()
-	sec.ID, sec.CreatedAt, sec.UpdatedAt = NewID(), now, now
+	sec.ID, sec.Version, sec.CreatedAt, sec.UpdatedAt = NewID(), 1, now, now
 	names, err := json.Marshal(sec.Names)
 	if err != nil {
 		return Section{}, fmt.Errorf("encode section names: %w", err)
 	}
 	row := sectionRow{ID: sec.ID, Slug: sec.Slug, ParentID: strPtr(sec.ParentID), Names: string(names),
-		Position: sec.Position, CreatedAt: now, UpdatedAt: now}
+		Position: sec.Position, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if !validSlug(sec.Slug) {
-		return Section{}, &ValidationError{Fields: []FieldError{{Field: "slug", Message: "must be lower-case letters, digits and dashes"}}}
+		return Section{}, fault.Invalid(fault.Field("slug", "must be lower-case letters, digits and dashes"))
 	}
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Section{}, fmt.Errorf("create section %s: %w", sec.Slug, notFound(err))
@@ -205,11 +206,11 @@ func (s *Service) CreateSection(ctx context.Context, sec Section) (Section, erro
 // CreateTag stores a tag.
 func (s *Service) CreateTag(ctx context.Context, t Tag) (Tag, error) {
 	if t.Kind != TagCountry && t.Kind != TagTopic {
-		return Tag{}, &ValidationError{Fields: []FieldError{{Field: "kind", Message: "must be country or topic"}}}
+		return Tag{}, fault.Invalid(fault.Field("kind", "must be country or topic"))
 	}
 	now := s.Now()
-	t.ID, t.CreatedAt, t.UpdatedAt = NewID(), now, now
-	row := tagRow{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind, CreatedAt: now, UpdatedAt: now}
+	t.ID, t.Version, t.CreatedAt, t.UpdatedAt = NewID(), 1, now, now
+	row := tagRow{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Tag{}, fmt.Errorf("create tag %s: %w", t.Slug, notFound(err))
 	}
@@ -220,8 +221,8 @@ func (s *Service) CreateTag(ctx context.Context, t Tag) (Tag, error) {
 // CreateAuthor stores an author.
 func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
 	now := s.Now()
-	a.ID, a.CreatedAt, a.UpdatedAt = NewID(), now, now
-	row := authorRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, PhotoID: strPtr(a.PhotoID), CreatedAt: now, UpdatedAt: now}
+	a.ID, a.Version, a.CreatedAt, a.UpdatedAt = NewID(), 1, now, now
+	row := authorRow{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, PhotoID: strPtr(a.PhotoID), Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Author{}, fmt.Errorf("create author %s: %w", a.Slug, notFound(err))
 	}
@@ -232,7 +233,7 @@ func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
 // CreatePhoto stores a photo's metadata (its files are already in the media store).
 func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
 	now := s.Now()
-	p.ID, p.CreatedAt, p.UpdatedAt = NewID(), now, now
+	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = NewID(), 1, now, now
 	rends, err := json.Marshal(p.Renditions)
 	if err != nil {
 		return Photo{}, fmt.Errorf("encode renditions: %w", err)
@@ -241,7 +242,7 @@ func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
 		ID: p.ID, Hash: p.Hash, Width: p.Width, Height: p.Height, Mime: p.Mime, Original: p.Original,
 		Renditions: string(rends), Blurhash: p.Blurhash, DominantColor: p.DominantColor,
 		Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, SourceURL: p.SourceURL,
-		CreatedAt: now, UpdatedAt: now,
+		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
 		return Photo{}, fmt.Errorf("create photo: %w", notFound(err))

@@ -21,16 +21,17 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
-// Sentinel errors.
+// The service's faults.
 var (
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = fault.NotFound("no partner has this id")
 	// ErrConflict: another partner has this name.
-	ErrConflict = errors.New("conflict")
+	ErrConflict = fault.Conflict("another partner has this name")
 	// ErrStale: the partner changed since the version the caller read.
-	ErrStale = errors.New("stale")
+	ErrStale = fault.Stale("someone changed this partner since you read it; read it again")
 )
 
 // Scopes a partner may hold. full_text includes headlines.
@@ -67,6 +68,7 @@ type Partner struct {
 	// its expiry.
 	TokenID        string
 	TokenExpiresAt time.Time
+	Version        int // moved by one on every write
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DisabledAt     *time.Time
@@ -107,25 +109,6 @@ type Patch struct {
 	Scopes    *[]string
 	RateLimit *int
 	Active    *bool
-}
-
-// FieldError is one invalid field.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-// ValidationError lists the invalid fields of a write.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "invalid partner: " + strings.Join(parts, "; ")
 }
 
 // Cursor is the keyset position of the newsroom's list.
@@ -180,16 +163,11 @@ func newFeedKey() string {
 }
 
 // fieldErrors collects invalid fields.
-type fieldErrors []FieldError
+type fieldErrors []fault.FieldError
 
-func (fe *fieldErrors) add(field, msg string) { *fe = append(*fe, FieldError{field, msg}) }
+func (fe *fieldErrors) add(field, msg string) { *fe = append(*fe, fault.Field(field, msg)) }
 
-func (fe fieldErrors) err() error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: fe}
-}
+func (fe fieldErrors) err() error { return fault.Invalid(fe...) }
 
 func (fe *fieldErrors) checkName(name string) string {
 	n := strings.TrimSpace(name)
@@ -250,7 +228,7 @@ func (s *Service) Create(ctx context.Context, in Input, issue Issuer) (Partner, 
 	}
 	now := s.Now()
 	key := newFeedKey()
-	p := Partner{ID: id, Name: name, Scopes: scopes, RateLimit: limit, Active: true,
+	p := Partner{ID: id, Name: name, Scopes: scopes, RateLimit: limit, Active: true, Version: 1,
 		TokenID: tok.ID, TokenExpiresAt: tok.ExpiresAt.UTC().Truncate(time.Microsecond),
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.insert(ctx, p, HashFeedKey(key)); err != nil {
@@ -281,10 +259,10 @@ func (s *Service) List(ctx context.Context, limit int, after *Cursor) ([]Partner
 	return s.list(ctx, limit, after)
 }
 
-// Update applies p to the partner id. A non-zero expect is the updated_at
-// the caller read: if the partner changed since, nothing is written and the
+// Update applies p to the partner id. A non-zero expect is the version the
+// caller read: if the partner changed since, nothing is written and the
 // answer is ErrStale.
-func (s *Service) Update(ctx context.Context, id string, p Patch, expect time.Time) (Partner, error) {
+func (s *Service) Update(ctx context.Context, id string, p Patch, expect int) (Partner, error) {
 	var fe fieldErrors
 	set := map[string]any{}
 	if p.Name != nil {
@@ -316,7 +294,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch, expect time.Ti
 // Rotate gives the partner a new feed key and a new token from issue, its
 // only working one: the old key and token stop at once. It works on a
 // disabled partner too (the new credentials work once it is enabled again).
-func (s *Service) Rotate(ctx context.Context, id string, issue Issuer, expect time.Time) (Partner, string, error) {
+func (s *Service) Rotate(ctx context.Context, id string, issue Issuer, expect int) (Partner, string, error) {
 	key := newFeedKey()
 	p, err := s.update(ctx, id, expect, func(cur Partner, _ time.Time) (map[string]any, error) {
 		tok, err := issueToken(issue, cur.ID, cur.Scopes)

@@ -22,6 +22,7 @@ type partnerRow struct {
 	FeedKeyHash    string
 	TokenID        string
 	TokenExpiresAt time.Time
+	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	DisabledAt     *time.Time
@@ -34,7 +35,7 @@ func Models() []any { return []any{&partnerRow{}} }
 
 func (r partnerRow) partner() Partner {
 	p := Partner{ID: r.ID, Name: r.Name, Scopes: strings.Fields(r.Scopes), RateLimit: r.RateLimit,
-		Active: r.Active, TokenID: r.TokenID, TokenExpiresAt: r.TokenExpiresAt.UTC(),
+		Active: r.Active, TokenID: r.TokenID, TokenExpiresAt: r.TokenExpiresAt.UTC(), Version: r.Version,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.DisabledAt != nil {
 		t := r.DisabledAt.UTC()
@@ -60,7 +61,7 @@ func translate(err error) error {
 func (s *Service) insert(ctx context.Context, p Partner, feedKeyHash string) error {
 	row := partnerRow{ID: p.ID, Name: p.Name, Scopes: strings.Join(p.Scopes, " "), RateLimit: p.RateLimit,
 		Active: p.Active, FeedKeyHash: feedKeyHash, TokenID: p.TokenID, TokenExpiresAt: p.TokenExpiresAt,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DisabledAt: p.DisabledAt}
+		Version: 1, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DisabledAt: p.DisabledAt}
 	return translate(store.Translate(s.db.Write(ctx).Create(&row).Error))
 }
 
@@ -97,10 +98,9 @@ func (s *Service) list(ctx context.Context, limit int, after *Cursor) ([]Partner
 }
 
 // update changes the partner id in one transaction: it reads the row,
-// checks expect against its updated_at, asks change for the columns to set,
-// and moves updated_at forward (strictly, so that every write gets a new
-// ETag even within one microsecond).
-func (s *Service) update(ctx context.Context, id string, expect time.Time, change func(cur Partner, now time.Time) (map[string]any, error)) (Partner, error) {
+// checks expect against its version, asks change for the columns to set,
+// and moves the version on by one.
+func (s *Service) update(ctx context.Context, id string, expect int, change func(cur Partner, now time.Time) (map[string]any, error)) (Partner, error) {
 	if !IsID(id) {
 		return Partner{}, ErrNotFound
 	}
@@ -117,7 +117,7 @@ func (s *Service) update(ctx context.Context, id string, expect time.Time, chang
 			return err
 		}
 		cur := row.partner()
-		if !expect.IsZero() && !expect.Equal(cur.UpdatedAt) {
+		if expect != 0 && expect != cur.Version {
 			return ErrStale
 		}
 		now := s.Now()
@@ -129,8 +129,13 @@ func (s *Service) update(ctx context.Context, id string, expect time.Time, chang
 			now = cur.UpdatedAt.Add(time.Microsecond)
 		}
 		set["updated_at"] = now
-		if err := tx.Model(&partnerRow{}).Where("id = ?", id).Updates(set).Error; err != nil {
-			return err
+		set["version"] = cur.Version + 1
+		res := tx.Model(&partnerRow{}).Where("id = ? AND version = ?", id, cur.Version).Updates(set)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrStale
 		}
 		return tx.Where("id = ?", id).Take(&out).Error
 	})

@@ -270,9 +270,12 @@ func (d *Dispatcher) payload(ctx context.Context, c Change, cache map[string]*Su
 	if c.Kind != "unpublished" {
 		sum, ok := cache[c.ArticleID]
 		if !ok {
-			var err error
-			if sum, err = d.svc.log.Summary(ctx, c.ArticleID); err != nil {
+			s, live, err := d.svc.log.Summary(ctx, c.ArticleID)
+			if err != nil {
 				return nil, err
+			}
+			if live {
+				sum = &s
 			}
 			cache[c.ArticleID] = sum
 		}

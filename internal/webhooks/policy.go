@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"masthead/internal/fault"
 )
 
 // MaxURLBytes bounds a webhook URL.
@@ -160,8 +162,8 @@ func (e *BlockedError) Error() string {
 // information or fragment, and every address the host resolves to allowed.
 // It returns the problems by field ("url"), or an error when the check
 // itself failed.
-func (p *Policy) CheckURL(ctx context.Context, raw string) []FieldError {
-	bad := func(msg string) []FieldError { return []FieldError{{Field: "url", Message: msg}} }
+func (p *Policy) CheckURL(ctx context.Context, raw string) []fault.FieldError {
+	bad := func(msg string) []fault.FieldError { return []fault.FieldError{{Field: "url", Message: msg}} }
 	if raw == "" {
 		return bad("is required")
 	}

@@ -44,8 +44,8 @@ func (l *memLog) ChangesAfter(_ context.Context, after int64, limit int) ([]Chan
 	return out, nil
 }
 
-func (l *memLog) Summary(_ context.Context, id string) (*Summary, error) {
-	return &Summary{Title: "Titre " + id}, nil
+func (l *memLog) Summary(_ context.Context, id string) (Summary, bool, error) {
+	return Summary{Title: "Titre " + id}, true, nil
 }
 
 type clock struct {

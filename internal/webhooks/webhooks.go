@@ -18,6 +18,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -45,29 +46,12 @@ const MaxDescriptionRunes = 500
 // one, so that a receiver can switch without refusing deliveries.
 const SecretGrace = 24 * time.Hour
 
-// Sentinel errors.
+// The service's faults.
 var (
-	ErrNotFound = errors.New("webhook not found")
+	ErrNotFound = fault.NotFound("no webhook has this id")
 	// ErrStale: the webhook changed since the version the caller named.
-	ErrStale = errors.New("webhook changed since it was read")
+	ErrStale = fault.Stale("someone changed this webhook since you read it; read it again")
 )
-
-// FieldError is one invalid field of a write.
-type FieldError struct {
-	Field   string
-	Message string
-}
-
-// ValidationError lists the invalid fields of a write.
-type ValidationError struct{ Fields []FieldError }
-
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + " " + f.Message
-	}
-	return "invalid webhook: " + strings.Join(parts, "; ")
-}
 
 // Webhook is an endpoint and the events it wants.
 type Webhook struct {
@@ -147,9 +131,9 @@ type Log interface {
 	// ChangesAfter returns up to limit changes with a seq above after,
 	// in seq order.
 	ChangesAfter(ctx context.Context, after int64, limit int) ([]Change, error)
-	// Summary is the headline of the article when the public can read it
-	// now, and nil otherwise.
-	Summary(ctx context.Context, articleID string) (*Summary, error)
+	// Summary is the headline of the article and true when the public can
+	// read it now; false otherwise.
+	Summary(ctx context.Context, articleID string) (Summary, bool, error)
 }
 
 // Options tune NewService.
@@ -231,8 +215,8 @@ type Patch struct {
 }
 
 // normalizeEvents checks a subscription and puts it in stored order.
-func normalizeEvents(in []string) ([]string, []FieldError) {
-	bad := func(msg string) []FieldError { return []FieldError{{Field: "events", Message: msg}} }
+func normalizeEvents(in []string) ([]string, []fault.FieldError) {
+	bad := func(msg string) []fault.FieldError { return []fault.FieldError{{Field: "events", Message: msg}} }
 	if len(in) == 0 {
 		return nil, bad(`must name at least one event type, or "*" for all`)
 	}
@@ -258,9 +242,9 @@ func normalizeEvents(in []string) ([]string, []FieldError) {
 	return out, nil
 }
 
-func checkDescription(d string) []FieldError {
+func checkDescription(d string) []fault.FieldError {
 	if !utf8.ValidString(d) || utf8.RuneCountInString(d) > MaxDescriptionRunes {
-		return []FieldError{{Field: "description", Message: fmt.Sprintf("must be text of at most %d characters", MaxDescriptionRunes)}}
+		return []fault.FieldError{{Field: "description", Message: fmt.Sprintf("must be text of at most %d characters", MaxDescriptionRunes)}}
 	}
 	return nil
 }
@@ -272,7 +256,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Webhook, error) {
 	errs = append(errs, checkDescription(in.Description)...)
 	errs = append(errs, s.policy.CheckURL(ctx, in.URL)...)
 	if len(errs) > 0 {
-		return Webhook{}, &ValidationError{Fields: errs}
+		return Webhook{}, fault.Invalid(errs...)
 	}
 	head, err := s.log.LastSeq(ctx)
 	if err != nil {
@@ -324,7 +308,7 @@ func (s *Service) List(ctx context.Context, limit int, after *Cursor) ([]Webhook
 	return out, next, nil
 }
 
-// Update applies p. With expectVersion > 0 the webhook must still be at
+// Update applies p. With expectVersion != 0 the webhook must still be at
 // that version (ErrStale otherwise); with 0 it applies to the current one.
 // Turning a webhook back on moves it to the current end of the change log:
 // what changed while it was off is not sent (the sync API has it).
@@ -334,11 +318,11 @@ func (s *Service) Update(ctx context.Context, id string, p Patch, expectVersion 
 		if err != nil {
 			return Webhook{}, err
 		}
-		if expectVersion > 0 && cur.Version != expectVersion {
+		if expectVersion != 0 && cur.Version != expectVersion {
 			return Webhook{}, ErrStale
 		}
 		w := cur.webhook()
-		var errs []FieldError
+		var errs []fault.FieldError
 		if p.URL != nil && *p.URL != w.URL {
 			errs = append(errs, s.policy.CheckURL(ctx, *p.URL)...)
 			w.URL = *p.URL
@@ -371,7 +355,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch, expectVersion 
 			}
 		}
 		if len(errs) > 0 {
-			return Webhook{}, &ValidationError{Fields: errs}
+			return Webhook{}, fault.Invalid(errs...)
 		}
 		ok, err := s.save(ctx, cur.Version, cols, id)
 		if err != nil {
@@ -380,7 +364,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch, expectVersion 
 		if ok {
 			return w, nil
 		}
-		if expectVersion > 0 {
+		if expectVersion != 0 {
 			return Webhook{}, ErrStale
 		}
 	}
@@ -395,7 +379,7 @@ func (s *Service) RotateSecret(ctx context.Context, id string, expectVersion int
 	if err != nil {
 		return Webhook{}, err
 	}
-	if expectVersion > 0 && cur.Version != expectVersion {
+	if expectVersion != 0 && cur.Version != expectVersion {
 		return Webhook{}, ErrStale
 	}
 	now := s.Now()
