@@ -58,15 +58,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	cfg, _, err := parseConfig("serve", args, getenv, stderr,
-		"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
-		"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
-		"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
-		"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
-		"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
-		"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role",
-		"webhook-allow",
-		"rate-limit-anon", "rate-limit-partner", "partner-token-ttl", "redis-url", "scheduler-interval")
+	cfg, _, err := parseConfig("serve", args, getenv, stderr, config.Names()...)
 	if err != nil {
 		return err
 	}
@@ -141,6 +133,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Content: contentSvc, Comments: commentSvc, Tokens: tokens, Verifier: verifier, DB: db, Logger: log,
 		MediaRoot: mediaRoot, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
 		SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL, BodyLimit: cfg.BodyLimit,
+		Timeout: cfg.RequestTimeout, CacheTTL: cacheTTL(cfg.CacheTTL),
 		Spec: docs.OpenAPI, Media: mediaStore, UploadLimit: cfg.UploadLimit, Meter: metering.NewService(db, cfg.MeterFree),
 		Accounts: accountSvc, AccessTTL: cfg.AccessTTL, CommentReportThreshold: cfg.CommentReportThreshold,
 		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
@@ -216,7 +209,7 @@ func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, 
 	if err != nil {
 		return nil, err
 	}
-	log.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", cfg.JWKSURL, "keys_loaded", ext.Ready())
+	log.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", config.MaskURL(cfg.JWKSURL), "keys_loaded", ext.Ready())
 	return access.Combined{Own: tokens, External: ext}, nil
 }
 
@@ -400,6 +393,15 @@ func health(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	_, err = fmt.Fprintln(stdout, "ok")
 	return err
+}
+
+// cacheTTL spells the cache-ttl setting as api.Deps takes it: there 0 is
+// the default and a negative duration turns the cache off.
+func cacheTTL(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // linksSetting turns the configured link allowance into the policy's (where

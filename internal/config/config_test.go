@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -12,25 +13,15 @@ import (
 	"masthead/internal/config"
 )
 
-// every setting `serve` binds.
-var allVars = []string{
-	"addr", "data", "db", "demo", "jwt-key-file", "jwt-issuer", "jwt-audience", "cors-origins",
-	"preview-words", "public-url", "subscribe-url", "login-url", "log-format", "log-level", "body-limit",
-	"upload-limit", "meter-free", "access-ttl", "refresh-ttl", "comments-report-threshold",
-	"comments-moderation", "guest-comments", "comments-close-days", "comments-max-depth", "comments-max-links",
-	"comments-banned-words", "comments-suspect-words", "comments-rate-account", "comments-rate-ip",
-	"jwks-url", "jwks-issuer", "jwks-audience", "jwks-algorithms", "jwks-role-claim", "jwks-subscriber-values", "jwks-default-role", "webhook-allow",
-	"rate-limit-anon", "rate-limit-partner", "partner-token-ttl", "redis-url", "scheduler-interval",
-}
-
-// load does what a command does: defaults, Bind with env, Parse flags, Resolve.
+// load does what serve does: defaults, Bind every setting with env, Parse
+// flags, Resolve.
 func load(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
 	t.Helper()
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	getenv := func(k string) string { return env[k] }
-	if err := cfg.Bind(fs, getenv, allVars...); err != nil {
+	if err := cfg.Bind(fs, getenv, config.Names()...); err != nil {
 		return cfg, err
 	}
 	if err := fs.Parse(args); err != nil {
@@ -47,9 +38,18 @@ func TestDefaults(t *testing.T) {
 		PreviewWords: 120, PublicURL: "https://publisher.example",
 		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
 		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,
+		RequestTimeout: 10 * time.Second, CacheTTL: 5 * time.Second,
 		UploadLimit:   20 << 20,
 		RateLimitAnon: 600, RateLimitPartner: 1200, PartnerTokenTTL: 8760 * time.Hour,
 		SchedulerInterval: 5 * time.Second,
+		AccessTTL:         15 * time.Minute, RefreshTTL: 720 * time.Hour,
+		CommentReportThreshold: 3, CommentsModeration: "trusted", CommentsMaxDepth: 5, CommentsMaxLinks: 2,
+		CommentsRateAccount: 5, CommentsRateIP: 10,
+		JWKSAlgorithms: []string{"RS256", "ES256"}, JWKSRoleClaim: "role",
+		JWKSSubscriberValues: []string{"subscriber"}, JWKSDefaultRole: "reader",
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("Defaults() = %+v\nwant       %+v", c, want)
 	}
 	if c.String() != want.String() || c.LogLevel != want.LogLevel || c.BodyLimit != want.BodyLimit ||
 		c.ReadTimeout != want.ReadTimeout || c.Demo || c.DatabaseURL != "" || c.JWTKeyFile != "" || c.CORSOrigins != nil ||
@@ -280,25 +280,30 @@ func TestResolve(t *testing.T) {
 }
 
 func TestVarsAreBound(t *testing.T) {
-	// Every documented setting has a flag, and every flag its documented
-	// environment variable.
+	// Every setting has a flag, and every flag names its environment
+	// variable (and a secret its _FILE twin) in its usage.
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	if err := cfg.Bind(fs, func(string) string { return "" }, allVars...); err != nil {
+	if err := cfg.Bind(fs, func(string) string { return "" }, config.Names()...); err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range config.Vars {
-		f := fs.Lookup(v.Flag)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n != len(config.Settings()) {
+		t.Errorf("%d flags bound for %d settings", n, len(config.Settings()))
+	}
+	for _, s := range config.Settings() {
+		f := fs.Lookup(s.Flag)
 		if f == nil {
-			t.Errorf("%s: no flag", v.Flag)
+			t.Errorf("%s: no flag", s.Flag)
 			continue
 		}
-		if !strings.HasPrefix(v.Env, "MASTHEAD_") || !strings.Contains(f.Usage, "$"+v.Env) {
-			t.Errorf("%s: usage %q does not name %s", v.Flag, f.Usage, v.Env)
+		if !strings.HasPrefix(s.Env, "MASTHEAD_") || !strings.Contains(f.Usage, "$"+s.Env+"]") && !strings.Contains(f.Usage, "$"+s.Env+" ") {
+			t.Errorf("%s: usage %q does not name %s", s.Flag, f.Usage, s.Env)
 		}
-	}
-	if len(config.Vars) != len(allVars) {
-		t.Errorf("%d Vars, %d bound by serve", len(config.Vars), len(allVars))
+		if s.Secret != nil && !strings.Contains(f.Usage, "$"+s.Env+"_FILE") {
+			t.Errorf("%s: usage %q does not name %s_FILE", s.Flag, f.Usage, s.Env)
+		}
 	}
 }
 
