@@ -25,6 +25,7 @@ type Config struct {
 	JWTKeyFile   string // empty: DataDir/jwt-ed25519.pem
 	JWTIssuer    string
 	JWTAudience  string
+	JWTLeeway    time.Duration // clock skew tolerated when verifying tokens
 	CORSOrigins  []string
 	PreviewWords int
 	PublicURL    string // where the publisher's site lives, for canonical URLs

@@ -34,7 +34,7 @@ func load(t *testing.T, env map[string]string, args ...string) (config.Config, e
 func TestDefaults(t *testing.T) {
 	c := config.Defaults()
 	want := config.Config{
-		Addr: "127.0.0.1:8080", DataDir: "./data", JWTIssuer: "masthead", JWTAudience: "masthead",
+		Addr: "127.0.0.1:8080", DataDir: "./data", JWTIssuer: "masthead", JWTAudience: "masthead", JWTLeeway: 30 * time.Second,
 		PreviewWords: 120, PublicURL: "https://publisher.example",
 		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
 		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,

@@ -56,6 +56,12 @@ var settings = []Setting{
 		check: func(c Config) error { return required(c.JWTAudience, "must not be empty") },
 	},
 	{
+		Flag: "jwt-leeway", Env: "MASTHEAD_JWT_LEEWAY", Default: "30s",
+		Usage: "clock skew tolerated on the exp, nbf and iat of tokens we verify, e.g. 30s",
+		field: duration(func(c *Config) *time.Duration { return &c.JWTLeeway }),
+		check: func(c Config) error { return within(c.JWTLeeway, 0, 5*time.Minute, "0 and 5m") },
+	},
+	{
 		Flag: "cors-origins", Env: "MASTHEAD_CORS_ORIGINS",
 		Usage: "comma-separated origins allowed by CORS (empty: none)",
 		field: list(func(c *Config) *[]string { return &c.CORSOrigins }),

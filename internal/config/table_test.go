@@ -34,6 +34,7 @@ var settingCases = []settingCase{
 	{"jwt-key-file", "MASTHEAD_JWT_KEY_FILE", "/etc/env.pem", "/etc/flag.pem", func(c config.Config) any { return c.JWTKeyFile }, "/etc/env.pem", "/etc/flag.pem"},
 	{"jwt-issuer", "MASTHEAD_JWT_ISSUER", "iss-env", "iss-flag", func(c config.Config) any { return c.JWTIssuer }, "iss-env", "iss-flag"},
 	{"jwt-audience", "MASTHEAD_JWT_AUDIENCE", "aud-env", "aud-flag", func(c config.Config) any { return c.JWTAudience }, "aud-env", "aud-flag"},
+	{"jwt-leeway", "MASTHEAD_JWT_LEEWAY", "5s", "0s", func(c config.Config) any { return c.JWTLeeway }, 5 * time.Second, time.Duration(0)},
 	{"cors-origins", "MASTHEAD_CORS_ORIGINS", " https://a.example, https://b.example ,", "https://f.example", func(c config.Config) any { return c.CORSOrigins }, []string{"https://a.example", "https://b.example"}, []string{"https://f.example"}},
 	{"preview-words", "MASTHEAD_PREVIEW_WORDS", "80", "200", func(c config.Config) any { return c.PreviewWords }, 80, 200},
 	{"public-url", "MASTHEAD_PUBLIC_URL", "https://env.example", "https://flag.example", func(c config.Config) any { return c.PublicURL }, "https://env.example", "https://flag.example"},
