@@ -9,28 +9,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"masthead/api"
 	"masthead/docs"
 	"masthead/internal/access"
-	"masthead/internal/accounts"
-	"masthead/internal/comments"
+	"masthead/internal/app"
 	"masthead/internal/config"
-	"masthead/internal/content"
 	"masthead/internal/demo"
-	"masthead/internal/media"
-	"masthead/internal/metering"
-	"masthead/internal/partners"
-	"masthead/internal/ratelimit"
 	"masthead/internal/store"
 	"masthead/internal/webhooks"
 )
-
-// renditionWidths are the photo sizes made on write.
-var renditionWidths = []int{320, 640, 1280}
 
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, vars ...string) (config.Config, *flag.FlagSet, error) {
 	cfg := config.Defaults()
@@ -76,43 +66,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("database ready", "dialect", db.Dialect, "source", db.Source(), "migrations_applied", n)
 
-	key, err := access.LoadOrCreateKey(cfg.JWTKeyFile)
+	svc, closeServices, err := app.Build(ctx, cfg, db, app.Options{Logger: log})
 	if err != nil {
 		return err
 	}
-	tokens := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Leeway: 30 * time.Second})
-	verifier, err := newVerifier(ctx, cfg, tokens, log)
-	if err != nil {
-		return err
-	}
-	contentSvc := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords})
-	hookPolicy, err := webhooks.NewPolicy(cfg.WebhookAllow)
-	if err != nil {
-		return err
-	}
-	hookSvc := webhooks.NewService(db, api.WebhookLog(contentSvc, cfg.PublicURL), webhooks.Options{Policy: hookPolicy})
-	commentSvc := comments.NewService(db, nil)
-	accountSvc, err := accounts.NewService(db, accounts.Options{RefreshTTL: cfg.RefreshTTL})
-	if err != nil {
-		return err
-	}
-	mediaRoot := filepath.Join(cfg.DataDir, "media")
-	mediaStore, err := media.NewStore(mediaRoot, renditionWidths, media.Limits{MaxBytes: cfg.UploadLimit})
-	if err != nil {
-		return err
-	}
-	limiter, closeLimiter, err := newRateLimiter(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeLimiter()
+	defer closeServices()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	if cfg.Demo {
-		l := demo.Loader{Content: contentSvc, Comments: commentSvc, Media: mediaStore}
+		l := demo.Loader{Content: svc.Content, Comments: svc.Comments, Media: svc.Media}
 		sum, err := l.Load(ctx)
 		switch {
 		case errors.Is(err, demo.ErrNotEmpty):
@@ -123,27 +88,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		default:
 			log.Info("demo content loaded", "articles", sum.Articles, "photos", sum.Photos, "comments", sum.Comments)
 		}
-		if err := printDemoHelp(stdout, tokens, "http://"+ln.Addr().String()); err != nil {
+		if err := printDemoHelp(stdout, svc.Tokens, "http://"+ln.Addr().String()); err != nil {
 			ln.Close()
 			return err
 		}
 	}
 
-	e := api.New(api.Deps{
-		Content: contentSvc, Comments: commentSvc, Tokens: tokens, Verifier: verifier, DB: db, Logger: log,
-		MediaRoot: mediaRoot, CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL,
-		SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL, BodyLimit: cfg.BodyLimit,
-		Timeout: cfg.RequestTimeout, CacheTTL: cacheTTL(cfg.CacheTTL),
-		Spec: docs.OpenAPI, Media: mediaStore, UploadLimit: cfg.UploadLimit, Meter: metering.NewService(db, cfg.MeterFree),
-		Accounts: accountSvc, AccessTTL: cfg.AccessTTL, CommentReportThreshold: cfg.CommentReportThreshold,
-		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
-			MaxLinks: linksSetting(cfg.CommentsMaxLinks), CloseDays: cfg.CommentsCloseDays,
-			Banned: cfg.CommentsBannedWords, Suspect: cfg.CommentsSuspectWords},
-		GuestComments: cfg.GuestComments, CommentRateAccount: cfg.CommentsRateAccount, CommentRateIP: cfg.CommentsRateIP, Webhooks: hookSvc,
-		Partners:        partners.NewService(db, partners.Options{DefaultRateLimit: cfg.RateLimitPartner}),
-		PartnerTokenTTL: cfg.PartnerTokenTTL, RateLimiter: limiter,
-		RateLimitAnon: cfg.RateLimitAnon, RateLimitPartner: cfg.RateLimitPartner,
-	})
+	e := api.New(svc, cfg, api.Options{Logger: log, Spec: docs.OpenAPI})
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -162,7 +113,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hooksDone := make(chan struct{})
 	go func() {
 		defer close(hooksDone)
-		webhooks.NewDispatcher(hookSvc, webhooks.DispatchOptions{Logger: log, Wake: contentSvc.Generation}).Run(hookCtx, time.Second)
+		webhooks.NewDispatcher(svc.Webhooks, webhooks.DispatchOptions{Logger: log, Wake: svc.Content.Generation}).Run(hookCtx, time.Second)
 	}()
 	defer func() { stopHooks(); <-hooksDone }()
 
@@ -173,7 +124,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	schedDone := make(chan struct{})
 	go func() {
 		defer close(schedDone)
-		contentSvc.RunScheduler(schedCtx, cfg.SchedulerInterval, func(err error) {
+		svc.Content.RunScheduler(schedCtx, cfg.SchedulerInterval, func(err error) {
 			log.Error("scheduler", slog.String("error", err.Error()))
 		})
 	}()
@@ -191,48 +142,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// newVerifier is our own tokens, plus the external issuer's when one is
-// configured. Its key set is fetched once here, bounded by the HTTP timeout:
-// when it cannot be reached, start-up goes on with a warning, our own tokens
-// work, and the key set is fetched again in the background until it loads.
-func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, log *slog.Logger) (api.Verifier, error) {
-	if cfg.JWKSURL == "" {
-		return tokens, nil
-	}
-	ext, err := access.NewExternal(ctx, access.ExternalOptions{
-		JWKSURL: cfg.JWKSURL, Issuer: cfg.JWKSIssuer, Audience: cfg.JWKSAudience, Algorithms: cfg.JWKSAlgorithms,
-		RoleClaim: cfg.JWKSRoleClaim, SubscriberValues: cfg.JWKSSubscriberValues, DefaultRole: access.Role(cfg.JWKSDefaultRole),
-		Leeway: 30 * time.Second, HTTPTimeout: 5 * time.Second, Logger: log,
-	})
-	if err != nil {
-		return nil, err
-	}
-	log.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", config.MaskURL(cfg.JWKSURL), "keys_loaded", ext.Ready())
-	return access.Combined{Own: tokens, External: ext}, nil
-}
-
-// newRateLimiter counts the rate limits in this process, or in the Redis
-// server every process shares when one is configured. A Redis that does not
-// answer at start is only a warning: the limiter counts in the process
-// until Redis answers (internal/ratelimit).
-func newRateLimiter(ctx context.Context, cfg config.Config, log *slog.Logger) (ratelimit.Limiter, func(), error) {
-	if cfg.RedisURL == "" {
-		return ratelimit.NewMemory(nil, 0), func() {}, nil
-	}
-	client, err := ratelimit.OpenRedis(cfg.RedisURL)
-	if err != nil {
-		return nil, nil, err
-	}
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := client.Ping(pctx).Err(); err != nil {
-		log.Warn("rate limits: Redis does not answer; counting in this process until it does", "error", err.Error())
-	} else {
-		log.Info("rate limits shared through Redis")
-	}
-	return ratelimit.NewRedis(client, ratelimit.RedisOptions{Logger: log}), func() { client.Close() }, nil
 }
 
 func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {
@@ -393,22 +302,4 @@ func health(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	_, err = fmt.Fprintln(stdout, "ok")
 	return err
-}
-
-// cacheTTL spells the cache-ttl setting as api.Deps takes it: there 0 is
-// the default and a negative duration turns the cache off.
-func cacheTTL(d time.Duration) time.Duration {
-	if d == 0 {
-		return -1
-	}
-	return d
-}
-
-// linksSetting turns the configured link allowance into the policy's (where
-// 0 means the default and a negative number none).
-func linksSetting(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
 }

@@ -665,7 +665,7 @@ func (s *Server) toAdminArticleResponse(c echo.Context, a content.Article) (admi
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
 		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes,
-		CanonicalURL: s.canonicalURL(a), Version: a.Version,
+		CanonicalURL: s.Content.CanonicalURL(a), Version: a.Version,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		Body:    bodyResponse{Blocks: blockList(a.Body.Blocks), HTML: a.Body.HTML, Text: a.Body.Text},
 		Preview: previewInfo{Words: a.Preview.Words, Truncated: a.Truncated},

@@ -12,9 +12,9 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/config"
 )
 
 type adminComment struct {
@@ -611,7 +611,7 @@ func TestReportComment(t *testing.T) {
 }
 
 func TestReportThresholdConfigured(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.CommentReportThreshold = 1 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.CommentReportThreshold = 1 }})
 	c5, _, _ := commentByBody(t, a, "Très bon résumé")
 	r := a.Do(http.MethodPost, "/v1/comments/"+c5+"/reports", a.Token(access.RoleReader),
 		strings.NewReader(`{"reason":"spam"}`), "Content-Type", "application/json")

@@ -14,6 +14,7 @@ import (
 	"masthead/api/apitest"
 	"masthead/docs"
 	"masthead/internal/access"
+	"masthead/internal/config"
 )
 
 // createdPartner is the answer to POST /v1/admin/partners.
@@ -319,10 +320,7 @@ func TestPartnerCredentialsApplyAtOnce(t *testing.T) {
 // its next request: nothing about a partner is cached.
 func TestPartnerRevocationAcrossProcesses(t *testing.T) {
 	a := apitest.New(t)
-	other := httptest.NewServer(api.New(api.Deps{
-		Content: a.Content, Comments: a.Comments, Accounts: a.Accounts, Tokens: a.Tokens, DB: a.DB,
-		Spec: docs.OpenAPI, Now: a.Clock.Now,
-	}))
+	other := httptest.NewServer(api.New(a.Services, a.Config, api.Options{Now: a.Clock.Now, Spec: docs.OpenAPI}))
 	t.Cleanup(other.Close)
 	get := func(path, token string) int {
 		t.Helper()
@@ -358,7 +356,7 @@ func TestPartnerRevocationAcrossProcesses(t *testing.T) {
 
 // The feed key: ?key= on feed routes makes the request the partner's.
 func TestFeedKey(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 1000 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 1000 }})
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"], "rate_limit": 77}`)
 	path := "/v1/admin/partners/" + p.Partner.ID
 	feed := "/v1/feeds/latest.rss"

@@ -22,10 +22,11 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/app"
 	"masthead/internal/blocks"
+	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/media"
 )
@@ -198,16 +199,14 @@ type photoBody struct {
 }
 
 // photoApp starts an application and reports its media folder.
-func photoApp(t *testing.T, configure ...func(*api.Deps)) (*apitest.App, string) {
+func photoApp(t *testing.T, configure ...func(*config.Config)) (*apitest.App, string) {
 	t.Helper()
-	var root string
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-		root = d.MediaRoot
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
 		for _, f := range configure {
-			f(d)
+			f(c)
 		}
 	}})
-	return a, root
+	return a, a.MediaRoot
 }
 
 func countPhotos(t *testing.T, a *apitest.App) int64 {
@@ -431,7 +430,7 @@ func TestUploadPhotoStripsEXIF(t *testing.T) {
 
 func TestUploadPhotoRefused(t *testing.T) {
 	const limit = 256 << 10
-	a, root := photoApp(t, func(d *api.Deps) { d.UploadLimit = limit })
+	a, root := photoApp(t, func(c *config.Config) { c.UploadLimit = limit })
 	editor := a.Token(access.RoleEditor)
 	jpg := jpegBytes(t, 200, 150)
 	photosBefore, filesBefore := countPhotos(t, a), len(mediaFiles(t, root))
@@ -691,13 +690,13 @@ func photoLikeJPEG(t testing.TB, w, h int) []byte {
 // comment segment, so the bytes (and their hash) differ and the media store
 // decodes, resizes and encodes every time.
 func BenchmarkUpload6000x4000(b *testing.B) {
-	// The production rendition widths (commands.go), not the harness's.
-	a := apitest.New(b, apitest.Options{NoDemo: true, Configure: func(d *api.Deps) {
-		ms, err := media.NewStore(d.MediaRoot, []int{320, 640, 1280}, media.Limits{})
+	// The production rendition widths (internal/app), not the harness's.
+	a := apitest.New(b, apitest.Options{NoDemo: true, Services: func(s *app.Services, _ func() time.Time) {
+		ms, err := media.NewStore(s.MediaRoot, app.RenditionWidths, media.Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		d.Media = ms
+		s.Media = ms
 	}})
 	a.Validate = false
 	editor := a.Token(access.RoleEditor)
@@ -726,14 +725,14 @@ func BenchmarkUpload6000x4000(b *testing.B) {
 func FuzzUploadPhoto(f *testing.F) {
 	// Small limits: a legal but huge image (a few bytes of lossless WebP
 	// can announce 50 megapixels) would cost seconds per execution.
-	a := apitest.New(f, apitest.Options{NoDemo: true, Configure: func(d *api.Deps) {
-		d.UploadLimit = 1 << 20
-		ms, err := media.NewStore(d.MediaRoot, []int{16}, media.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 18})
-		if err != nil {
-			f.Fatal(err)
-		}
-		d.Media = ms
-	}})
+	a := apitest.New(f, apitest.Options{NoDemo: true, Configure: func(c *config.Config) { c.UploadLimit = 1 << 20 },
+		Services: func(s *app.Services, _ func() time.Time) {
+			ms, err := media.NewStore(s.MediaRoot, []int{16}, media.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 18})
+			if err != nil {
+				f.Fatal(err)
+			}
+			s.Media = ms
+		}})
 	a.Validate = false
 	editor := a.Token(access.RoleEditor)
 	jpg := jpegBytes(f, 40, 30)

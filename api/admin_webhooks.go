@@ -1,17 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"masthead/internal/content"
 	"masthead/internal/webhooks"
 )
 
@@ -22,49 +18,6 @@ import (
 // the change log changes no version.
 
 const listWebhooksName = "admin-webhooks"
-
-// WebhookLog is the change log of cs as the webhooks read it, with the
-// canonical URLs of the publisher's site at publicURL.
-func WebhookLog(cs *content.Service, publicURL string) webhooks.Log {
-	return webhookLog{content: cs, publicURL: publicURL}
-}
-
-type webhookLog struct {
-	content   *content.Service
-	publicURL string
-}
-
-func (l webhookLog) LastSeq(ctx context.Context) (int64, error) { return l.content.LastChange(ctx) }
-
-func (l webhookLog) ChangesAfter(ctx context.Context, after int64, limit int) ([]webhooks.Change, error) {
-	cs, err := l.content.ChangesAfter(ctx, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]webhooks.Change, len(cs))
-	for i, c := range cs {
-		out[i] = webhooks.Change{Seq: c.Seq, ArticleID: c.ArticleID, Kind: string(c.Kind), Lang: c.Lang,
-			Version: c.Version, Note: c.Note, At: c.At}
-	}
-	return out, nil
-}
-
-// Summary gives the headline of a live article, as any anonymous reader
-// sees it in a list: title, standfirst, link, date; never the body.
-func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Summary, bool, error) {
-	a, _, err := l.content.LiveArticle(ctx, content.Lookup{IDOrSlug: articleID})
-	if errors.Is(err, content.ErrNotFound) {
-		return webhooks.Summary{}, false, nil
-	}
-	if err != nil {
-		return webhooks.Summary{}, false, err
-	}
-	return webhooks.Summary{
-		Title: a.Title, Standfirst: a.Standfirst, PublishedAt: a.PublishedAt,
-		// As Server.canonicalURL.
-		CanonicalURL: l.publicURL + "/" + a.Lang + "/" + url.PathEscape(a.Slug),
-	}, true, nil
-}
 
 type createWebhookRequest struct {
 	// http or https; an address on a private or loopback network is refused unless the server allows it.

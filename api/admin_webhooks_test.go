@@ -19,10 +19,11 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/app"
 	"masthead/internal/blocks"
+	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/store"
 	"masthead/internal/webhooks"
@@ -113,16 +114,8 @@ func (r *hookReceiver) requests() []hookRequest {
 // addresses in allow, and returns its webhooks service.
 func hookApp(t *testing.T, allow ...string) (*apitest.App, *webhooks.Service) {
 	t.Helper()
-	var svc *webhooks.Service
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-		p, err := webhooks.NewPolicy(allow)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc = webhooks.NewService(d.DB, api.WebhookLog(d.Content, d.PublicURL), webhooks.Options{Now: d.Now, Policy: p})
-		d.Webhooks = svc
-	}})
-	return a, svc
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.WebhookAllow = allow }})
+	return a, a.Webhooks
 }
 
 type createdHook struct {
@@ -443,12 +436,12 @@ func reopen(t *testing.T, a *apitest.App) *store.DB {
 // services, same clock.
 func restarted(t *testing.T, a *apitest.App, db *store.DB, o webhooks.DispatchOptions) *webhooks.Dispatcher {
 	t.Helper()
-	cs := content.NewService(db, content.Options{Now: a.Clock.Now})
+	cs := content.NewService(db, content.Options{Now: a.Clock.Now, PublicURL: a.Config.PublicURL})
 	p, err := webhooks.NewPolicy([]string{"127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := webhooks.NewService(db, api.WebhookLog(cs, "https://publisher.example"), webhooks.Options{Now: a.Clock.Now, Policy: p})
+	svc := webhooks.NewService(db, app.WebhookLog(cs), webhooks.Options{Now: a.Clock.Now, Policy: p})
 	return webhooks.NewDispatcher(svc, o)
 }
 
@@ -645,7 +638,7 @@ func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
 	rcv.trust(h.Secret)
 	hookArticle(t, a, "Adresse interdite")
 
-	strictSvc := webhooks.NewService(a.DB, api.WebhookLog(a.Content, "https://publisher.example"), webhooks.Options{Now: a.Clock.Now})
+	strictSvc := webhooks.NewService(a.DB, app.WebhookLog(a.Content), webhooks.Options{Now: a.Clock.Now})
 	d := webhooks.NewDispatcher(strictSvc, webhooks.DispatchOptions{})
 	if r := runOnce(t, d); r.Enqueued != 1 || r.Attempted != 1 || r.Delivered != 0 {
 		t.Fatalf("round: %+v", r)
@@ -775,6 +768,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	before := len(rcv.requests())
 	a.Clock.Advance(time.Hour)
+	admin = a.Token(access.RoleAdmin) // tokens live an hour on the app's clock
 	hookArticle(t, a, "Après la suppression")
 	runOnce(t, d)
 	if n := len(rcv.requests()); n != before {

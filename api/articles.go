@@ -449,7 +449,7 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 	}
 	resp := articleResponse{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
-		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: s.canonicalURL(a),
+		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: s.Content.CanonicalURL(a),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
 		Source:      toSourceResponse(a.Source),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
@@ -502,7 +502,7 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 func (s *Server) toArticleSummary(c echo.Context, a content.Article, photos map[string]content.Photo, p access.Principal) (articleSummary, error) {
 	sum := articleSummary{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
-		CanonicalURL: s.canonicalURL(a),
+		CanonicalURL: s.Content.CanonicalURL(a),
 		Tags:         toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
 		Source:      toSourceResponse(a.Source),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
@@ -519,10 +519,6 @@ func (s *Server) toArticleSummary(c echo.Context, a content.Article, photos map[
 	}
 	sum.Section = sec
 	return sum, nil
-}
-
-func (s *Server) canonicalURL(a content.Article) string {
-	return s.PublicURL + "/" + a.Lang + "/" + url.PathEscape(a.Slug)
 }
 
 func (s *Server) sectionRef(c echo.Context, id, lang string, breadcrumb bool) (*sectionRef, error) {

@@ -174,9 +174,8 @@ func checkRefused(t *testing.T, r apitest.Response, code, preview string) {
 }
 
 func FuzzAuthorization(f *testing.F) {
-	var deps api.Deps
-	a := apitest.New(f, apitest.Options{Configure: func(d *api.Deps) { deps = *d }})
-	e := api.New(deps)
+	a := apitest.New(f)
+	e := a.Handler
 	wells := a.Article("wells")
 	f.Add("Bearer " + a.Token(access.RoleReader)) // valid, but a reader: preview only
 	f.Add("Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYWRtaW4ifQ.")

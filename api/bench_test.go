@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"masthead/api"
 	"masthead/api/apitest"
+	"masthead/internal/config"
 )
 
 // The read path is measured against its floor: an Echo handler that sends
@@ -87,7 +87,7 @@ func BenchmarkRead(b *testing.B) {
 
 	// The same reads with the representation cache off: the cost of the
 	// queries and the encoding that the cache saves.
-	u := apitest.New(b, apitest.Options{Configure: func(d *api.Deps) { d.CacheTTL = -1 }})
+	u := apitest.New(b, apitest.Options{Configure: func(c *config.Config) { c.CacheTTL = 0 }})
 	b.Run("article-anonymous-uncached", func(b *testing.B) {
 		benchGet(b, u.URL+"/v1/articles/"+u.Article("wells").ID)
 	})

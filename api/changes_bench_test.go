@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
 	"masthead/internal/blocks"
+	"masthead/internal/config"
 	"masthead/internal/content"
 )
 
@@ -32,7 +32,7 @@ const syncBenchArticles = 10_000
 //
 //	go test -tags sqlite_fts5 -run '^$' -bench Sync -benchtime 3x ./api/
 func BenchmarkSync(b *testing.B) {
-	a := apitest.New(b, apitest.Options{Configure: func(d *api.Deps) { d.CacheTTL = -1 }})
+	a := apitest.New(b, apitest.Options{Configure: func(c *config.Config) { c.CacheTTL = 0 }})
 	a.Validate = false
 	start := time.Now()
 	syncBenchFill(b, a)

@@ -297,6 +297,7 @@ func TestChangesFollow(t *testing.T) {
 		t.Fatalf("a scheduled article is in the log before its time: %+v", p.Data)
 	}
 	a.Clock.Advance(72 * time.Hour)
+	partner = a.Token(access.RolePartner, access.ScopeHeadlines) // tokens live an hour on the app's clock
 	p, r = syncGet(t, a, partner, cur, 10)
 	census := a.Article(scheduledRef).ID
 	var ids []string

@@ -9,19 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/config"
 	"masthead/internal/content"
 )
 
 func commentApp(t *testing.T, mode string, guests bool) *apitest.App {
 	t.Helper()
-	return apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-		d.Moderation = mode
-		d.GuestComments = guests
-		d.CommentRateIP = 1000
-		d.CommentRateAccount = 1000
+	return apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
+		c.CommentsModeration = mode
+		c.GuestComments = guests
+		c.CommentsRateIP = 1000
+		c.CommentsRateAccount = 1000
 	}})
 }
 
@@ -172,7 +172,7 @@ func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
 }
 
 func TestCommentRateLimit(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.Moderation = "post"; d.CommentRateAccount = 2 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.CommentsModeration = "post"; c.CommentsRateAccount = 2 }})
 	ref := a.Article("summit-fr").ID
 	tok := a.Token(access.RoleSubscriber)
 	for i := range 2 {

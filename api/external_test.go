@@ -23,9 +23,9 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/app"
 )
 
 const (
@@ -179,8 +179,8 @@ func externalApp(t *testing.T, p *platform, o access.ExternalOptions) *apitest.A
 		t.Fatal(err)
 	}
 	t.Cleanup(ext.Close)
-	return apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-		d.Verifier = access.Combined{Own: d.Tokens, External: ext}
+	return apitest.New(t, apitest.Options{Services: func(s *app.Services, _ func() time.Time) {
+		s.Verifier = access.Combined{Own: s.Tokens, External: ext}
 	}})
 }
 
@@ -549,8 +549,8 @@ func TestExternalIssuerUnreachableAtStart(t *testing.T) {
 			if ext.Ready() {
 				t.Fatal("ready without keys")
 			}
-			a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-				d.Verifier = access.Combined{Own: d.Tokens, External: ext}
+			a := apitest.New(t, apitest.Options{Services: func(s *app.Services, _ func() time.Time) {
+				s.Verifier = access.Combined{Own: s.Tokens, External: ext}
 			}})
 			ref := subscribersRefs[0]
 			if acc := readArticle(t, a, ref, a.Token(access.RoleSubscriber)); !acc.Granted {

@@ -290,7 +290,7 @@ func (s *Server) toFeedItem(c echo.Context, a content.Article, photos map[string
 		updated = published
 	}
 	it := feed.Item{
-		ID: feedGUIDPrefix + a.ID, Title: a.Title, Link: s.canonicalURL(a), Summary: a.Standfirst,
+		ID: feedGUIDPrefix + a.ID, Title: a.Title, Link: s.Content.CanonicalURL(a), Summary: a.Standfirst,
 		Published: published, Updated: updated, Language: a.Lang,
 		// The stored preview, or for a licensed caller the stored body: no
 		// other text of the article ever reaches a feed.

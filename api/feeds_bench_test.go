@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
 	"masthead/internal/blocks"
+	"masthead/internal/config"
 	"masthead/internal/content"
 )
 
@@ -20,7 +20,7 @@ import (
 // list of the same 50 articles, also uncached. The ratio is what to watch.
 // The cached feed is measured too: what a popular feed costs once built.
 func BenchmarkFeedRead(b *testing.B) {
-	uncached := apitest.New(b, apitest.Options{Configure: func(d *api.Deps) { d.CacheTTL = -1 }})
+	uncached := apitest.New(b, apitest.Options{Configure: func(c *config.Config) { c.CacheTTL = 0 }})
 	addArticles(b, uncached, 50)
 	cached := apitest.New(b)
 	addArticles(b, cached, 50)

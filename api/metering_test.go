@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
 	"masthead/internal/blocks"
+	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/metering"
 )
@@ -39,7 +39,7 @@ type meteredArticle struct {
 
 func meterApp(t *testing.T, free int) *apitest.App {
 	t.Helper()
-	return apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.Meter = metering.NewService(d.DB, free) }})
+	return apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.MeterFree = free }})
 }
 
 // readerToken mints a reader token for subject.
@@ -224,7 +224,7 @@ func TestMeterNotShared(t *testing.T) {
 // 3: exactly 3 are granted and 3 rows stored; 20 requests for one article
 // count it once.
 func TestMeterConcurrent(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.Meter = metering.NewService(d.DB, 3) }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.MeterFree = 3 }})
 	ctx := context.Background()
 	ids := make([]string, 20)
 	body := make([]blocks.Block, 0, 8)

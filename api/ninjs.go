@@ -256,7 +256,7 @@ func (s *Server) toNinjs(c echo.Context, a content.Article, full bool, base stri
 		VersionCreated: versioned.UTC().Format(time.RFC3339),
 		PubStatus:      "usable", Language: a.Lang, Slugline: a.Slug,
 		Headlines:       []ninjsText{{Role: "main", ContentType: "text/plain", Value: a.Title}},
-		Renditions:      []ninjsRendition{{Name: "web", Href: s.canonicalURL(a), ContentType: "text/html"}},
+		Renditions:      []ninjsRendition{{Name: "web", Href: s.Content.CanonicalURL(a), ContentType: "text/html"}},
 		CopyrightHolder: holder,
 		CopyrightNotice: fmt.Sprintf("© %d %s", a.PublishedAt.Year(), holder),
 		Standard:        ninjsStandard{Name: "ninjs", Version: ninjsVersion, Schema: ninjsSchema},

@@ -9,9 +9,10 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"masthead/api"
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/app"
+	"masthead/internal/config"
 	"masthead/internal/ratelimit"
 	"masthead/internal/ratelimit/redistest"
 )
@@ -60,7 +61,7 @@ func spendAll(t *testing.T, n int, do func() apitest.Response) apitest.Response 
 }
 
 func TestRateLimitAnonymous(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 3 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 3 }})
 	get := func() apitest.Response { return a.Get("/v1/articles?limit=1", "") }
 	spendAll(t, 3, get)
 	// Every limited route spends from the same budget.
@@ -92,7 +93,7 @@ func TestRateLimitAnonymous(t *testing.T) {
 }
 
 func TestRateLimitPartners(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 1000; d.RateLimitPartner = 2 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 1000; c.RateLimitPartner = 2 }})
 
 	// A partner with a row: its own budget, token and feed key together.
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"], "rate_limit": 3}`)
@@ -142,7 +143,7 @@ func TestRateLimitPartners(t *testing.T) {
 
 // Browsers may read the rate limit headers of a cross-origin answer.
 func TestRateLimitCORS(t *testing.T) {
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 10 }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 10 }})
 	r := a.Get("/v1/articles?limit=1", "", "Origin", "https://app.example")
 	mustStatus(t, r, http.StatusOK, "cross-origin read")
 	exposed := strings.ToLower(strings.Join(r.Header.Values("Access-Control-Expose-Headers"), ","))
@@ -156,14 +157,14 @@ func TestRateLimitCORS(t *testing.T) {
 // Two API processes sharing a Redis share every budget.
 func TestRateLimitSharedThroughRedis(t *testing.T) {
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
-	app := func() *apitest.App {
+	newApp := func() *apitest.App {
 		c := redistest.Open(t, redistest.URL(t, 0))
-		return apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-			d.RateLimitAnon = 4
-			d.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: prefix})
-		}})
+		return apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 4 },
+			Services: func(s *app.Services, _ func() time.Time) {
+				s.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: prefix})
+			}})
 	}
-	one, two := app(), app()
+	one, two := newApp(), newApp()
 	n := 0
 	r := spendAll(t, 4, func() apitest.Response {
 		n++
@@ -188,10 +189,10 @@ func TestRateLimitRedisDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { down.Close() })
-	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) {
-		d.RateLimitAnon = 3
-		d.RateLimiter = ratelimit.NewRedis(down, ratelimit.RedisOptions{Fallback: ratelimit.NewMemory(d.Now, 0)})
-	}})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 3 },
+		Services: func(s *app.Services, now func() time.Time) {
+			s.RateLimiter = ratelimit.NewRedis(down, ratelimit.RedisOptions{Fallback: ratelimit.NewMemory(now, 0)})
+		}})
 	spendAll(t, 3, func() apitest.Response { return a.Get("/v1/articles?limit=1", "") })
 	a.Clock.Advance(time.Minute)
 	mustStatus(t, a.Get("/v1/articles?limit=1", ""), http.StatusOK, "after a minute")
@@ -209,12 +210,12 @@ func BenchmarkPartnerRead(b *testing.B) {
 	}
 	b.Cleanup(func() { c.Close() })
 	for _, mode := range []string{"memory", "redis"} {
-		a := apitest.New(b, apitest.Options{Configure: func(d *api.Deps) {
-			d.RateLimitAnon = 1_000_000
-			if mode == "redis" {
-				d.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: "masthead-bench:" + ulid.Make().String() + ":"})
-			}
-		}})
+		a := apitest.New(b, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 1_000_000 },
+			Services: func(s *app.Services, _ func() time.Time) {
+				if mode == "redis" {
+					s.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: "masthead-bench:" + ulid.Make().String() + ":"})
+				}
+			}})
 		a.Validate = false
 		path := a.URL + "/v1/articles/" + a.Article("wells").ID
 		mk := func(body string) string {

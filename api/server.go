@@ -27,89 +27,91 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"masthead/internal/access"
-	"masthead/internal/accounts"
+	"masthead/internal/app"
 	"masthead/internal/comments"
-	"masthead/internal/content"
-	"masthead/internal/media"
-	"masthead/internal/metering"
-	"masthead/internal/partners"
-	"masthead/internal/ratelimit"
-	"masthead/internal/store"
-	"masthead/internal/webhooks"
+	"masthead/internal/config"
 )
 
-// Deps is everything the HTTP layer needs.
-type Deps struct {
-	Content  *content.Service
-	Comments *comments.Service
-	Tokens   *access.Tokens // mints our tokens, publishes our JWKS
-	// Verifier checks presented tokens; nil is Tokens alone.
-	Verifier Verifier
-	DB       *store.DB
-	Logger   *slog.Logger
+// Options are what the configuration does not say.
+type Options struct {
+	// Logger receives the access log and the errors; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock of the response cache and the rate limits; nil is
+	// time.Now. It is the clock the services were built with.
+	Now func() time.Time
+	// Spec is the OpenAPI 3 document served at /openapi.json.
+	Spec []byte
+}
 
-	MediaRoot    string   // folder served under /media/
+// settings are what the handlers read of the configuration, spelled for
+// them once, in New.
+type settings struct {
+	Logger       *slog.Logger
+	Now          func() time.Time
+	Spec         []byte
 	CORSOrigins  []string // allowed origins; empty allows none
 	PublicURL    string   // base of canonical URLs
 	SubscribeURL string
 	LoginURL     string
 	BodyLimit    string        // e.g. "1M"
 	Timeout      time.Duration // per request
-	Moderation   string        // comment moderation mode, shown to readers
-	// Spec is the OpenAPI 3 document served at /openapi.json.
-	Spec []byte
-	// CacheTTL bounds how long an encoded public read is reused (default
-	// 5s; negative disables the cache). Writes in this process invalidate
-	// at once.
-	CacheTTL time.Duration
-	// Now is the clock of the cache; nil is time.Now.
-	Now func() time.Time
-	// Media stores uploaded photos (under MediaRoot).
-	Media *media.Store
-	// UploadLimit is the largest photo upload in bytes (default
-	// media.DefaultMaxBytes); the upload route has its own body limit.
+	// UploadLimit is the largest photo upload in bytes; the upload route
+	// has its own body limit.
 	UploadLimit int64
-	// Meter counts subscribers articles opened by readers; nil or a zero
-	// limit is off.
-	Meter *metering.Service
-	// Accounts holds users and their logins (login, refresh, /v1/me).
-	Accounts *accounts.Service
-	// AccessTTL is the lifetime of the access tokens login and refresh
-	// issue (default 15m).
+	// AccessTTL is the lifetime of the access tokens login and refresh issue.
 	AccessTTL time.Duration
-	// CommentReportThreshold is how many reader reports send an approved
-	// comment back to moderation (default 3).
-	CommentReportThreshold int
-	// CommentPolicy is the moderation policy of submitted comments; its
-	// Mode, when empty, is Moderation.
+	// PartnerTokenTTL is the lifetime of the tokens minted for partners.
+	PartnerTokenTTL time.Duration
+	// Moderation is the comment moderation mode, shown to readers; it is
+	// CommentPolicy.Mode.
+	Moderation    string
 	CommentPolicy comments.Policy
+	// CommentReportThreshold is how many reader reports send an approved
+	// comment back to moderation.
+	CommentReportThreshold int
 	// GuestComments lets anonymous readers comment with a name and email.
 	GuestComments bool
 	// CommentRateAccount and CommentRateIP cap comment submissions per
-	// minute per account and per client address (defaults 5 and 10).
+	// minute per account and per client address.
 	CommentRateAccount int
 	CommentRateIP      int
-	// Webhooks keeps the partners' webhooks and their delivery logs; nil
-	// is a service on DB and Content that allows no private address.
-	Webhooks *webhooks.Service
-	// Partners holds the syndication partners; nil is a service on DB.
-	Partners *partners.Service
-	// PartnerTokenTTL is the lifetime of the tokens minted for partners
-	// (default one year).
-	PartnerTokenTTL time.Duration
-	// RateLimiter counts request budgets; nil counts in this process, on
-	// Now. RateLimitAnon (per anonymous client address) and
-	// RateLimitPartner (per partner token without a partner row) are
-	// requests per minute; 0 is not limited.
-	RateLimiter      ratelimit.Limiter
+	// RateLimitAnon (per anonymous client address) and RateLimitPartner
+	// (per partner token without a partner row) are requests per minute;
+	// 0 is not limited.
 	RateLimitAnon    int
 	RateLimitPartner int
 }
 
-// Server holds the handlers' dependencies.
+func settingsOf(cfg config.Config, o Options) settings {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	maxLinks := cfg.CommentsMaxLinks
+	if maxLinks == 0 {
+		maxLinks = -1 // the setting's 0 is "no link"; the policy's is its default
+	}
+	return settings{
+		Logger: o.Logger, Now: o.Now, Spec: o.Spec,
+		CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL, SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL,
+		BodyLimit: cfg.BodyLimit, Timeout: cfg.RequestTimeout, UploadLimit: cfg.UploadLimit,
+		AccessTTL: cfg.AccessTTL, PartnerTokenTTL: cfg.PartnerTokenTTL,
+		Moderation: cfg.CommentsModeration,
+		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
+			MaxLinks: maxLinks, CloseDays: cfg.CommentsCloseDays,
+			Banned: cfg.CommentsBannedWords, Suspect: cfg.CommentsSuspectWords},
+		CommentReportThreshold: cfg.CommentReportThreshold, GuestComments: cfg.GuestComments,
+		CommentRateAccount: cfg.CommentsRateAccount, CommentRateIP: cfg.CommentsRateIP,
+		RateLimitAnon: cfg.RateLimitAnon, RateLimitPartner: cfg.RateLimitPartner,
+	}
+}
+
+// Server holds the handlers' dependencies: the services, and the settings.
 type Server struct {
-	Deps
+	*app.Services
+	settings
 	cursors cursors
 	logins  *loginLimiter
 	// commentsByAccount and commentsByIP limit comment submissions.
@@ -117,66 +119,16 @@ type Server struct {
 	cache                           *repCache
 }
 
-// New builds the Echo application: middleware in order, error handler,
-// routes.
-func New(d Deps) *echo.Echo {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.BodyLimit == "" {
-		d.BodyLimit = "1M"
-	}
-	if d.Timeout <= 0 {
-		d.Timeout = 10 * time.Second
-	}
-	if d.CommentPolicy.Mode == "" {
-		d.CommentPolicy.Mode = d.Moderation
-	}
-	if !comments.ValidMode(d.CommentPolicy.Mode) {
-		d.CommentPolicy.Mode = comments.ModeTrusted
-	}
-	d.Moderation = d.CommentPolicy.Mode
-	if d.CommentRateAccount <= 0 {
-		d.CommentRateAccount = 5
-	}
-	if d.CommentRateIP <= 0 {
-		d.CommentRateIP = 10
-	}
-	if d.UploadLimit <= 0 {
-		d.UploadLimit = media.DefaultMaxBytes
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.AccessTTL <= 0 {
-		d.AccessTTL = 15 * time.Minute
-	}
-	if d.CommentReportThreshold <= 0 {
-		d.CommentReportThreshold = 3
-	}
-	if d.Verifier == nil {
-		d.Verifier = d.Tokens
-	}
-	if d.Webhooks == nil && d.DB != nil && d.Content != nil {
-		d.Webhooks = webhooks.NewService(d.DB, WebhookLog(d.Content, d.PublicURL), webhooks.Options{Now: d.Now})
-	}
-	if d.Partners == nil {
-		d.Partners = partners.NewService(d.DB, partners.Options{Now: d.Now, DefaultRateLimit: d.RateLimitPartner})
-	}
-	if d.PartnerTokenTTL <= 0 {
-		d.PartnerTokenTTL = 365 * 24 * time.Hour
-	}
-	if d.RateLimiter == nil {
-		d.RateLimiter = ratelimit.NewMemory(d.Now, 0)
-	}
-	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
+// New builds the Echo application on ready services and a validated
+// configuration: middleware in order, error handler, routes. It applies no
+// defaults of its own: those live in internal/config.
+func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
+	d := settingsOf(cfg, o)
+	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
 	s.commentsByAccount = newWindowLimiter(d.CommentRateAccount, time.Minute, d.Now)
 	s.commentsByIP = newWindowLimiter(d.CommentRateIP, time.Minute, d.Now)
-	switch {
-	case d.CacheTTL == 0:
-		s.cache = newRepCache(5*time.Second, 10_000, d.Now)
-	case d.CacheTTL > 0:
-		s.cache = newRepCache(d.CacheTTL, 10_000, d.Now)
+	if cfg.CacheTTL > 0 {
+		s.cache = newRepCache(cfg.CacheTTL, 10_000, d.Now)
 	}
 
 	e := echo.New()

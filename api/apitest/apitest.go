@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,11 +29,10 @@ import (
 	"masthead/api"
 	"masthead/docs"
 	"masthead/internal/access"
-	"masthead/internal/accounts"
-	"masthead/internal/comments"
+	"masthead/internal/app"
+	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/demo"
-	"masthead/internal/media"
 	"masthead/internal/store"
 	"masthead/internal/store/storetest"
 )
@@ -45,15 +43,14 @@ const (
 	Audience = "masthead-test-api"
 )
 
-// App is one running application under test.
+// App is one running application under test: the services Build made, the
+// configuration they were built from, and the HTTP server in front.
 type App struct {
+	*app.Services
 	t        testing.TB
 	URL      string
-	DB       *store.DB
-	Content  *content.Service
-	Comments *comments.Service
-	Accounts *accounts.Service
-	Tokens   *access.Tokens
+	Config   config.Config
+	Handler  http.Handler // the Echo application, for tests that call it in process
 	Key      ed25519.PrivateKey
 	Demo     demo.Summary
 	Client   *http.Client
@@ -91,11 +88,29 @@ func OpenDB(t testing.TB) *store.DB {
 // Options adjust New.
 type Options struct {
 	NoDemo bool
-	// Configure may change the dependencies before the router is built.
-	Configure func(*api.Deps)
+	// Configure may change the configuration before the services are built.
+	Configure func(*config.Config)
+	// Services may replace services (a limiter on Redis, another media
+	// store) before the demo content is loaded and the router built; now
+	// is the application's clock.
+	Services func(svc *app.Services, now func() time.Time)
 }
 
-// New starts the application with the demo content loaded.
+// Config is the configuration of the application under test: the defaults,
+// with no limits on anonymous or partner requests (tests that exercise the
+// limits set their own), the test issuer, no leeway on token times, and the
+// CORS origin the tests use.
+func Config(dataDir string) config.Config {
+	cfg := config.Defaults()
+	cfg.DataDir = dataDir
+	cfg.JWTIssuer, cfg.JWTAudience, cfg.JWTLeeway = Issuer, Audience, 0
+	cfg.CORSOrigins = []string{"https://app.example"}
+	cfg.RateLimitAnon, cfg.RateLimitPartner = 0, 0
+	return cfg
+}
+
+// New starts the application with the demo content loaded. The services
+// are built by app.Build, as `masthead serve` builds them.
 func New(t testing.TB, opts ...Options) *App {
 	t.Helper()
 	var o Options
@@ -117,45 +132,40 @@ func New(t testing.TB, opts ...Options) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := access.NewTokens(key, access.TokenOptions{Issuer: Issuer, Audience: Audience})
 	clock := &Clock{}
-	cs := content.NewService(db, content.Options{Now: clock.Now})
-	cms := comments.NewService(db, clock.Now)
-	accs, err := accounts.NewService(db, accounts.Options{Now: clock.Now})
+	cfg := Config(t.TempDir())
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test configuration: %v", err)
+	}
+	svc, closeServices, err := app.Build(ctx, cfg, db, app.Options{
+		Now: clock.Now, Logger: log, Key: key, RenditionWidths: []int{160, 320},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mediaRoot := filepath.Join(t.TempDir(), "media")
-	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(closeServices)
+	if o.Services != nil {
+		o.Services(svc, clock.Now)
 	}
-	app := &App{t: t, DB: db, Content: cs, Comments: cms, Accounts: accs, Tokens: tokens, Key: key, Clock: clock, Validate: true}
+	a := &App{Services: svc, t: t, Config: cfg, Key: key, Clock: clock, Validate: true}
 	if !o.NoDemo {
-		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400, Now: clock.Now}
-		if app.Demo, err = l.Load(ctx); err != nil {
+		l := demo.Loader{Content: svc.Content, Comments: svc.Comments, Media: svc.Media, PictureWidth: 400, Now: clock.Now}
+		if a.Demo, err = l.Load(ctx); err != nil {
 			t.Fatalf("load demo: %v", err)
 		}
 	}
-	deps := api.Deps{
-		Content: cs, Comments: cms, Tokens: tokens, DB: db, Logger: log,
-		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
-		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
-		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI, Now: clock.Now,
-		Media:    ms,
-		Accounts: accs,
-	}
-	if o.Configure != nil {
-		o.Configure(&deps)
-	}
-	srv := httptest.NewServer(api.New(deps))
+	a.Handler = api.New(svc, cfg, api.Options{Logger: log, Now: clock.Now, Spec: docs.OpenAPI})
+	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	app.URL = srv.URL
-	app.Client = &http.Client{
+	a.URL = srv.URL
+	a.Client = &http.Client{
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return app
+	return a
 }
 
 // Token mints a valid token for role with a one-hour lifetime.

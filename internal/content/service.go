@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +26,8 @@ type Options struct {
 	PreviewWords int
 	// TaxonomyTTL bounds how long sections are cached in process.
 	TaxonomyTTL time.Duration
+	// PublicURL is the publisher's site, the base of canonical URLs.
+	PublicURL string
 }
 
 // Service is the content domain: reads for the public API, writes for the
@@ -33,6 +37,7 @@ type Service struct {
 	db           *store.DB
 	now          func() time.Time
 	previewWords int
+	publicURL    string
 
 	// gen counts writes, so that caches above the service can tell when
 	// what they hold may be stale.
@@ -56,7 +61,14 @@ func NewService(db *store.DB, opts Options) *Service {
 	if opts.TaxonomyTTL <= 0 {
 		opts.TaxonomyTTL = 10 * time.Second
 	}
-	return &Service{repo: repo{db: db}, db: db, now: opts.Now, previewWords: opts.PreviewWords, ttl: opts.TaxonomyTTL}
+	return &Service{repo: repo{db: db}, db: db, now: opts.Now, previewWords: opts.PreviewWords, ttl: opts.TaxonomyTTL,
+		publicURL: strings.TrimSuffix(opts.PublicURL, "/")}
+}
+
+// CanonicalURL is where the publisher's site shows a: its language, then
+// its slug.
+func (s *Service) CanonicalURL(a Article) string {
+	return s.publicURL + "/" + a.Lang + "/" + url.PathEscape(a.Slug)
 }
 
 // Now is the service's clock, in UTC, at microsecond precision (what both

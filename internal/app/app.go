@@ -1,0 +1,206 @@
+// Package app is Masthead's composition root: it builds every domain service
+// from the configuration, on one database and one clock, and composes the
+// domains where one needs another (the webhooks read the content's change
+// log through an adapter here). `masthead serve` and the test harness both
+// call Build, so what the tests run is what production runs.
+//
+// Only main and the test harness import this package; nothing under
+// internal/ imports it, and it imports no HTTP code.
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"masthead/internal/access"
+	"masthead/internal/accounts"
+	"masthead/internal/comments"
+	"masthead/internal/config"
+	"masthead/internal/content"
+	"masthead/internal/media"
+	"masthead/internal/metering"
+	"masthead/internal/partners"
+	"masthead/internal/ratelimit"
+	"masthead/internal/store"
+	"masthead/internal/webhooks"
+)
+
+// RenditionWidths are the photo sizes made on upload.
+var RenditionWidths = []int{320, 640, 1280}
+
+// Verifier checks a presented bearer token: our own, or an external
+// issuer's when one is trusted.
+type Verifier interface {
+	Verify(raw string) (access.Principal, error)
+}
+
+// Services are the domain services of one process.
+type Services struct {
+	DB          *store.DB
+	Tokens      *access.Tokens // mints our tokens, publishes our JWKS
+	Verifier    Verifier       // our tokens, plus an external issuer's when configured
+	Content     *content.Service
+	Comments    *comments.Service
+	Accounts    *accounts.Service
+	Partners    *partners.Service
+	Webhooks    *webhooks.Service
+	Meter       *metering.Service
+	Media       *media.Store
+	RateLimiter ratelimit.Limiter
+	// MediaRoot is the folder the media store writes to.
+	MediaRoot string
+}
+
+// Options are what the configuration does not say.
+type Options struct {
+	// Now is the clock of every service; nil is time.Now.
+	Now func() time.Time
+	// Logger receives the services' warnings; nil discards them.
+	Logger *slog.Logger
+	// Key signs our tokens; nil loads (or creates) cfg.JWTKeyFile.
+	Key ed25519.PrivateKey
+	// RenditionWidths overrides RenditionWidths (tests use small ones).
+	RenditionWidths []int
+}
+
+// Build makes the services on db. close releases what Build opened (the
+// Redis client); call it after the server stopped.
+func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc *Services, closeFn func(), err error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RenditionWidths == nil {
+		o.RenditionWidths = RenditionWidths
+	}
+	key := o.Key
+	if key == nil {
+		if key, err = access.LoadOrCreateKey(cfg.JWTKeyFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	tokens := access.NewTokens(key, access.TokenOptions{
+		Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Now: o.Now, Leeway: cfg.JWTLeeway,
+	})
+	verifier, err := newVerifier(ctx, cfg, tokens, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	contentSvc := content.NewService(db, content.Options{Now: o.Now, PreviewWords: cfg.PreviewWords, PublicURL: cfg.PublicURL})
+	policy, err := webhooks.NewPolicy(cfg.WebhookAllow)
+	if err != nil {
+		return nil, nil, err
+	}
+	accountSvc, err := accounts.NewService(db, accounts.Options{Now: o.Now, RefreshTTL: cfg.RefreshTTL})
+	if err != nil {
+		return nil, nil, err
+	}
+	mediaRoot := filepath.Join(cfg.DataDir, "media")
+	mediaStore, err := media.NewStore(mediaRoot, o.RenditionWidths, media.Limits{MaxBytes: cfg.UploadLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	limiter, closeLimiter, err := newRateLimiter(ctx, cfg, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Services{
+		DB:          db,
+		Tokens:      tokens,
+		Verifier:    verifier,
+		Content:     contentSvc,
+		Comments:    comments.NewService(db, o.Now),
+		Accounts:    accountSvc,
+		Partners:    partners.NewService(db, partners.Options{Now: o.Now, DefaultRateLimit: cfg.RateLimitPartner}),
+		Webhooks:    webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy}),
+		Meter:       metering.NewService(db, cfg.MeterFree),
+		Media:       mediaStore,
+		RateLimiter: limiter,
+		MediaRoot:   mediaRoot,
+	}, closeLimiter, nil
+}
+
+// newVerifier is our own tokens, plus the external issuer's when one is
+// configured. Its key set is fetched once here, bounded by the HTTP timeout:
+// when it cannot be reached, start-up goes on with a warning, our own tokens
+// work, and the key set is fetched again in the background until it loads.
+func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, o Options) (Verifier, error) {
+	if cfg.JWKSURL == "" {
+		return tokens, nil
+	}
+	ext, err := access.NewExternal(ctx, access.ExternalOptions{
+		JWKSURL: cfg.JWKSURL, Issuer: cfg.JWKSIssuer, Audience: cfg.JWKSAudience, Algorithms: cfg.JWKSAlgorithms,
+		RoleClaim: cfg.JWKSRoleClaim, SubscriberValues: cfg.JWKSSubscriberValues, DefaultRole: access.Role(cfg.JWKSDefaultRole),
+		Leeway: cfg.JWTLeeway, HTTPTimeout: 5 * time.Second, Logger: o.Logger, Now: o.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.Logger.Info("external issuer configured", "issuer", cfg.JWKSIssuer, "jwks_url", cfg.JWKSURL, "keys_loaded", ext.Ready())
+	return access.Combined{Own: tokens, External: ext}, nil
+}
+
+// newRateLimiter counts every rate limit (requests, logins, comments) in
+// this process, or in the Redis server every process shares when one is
+// configured. A Redis that does not answer at start is only a warning: the
+// limiter counts in the process until Redis answers (internal/ratelimit).
+func newRateLimiter(ctx context.Context, cfg config.Config, o Options) (ratelimit.Limiter, func(), error) {
+	if cfg.RedisURL == "" {
+		return ratelimit.NewMemory(o.Now, 0), func() {}, nil
+	}
+	client, err := ratelimit.OpenRedis(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx).Err(); err != nil {
+		o.Logger.Warn("rate limits: Redis does not answer; counting in this process until it does", "error", err.Error())
+	} else {
+		o.Logger.Info("rate limits shared through Redis")
+	}
+	return ratelimit.NewRedis(client, ratelimit.RedisOptions{Logger: o.Logger, Fallback: ratelimit.NewMemory(o.Now, 0)}),
+		func() { _ = client.Close() }, nil
+}
+
+// WebhookLog is the content's change log as the webhooks read it.
+func WebhookLog(cs *content.Service) webhooks.Log { return webhookLog{content: cs} }
+
+type webhookLog struct{ content *content.Service }
+
+func (l webhookLog) LastSeq(ctx context.Context) (int64, error) { return l.content.LastChange(ctx) }
+
+func (l webhookLog) ChangesAfter(ctx context.Context, after int64, limit int) ([]webhooks.Change, error) {
+	cs, err := l.content.ChangesAfter(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webhooks.Change, len(cs))
+	for i, c := range cs {
+		out[i] = webhooks.Change{Seq: c.Seq, ArticleID: c.ArticleID, Kind: string(c.Kind), Lang: c.Lang,
+			Version: c.Version, Note: c.Note, At: c.At}
+	}
+	return out, nil
+}
+
+// Summary gives the headline of a live article, as any anonymous reader
+// sees it in a list: title, standfirst, link, date; never the body.
+func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Summary, bool, error) {
+	a, _, err := l.content.LiveArticle(ctx, content.Lookup{IDOrSlug: articleID})
+	if errors.Is(err, content.ErrNotFound) {
+		return webhooks.Summary{}, false, nil
+	}
+	if err != nil {
+		return webhooks.Summary{}, false, err
+	}
+	return webhooks.Summary{
+		Title: a.Title, Standfirst: a.Standfirst, PublishedAt: a.PublishedAt,
+		CanonicalURL: l.content.CanonicalURL(a),
+	}, true, nil
+}
