@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -240,7 +241,10 @@ func (s *Server) createArticle(c echo.Context) error {
 		return err
 	}
 	var issues []fault.FieldError
-	body, bodyIssues := bodyOf(req.Blocks, req.BodyHTML, true)
+	body, bodyIssues, err := bodyOf(req.Blocks, req.BodyHTML, true)
+	if err != nil {
+		return err
+	}
 	issues = append(issues, bodyIssues...)
 	if req.Lang != "" && !validLangCode(req.Lang) {
 		issues = append(issues, fault.FieldError{Field: "lang", Message: "must be a two-letter, lower-case language code"})
@@ -281,25 +285,29 @@ func (s *Server) createArticle(c echo.Context) error {
 
 // bodyOf picks the body a write sent: blocks or HTML, exactly one when
 // required (create), at most one otherwise (patch; nil when none).
-func bodyOf(bs []blocks.Block, html *string, required bool) ([]blocks.Block, []fault.FieldError) {
+func bodyOf(bs []blocks.Block, html *string, required bool) ([]blocks.Block, []fault.FieldError, error) {
 	switch {
 	case bs != nil && html != nil:
-		return nil, []fault.FieldError{{Field: "body_html", Message: "send the body as blocks or as body_html, not both"}}
+		return nil, []fault.FieldError{{Field: "body_html", Message: "send the body as blocks or as body_html, not both"}}, nil
 	case bs != nil:
-		return bs, nil
+		return bs, nil, nil
 	case html != nil:
 		out, err := blocks.FromHTML(*html)
+		if errors.Is(err, blocks.ErrInvalidHTML) {
+			return nil, []fault.FieldError{{Field: "body_html", Message: "could not be turned into blocks: " +
+				strings.TrimPrefix(err.Error(), blocks.ErrInvalidHTML.Error()+": ")}}, nil
+		}
 		if err != nil {
-			return nil, []fault.FieldError{{Field: "body_html", Message: "could not be turned into blocks"}}
+			return nil, nil, err
 		}
 		if out == nil {
 			out = []blocks.Block{}
 		}
-		return out, nil
+		return out, nil, nil
 	case required:
-		return nil, []fault.FieldError{{Field: "blocks", Message: "send the body as blocks or as body_html"}}
+		return nil, []fault.FieldError{{Field: "blocks", Message: "send the body as blocks or as body_html"}}, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 func nonNilSlice(s []string) []string {
@@ -466,7 +474,10 @@ func (s *Server) updateArticle(c echo.Context) error {
 		return err
 	}
 	var issues []fault.FieldError
-	body, bodyIssues := bodyOf(req.Blocks, req.BodyHTML, false)
+	body, bodyIssues, err := bodyOf(req.Blocks, req.BodyHTML, false)
+	if err != nil {
+		return err
+	}
 	issues = append(issues, bodyIssues...)
 	refs, err := s.Content.ResolveRefs(ctx, content.Refs{
 		Section: req.Section.orEmpty(), Tags: req.Tags, Authors: req.Authors, PhotoID: req.PhotoID.orEmpty(),

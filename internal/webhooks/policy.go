@@ -33,10 +33,15 @@ type Policy struct {
 	resolver *net.Resolver
 }
 
+// strictPolicy allows no special network at all.
+func strictPolicy() *Policy {
+	return &Policy{hosts: map[string]bool{}, resolver: net.DefaultResolver}
+}
+
 // NewPolicy reads the allow list: host names (exact, any case), IP
 // addresses and CIDR prefixes.
 func NewPolicy(allow []string) (*Policy, error) {
-	p := &Policy{hosts: map[string]bool{}, resolver: net.DefaultResolver}
+	p := strictPolicy()
 	var errs []error
 	for _, raw := range allow {
 		e := strings.TrimSpace(raw)

@@ -159,7 +159,7 @@ func NewService(db *store.DB, log Log, o Options) *Service {
 		o.Now = time.Now
 	}
 	if o.Policy == nil {
-		o.Policy, _ = NewPolicy(nil)
+		o.Policy = strictPolicy()
 	}
 	return &Service{db: db, log: log, now: o.Now, policy: o.Policy}
 }
