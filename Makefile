@@ -9,7 +9,7 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 FUZZTIME ?= 30s
 SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
 
-.PHONY: run build test test-pg vet lint fmt-check fuzz docs docs-check bench bench-feed migrate-new clean
+.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed migrate-new clean
 
 ## run: start the server on 127.0.0.1:8080 with demo content in ./data
 run:
@@ -31,6 +31,10 @@ test-pg:
 
 vet:
 	$(GO) vet $(GOTAGS) ./...
+
+## tidy-check: fail when go mod tidy would change go.mod or go.sum
+tidy-check:
+	$(GO) mod tidy -diff
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt'd:"; echo "$$out"; exit 1; fi
