@@ -334,8 +334,11 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	var set struct{ Keys []access.JWK }
-	json.NewDecoder(res.Body).Decode(&set)
+	derr := json.NewDecoder(res.Body).Decode(&set)
 	res.Body.Close()
+	if derr != nil {
+		t.Fatalf("decode the key set: %v", derr)
+	}
 	if res.StatusCode != http.StatusOK || len(set.Keys) != 1 {
 		t.Errorf("jwks: status %d, %d keys", res.StatusCode, len(set.Keys))
 	}

@@ -70,9 +70,12 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	}
 	var end *time.Time
 	if until != nil && (*until != "" || sub == "set-subscription") {
-		var err error
-		if end, err = parseUntil(*until); err != nil {
+		t, err := parseUntil(*until)
+		if err != nil {
 			return fmt.Errorf("user %s: --until: %w", sub, err)
+		}
+		if !t.IsZero() {
+			end = &t
 		}
 	}
 	var password string
@@ -141,23 +144,22 @@ func describe(err error) error {
 }
 
 // parseUntil reads a subscription end: a date (the start of that day,
-// UTC), an RFC 3339 time, or "none" (nil).
-func parseUntil(s string) (*time.Time, error) {
+// UTC), an RFC 3339 time, or "none" (the zero time: no end date).
+func parseUntil(s string) (time.Time, error) {
 	switch s = strings.TrimSpace(s); s {
 	case "":
-		return nil, errors.New("give a date (2027-01-31), an RFC 3339 time, or none")
+		return time.Time{}, errors.New("give a date (2027-01-31), an RFC 3339 time, or none")
 	case "none":
-		return nil, nil
+		return time.Time{}, nil
 	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return &t, nil
+		return t, nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return nil, fmt.Errorf("%q is neither a date like 2027-01-31 nor an RFC 3339 time", s)
+		return time.Time{}, fmt.Errorf("%q is neither a date like 2027-01-31 nor an RFC 3339 time", s)
 	}
-	t = t.UTC()
-	return &t, nil
+	return t.UTC(), nil
 }
 
 // readPassword reads the first line of r, without its line ending.

@@ -42,7 +42,7 @@ func BenchmarkLogin(b *testing.B) {
 			b.Error(err)
 			return 0
 		}
-		io.Copy(io.Discard, res.Body)
+		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
 			b.Errorf("status %d", res.StatusCode)

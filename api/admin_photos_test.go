@@ -76,10 +76,10 @@ func pngBytes(t testing.TB, w, h int) []byte {
 // pngChunk is one PNG chunk with its CRC.
 func pngChunk(typ string, data []byte) []byte {
 	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(len(data)))
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(data))) // a bytes.Buffer does not fail
 	b.WriteString(typ)
 	b.Write(data)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
 	return b.Bytes()
 }
 
@@ -111,8 +111,8 @@ var gpsLatitude = []uint32{48, 1, 51, 1, 2406, 100}
 func exifAPP1(orientation uint16) []byte {
 	le := binary.LittleEndian
 	var tiff bytes.Buffer
-	w16 := func(v uint16) { binary.Write(&tiff, le, v) }
-	w32 := func(v uint32) { binary.Write(&tiff, le, v) }
+	w16 := func(v uint16) { _ = binary.Write(&tiff, le, v) } // a bytes.Buffer does not fail
+	w32 := func(v uint32) { _ = binary.Write(&tiff, le, v) }
 	entry := func(tag, typ uint16, count, value uint32) { w16(tag); w16(typ); w32(count); w32(value) }
 
 	const ifd0 = 8
@@ -140,7 +140,7 @@ func exifAPP1(orientation uint16) []byte {
 
 	var seg bytes.Buffer
 	seg.Write([]byte{0xFF, 0xE1})
-	binary.Write(&seg, binary.BigEndian, uint16(2+6+tiff.Len()))
+	_ = binary.Write(&seg, binary.BigEndian, uint16(2+6+tiff.Len()))
 	seg.WriteString("Exif\x00\x00")
 	seg.Write(tiff.Bytes())
 	return seg.Bytes()

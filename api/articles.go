@@ -27,8 +27,9 @@ func (b blockList) MarshalJSON() ([]byte, error) {
 	return b, nil
 }
 
-// blockArray is blockList's shape, for the spec only.
-type blockArray []blocks.Block
+// blockArray is blockList's shape, for the spec only (swag reads it from
+// the swaggertype tag).
+type blockArray []blocks.Block //nolint:unused // named by a swag annotation, not by Go code
 
 type articleResponse struct {
 	ID             string                `json:"id" validate:"required" example:"01JD3Q8V6K2M7T4X9R5B1N0C8E"`

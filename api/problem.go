@@ -178,7 +178,7 @@ func toProblem(err error) (Problem, http.Header) {
 		}
 		code, detail := k.code, k.detail
 		var fields []FieldIssue
-		if fe != nil && fe.Kind() == k.kind {
+		if fe != nil && errors.Is(fe.Kind(), k.kind) {
 			if fe.Code != "" {
 				code = fe.Code
 			}

@@ -34,7 +34,7 @@ func parseLimit(c echo.Context) (int, error) {
 func (s *Server) parseCursor(c echo.Context, list string) (*position, error) {
 	raw := c.QueryParam("cursor")
 	if raw == "" {
-		return nil, nil
+		return nil, nil //nolint:nilnil // no cursor: the first page, not a failure
 	}
 	p, err := s.cursors.decode(list, raw)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Server) parseCursor(c echo.Context, list string) (*position, error) {
 func parseSet(c echo.Context, name string, allowed []string) (map[string]bool, error) {
 	raw := c.QueryParam(name)
 	if raw == "" {
-		return nil, nil
+		return nil, nil //nolint:nilnil // an absent parameter selects nothing, which callers read as all
 	}
 	ok := make(map[string]bool, len(allowed))
 	for _, a := range allowed {
@@ -89,7 +89,7 @@ func validSlug(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
 			return false
 		}
 	}

@@ -105,7 +105,7 @@ func TestMintVerifyRoundTrip(t *testing.T) {
 	if c.Issuer != testIssuer || !slices.Equal([]string(c.Audience), []string{testAudience}) || c.ID != p.TokenID {
 		t.Errorf("claims = %+v", c)
 	}
-	if c.ExpiresAt == nil || !c.ExpiresAt.Time.Equal(fixedNow.Add(time.Hour)) {
+	if c.ExpiresAt == nil || !c.ExpiresAt.Equal(fixedNow.Add(time.Hour)) {
 		t.Errorf("exp = %v, want %v", c.ExpiresAt, fixedNow.Add(time.Hour))
 	}
 

@@ -140,7 +140,7 @@ func FromHTML(s string) ([]Block, error) {
 	if err != nil {
 		// The parser's only failure on a string is an open-element stack
 		// deeper than 512: markup no editor produces.
-		return nil, fmt.Errorf("%w: %v", ErrInvalidHTML, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidHTML, err)
 	}
 	c := converter{out: []Block{}}
 	for _, n := range nodes {

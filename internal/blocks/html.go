@@ -229,7 +229,7 @@ func writeMarkedText(w *strings.Builder, text string, marks []Mark, sc *markScra
 	})
 
 	// Segment boundaries in runes: 0, n and every mark edge, sorted, unique.
-	bounds := append(sc.bounds[:0], 0, n)
+	bounds := append(sc.bounds[:0], 0, n) //nolint:gocritic // reuses the scratch array on purpose
 	for _, sp := range spans {
 		bounds = append(bounds, sp.start, sp.end)
 	}

@@ -344,7 +344,7 @@ func TestUploadLimitAndMeter(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"20M": 20 << 20, "1k": 1 << 10, "3MB": 3 << 20, "1G": 1 << 30, "1234": 1234, " 2M ": 2 << 20} {
+	for in, want := range map[string]int64{"20M": 20 << 20, "1k": 1 << 10, "3MB": 3 << 20, "1G": 1 << 30, "1234": 1234, " 2M ": 2 << 20} { //nolint:gocritic // the spaces are the case
 		if got, err := config.ParseSize(in); err != nil || got != want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}

@@ -91,7 +91,7 @@ func Field(field, message string) FieldError { return FieldError{Field: field, M
 // whether err is one.
 func Fields(err error) ([]FieldError, bool) {
 	var fe *Error
-	if errors.As(err, &fe) && fe.kind == ErrInvalid {
+	if errors.As(err, &fe) && errors.Is(fe.kind, ErrInvalid) {
 		return fe.Fields, true
 	}
 	return nil, false

@@ -102,13 +102,13 @@ func withHole(img image.Image) *image.NRGBA {
 // pngChunk builds one PNG chunk with a correct CRC.
 func pngChunk(typ string, data []byte) []byte {
 	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(len(data)))
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(data))) // a bytes.Buffer does not fail
 	b.WriteString(typ)
 	b.Write(data)
 	crc := crc32.NewIEEE()
 	crc.Write([]byte(typ))
 	crc.Write(data)
-	binary.Write(&b, binary.BigEndian, crc.Sum32())
+	_ = binary.Write(&b, binary.BigEndian, crc.Sum32())
 	return b.Bytes()
 }
 
@@ -137,7 +137,7 @@ const gpsMarker = "GPSMARK"
 func exifAPP1(orient uint16) []byte {
 	be := binary.BigEndian
 	var t bytes.Buffer
-	w := func(v any) { binary.Write(&t, be, v) }
+	w := func(v any) { _ = binary.Write(&t, be, v) } // a bytes.Buffer does not fail
 	entry := func(tag, typ uint16, count uint32, value [4]byte) {
 		w(tag)
 		w(typ)

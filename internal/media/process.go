@@ -33,7 +33,7 @@ var resampleFilter = imaging.Lanczos
 func (s *Store) process(ctx context.Context, f format, hash string, data []byte) (Image, error) {
 	cfg, err := f.config(bytes.NewReader(data))
 	if err != nil {
-		return Image{}, fmt.Errorf("media: read %s header: %v: %w", f.mime, err, ErrCorrupt)
+		return Image{}, fmt.Errorf("media: read %s header: %w: %w", f.mime, err, ErrCorrupt)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return Image{}, fmt.Errorf("media: %s header has size %dx%d: %w", f.mime, cfg.Width, cfg.Height, ErrCorrupt)
@@ -48,7 +48,7 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte)
 
 	src, err := decode(data)
 	if err != nil {
-		return Image{}, fmt.Errorf("media: decode %s: %v: %w", f.mime, err, ErrCorrupt)
+		return Image{}, fmt.Errorf("media: decode %s: %w: %w", f.mime, err, ErrCorrupt)
 	}
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -81,14 +81,14 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte)
 	// the size of the previous rendition (see BenchmarkResize).
 	widths := s.plan(w)
 	out.Renditions = make([]Rendition, len(widths))
-	var prev image.Image = src
+	prev := src
 	for i := len(widths) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return Image{}, err
 		}
 		rw := widths[i]
 		rh := scaledHeight(w, h, rw)
-		var r image.Image = prev
+		r := prev
 		if rw != prev.Bounds().Dx() || rh != prev.Bounds().Dy() {
 			r = imaging.Resize(prev, rw, rh, resampleFilter)
 		}

@@ -115,13 +115,20 @@ func TestClientChecksTheDialledAddress(t *testing.T) {
 	port := srv.URL[strings.LastIndexByte(srv.URL, ':'):]
 
 	strict, _ := NewPolicy(nil)
-	_, err := strict.Client(5 * time.Second).Get(srv.URL)
+	res, err := strict.Client(5 * time.Second).Get(srv.URL)
+	if err == nil {
+		res.Body.Close()
+	}
 	var blocked *BlockedError
 	if !errors.As(err, &blocked) || blocked.Addr.String() != "127.0.0.1" || blocked.What != "loopback" {
 		t.Fatalf("strict policy: err = %v, want a BlockedError for 127.0.0.1", err)
 	}
 	// By name too: localhost resolves to a loopback address, refused at dial.
-	if _, err := strict.Client(5 * time.Second).Get("http://localhost" + port); !errors.As(err, &blocked) {
+	res, err = strict.Client(5 * time.Second).Get("http://localhost" + port)
+	if err == nil {
+		res.Body.Close()
+	}
+	if !errors.As(err, &blocked) {
 		t.Errorf("strict policy, localhost: err = %v, want a BlockedError", err)
 	}
 
@@ -149,7 +156,7 @@ func TestClientChecksTheDialledAddress(t *testing.T) {
 	redir := httptest.NewServer(http.RedirectHandler("http://10.0.0.1/", http.StatusFound))
 	defer redir.Close()
 	p, _ := NewPolicy([]string{"127.0.0.1"})
-	res, err := p.Client(5 * time.Second).Get(redir.URL)
+	res, err = p.Client(5 * time.Second).Get(redir.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
