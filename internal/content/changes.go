@@ -84,7 +84,8 @@ func recordChange(tx *gorm.DB, dialect string, c Change) error {
 }
 
 // visible reports whether the public can read an article in this state at
-// now (the rule of live in repo.go).
+// now: published, or scheduled with its time passed. It is the one rule in
+// Go; live (repo.go) is the same rule in SQL.
 func visible(st Status, publishedAt *time.Time, now time.Time) bool {
 	return (st == StatusPublished || st == StatusScheduled) && publishedAt != nil && !publishedAt.After(now)
 }

@@ -183,12 +183,7 @@ type Article struct {
 
 // Live reports whether the public may see a at now: published, or scheduled
 // with its time passed. Scheduled articles need no job to appear.
-func (a Article) Live(now time.Time) bool {
-	if a.Status != StatusPublished && a.Status != StatusScheduled {
-		return false
-	}
-	return a.PublishedAt != nil && !a.PublishedAt.After(now)
-}
+func (a Article) Live(now time.Time) bool { return visible(a.Status, a.PublishedAt, now) }
 
 // Translation points to the same story in another language.
 type Translation struct {
