@@ -5,10 +5,7 @@
 // maps them to problem documents in one place. It imports nothing of ours.
 package fault
 
-import (
-	"errors"
-	"strings"
-)
+import "errors"
 
 // The kinds. Every *Error unwraps to one of them, so that
 // errors.Is(err, fault.ErrNotFound) holds for any domain's not-found.
@@ -107,23 +104,4 @@ func Collect(fields []FieldError, err error) ([]FieldError, error) {
 		return append(fields, fs...), nil
 	}
 	return fields, err
-}
-
-// Prefix returns fields with prefix put before each field path
-// ("body." + "blocks[2].text").
-func Prefix(prefix string, fields []FieldError) []FieldError {
-	out := make([]FieldError, len(fields))
-	for i, f := range fields {
-		out[i] = FieldError{Field: prefix + f.Field, Message: f.Message}
-	}
-	return out
-}
-
-// Describe is a one-line summary of field errors, for logs and CLIs.
-func Describe(fields []FieldError) string {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return strings.Join(parts, "; ")
 }
