@@ -91,11 +91,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hookSvc := webhooks.NewService(db, api.WebhookLog(contentSvc, cfg.PublicURL), webhooks.Options{Policy: hookPolicy})
-	commentSvc := comments.NewService(db, nil)
 	accountSvc, err := accounts.NewService(db, accounts.Options{RefreshTTL: cfg.RefreshTTL})
 	if err != nil {
 		return err
 	}
+	commentSvc := comments.NewService(db, comments.Options{Articles: contentSvc, Members: accountSvc})
 	mediaRoot := filepath.Join(cfg.DataDir, "media")
 	mediaStore, err := media.NewStore(mediaRoot, renditionWidths, media.Limits{MaxBytes: cfg.UploadLimit})
 	if err != nil {

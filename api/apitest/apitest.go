@@ -120,11 +120,11 @@ func New(t testing.TB, opts ...Options) *App {
 	tokens := access.NewTokens(key, access.TokenOptions{Issuer: Issuer, Audience: Audience})
 	clock := &Clock{}
 	cs := content.NewService(db, content.Options{Now: clock.Now})
-	cms := comments.NewService(db, clock.Now)
 	accs, err := accounts.NewService(db, accounts.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	cms := comments.NewService(db, comments.Options{Now: clock.Now, Articles: cs, Members: accs})
 	mediaRoot := filepath.Join(t.TempDir(), "media")
 	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
 	if err != nil {
