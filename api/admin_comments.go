@@ -233,7 +233,6 @@ func (s *Server) moderateComment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Content.Invalidate()
 	return sendAdminComment(c, cm)
 }
 
@@ -279,9 +278,6 @@ func (s *Server) bulkModerateComments(c echo.Context) error {
 	resp := bulkModerateResponse{Updated: []adminCommentResponse{}, NotFound: []string{}}
 	if len(known) > 0 {
 		updated, notFound, err := s.Comments.ModerateMany(c.Request().Context(), known, comments.Status(req.Status), principalOf(c).Subject, note)
-		if len(updated) > 0 {
-			s.Content.Invalidate()
-		}
 		if err != nil {
 			return err
 		}
@@ -316,7 +312,6 @@ func (s *Server) deleteComment(c echo.Context) error {
 	if _, err := s.Comments.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
-	s.Content.Invalidate()
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -235,7 +235,6 @@ func (s *Server) submitComment(c echo.Context) error {
 	status, msg := "pending", "Your comment is held for moderation."
 	if cm.Status == comments.StatusApproved {
 		status, msg = "approved", "Your comment is published."
-		s.Content.Invalidate()
 	}
 	var lastMod time.Time
 	out := submittedComment{commentResponse: toCommentResponse(comments.Node{Comment: cm}, &lastMod), Status: status}

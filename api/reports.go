@@ -51,13 +51,9 @@ func (s *Server) reportComment(c echo.Context) error {
 	if req.Note != nil {
 		note = *req.Note
 	}
-	out, err := s.Comments.Report(c.Request().Context(), id, principalOf(c).Subject,
-		comments.Reason(req.Reason), note, s.CommentReportThreshold)
-	if err != nil {
+	if _, err := s.Comments.Report(c.Request().Context(), id, principalOf(c).Subject,
+		comments.Reason(req.Reason), note, s.CommentReportThreshold); err != nil {
 		return err
-	}
-	if out.Held {
-		s.Content.Invalidate()
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, cacheNewsroom)
 	return c.JSON(http.StatusAccepted, reportResponse{Message: "Thank you: the moderators will look at this comment."})

@@ -239,6 +239,16 @@ func (s *Service) UserByID(ctx context.Context, id string) (User, error) {
 	return u, nil
 }
 
+// NameTaken reports whether an account carries name, case aside: the names
+// guests may not comment under (comments.Members).
+func (s *Service) NameTaken(ctx context.Context, name string) (bool, error) {
+	taken, err := s.nameTaken(ctx, name)
+	if err != nil {
+		return false, fmt.Errorf("look up account names: %w", err)
+	}
+	return taken, nil
+}
+
 // UserByEmail returns a user by address (normalized first) or ErrNotFound.
 func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	email = NormalizeEmail(email)

@@ -418,3 +418,17 @@ func TestConcurrentRefreshOneWins(t *testing.T) {
 		}
 	}
 }
+
+func TestNameTaken(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	if taken, err := f.svc.NameTaken(ctx, "Test User"); err != nil || taken {
+		t.Fatalf("before any account: %v, %v", taken, err)
+	}
+	f.user(t, "member@example.org", accounts.RoleReader)
+	for name, want := range map[string]bool{"Test User": true, "test user": true, "TEST USER": true, "Test": false, "Test User2": false} {
+		if taken, err := f.svc.NameTaken(ctx, name); err != nil || taken != want {
+			t.Errorf("NameTaken(%q) = %v, %v; want %v", name, taken, err, want)
+		}
+	}
+}

@@ -80,6 +80,12 @@ func (s *Service) findUser(ctx context.Context, where string, arg any) (User, er
 	return row.user(), nil
 }
 
+func (s *Service) nameTaken(ctx context.Context, name string) (bool, error) {
+	var n int64
+	err := s.db.Read(ctx).Model(&userRow{}).Where("lower(name) = lower(?)", name).Limit(1).Count(&n).Error
+	return n > 0, err
+}
+
 // updateUser sets columns of the user with email and returns it afterwards.
 func (s *Service) updateUser(ctx context.Context, email string, set map[string]any) (User, error) {
 	set["updated_at"] = s.clock()

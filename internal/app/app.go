@@ -115,7 +115,7 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		Tokens:      tokens,
 		Verifier:    verifier,
 		Content:     contentSvc,
-		Comments:    comments.NewService(db, o.Now),
+		Comments:    comments.NewService(db, comments.Options{Now: o.Now, Articles: contentSvc, Members: accountSvc}),
 		Accounts:    accountSvc,
 		Partners:    partners.NewService(db, partners.Options{Now: o.Now, DefaultRateLimit: cfg.RateLimitPartner}),
 		Webhooks:    webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy}),

@@ -114,18 +114,66 @@ func (moderationRow) TableName() string { return "comment_moderations" }
 // Models lists the row types, for the schema agreement test.
 func Models() []any { return []any{&commentRow{}, &reportRow{}, &moderationRow{}} }
 
-// Service reads and writes comments.
-type Service struct {
-	db  *store.DB
-	now func() time.Time
+// Articles is what comments need of the articles they hang under. The
+// content domain owns the articles table and the rule of what is live; it
+// satisfies this interface without knowing it.
+//
+// The methods that take tx run inside the comments service's transaction
+// (store.DB.Tx), so that an article's count changes in the same commit as the
+// comment that changed it.
+type Articles interface {
+	// OpenForComments reads, in tx, the article a comment is about to join,
+	// locking its row where the dialect needs it (as LockForComments). It
+	// returns when the article was published and whether it takes comments,
+	// or a not-found fault when no article with this id is live at now.
+	OpenForComments(tx *gorm.DB, articleID string, now time.Time) (publishedAt time.Time, enabled bool, err error)
+	// LockForComments locks, in tx and where the dialect needs it, the
+	// article's row, so that the writes that recount its comments run one
+	// after the other and each counts what the previous one committed.
+	LockForComments(tx *gorm.DB, articleID string) error
+	// StoreCommentCount stores, in tx, the article's count of approved
+	// comments, and reports whether the stored count changed.
+	StoreCommentCount(tx *gorm.DB, articleID string, n int) (changed bool, err error)
+	// CommentCounts returns the counts of the articles among ids that are
+	// live at now; other ids are absent.
+	CommentCounts(ctx context.Context, ids []string, now time.Time) (map[string]int, error)
+	// CommentsChanged tells the owner of the articles that what it serves of
+	// article articleID (its count) changed. Called after the commit.
+	CommentsChanged(articleID string)
 }
 
-// NewService returns a comments service; now may be nil (time.Now).
-func NewService(db *store.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+// Members is what comments need of the accounts: the names guests may not
+// post under.
+type Members interface {
+	// NameTaken reports whether an account carries name (case aside).
+	NameTaken(ctx context.Context, name string) (bool, error)
+}
+
+// Options configure a Service. Articles and Members are required.
+type Options struct {
+	Now      func() time.Time // nil: time.Now
+	Articles Articles
+	Members  Members
+}
+
+// Service reads and writes comments.
+type Service struct {
+	db       *store.DB
+	now      func() time.Time
+	articles Articles
+	members  Members
+}
+
+// NewService returns a comments service. It panics when Articles or
+// Members is missing: that is a wiring mistake, not a runtime condition.
+func NewService(db *store.DB, o Options) *Service {
+	if o.Articles == nil || o.Members == nil {
+		panic("comments.NewService: Options.Articles and Options.Members are required")
 	}
-	return &Service{db: db, now: now}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{db: db, now: o.Now, articles: o.Articles, members: o.Members}
 }
 
 // Create stores c as given (status included) and returns it with its ID,

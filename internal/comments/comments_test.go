@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead/api/apitest"
+	"masthead/internal/accounts"
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
@@ -37,7 +38,20 @@ func setup(t *testing.T) fixture {
 		}
 		ids = append(ids, a.ID)
 	}
-	return fixture{svc: comments.NewService(db, func() time.Time { return t0 }), articles: ids, db: db}
+	return fixture{svc: newService(t, db, cs), articles: ids, db: db}
+}
+
+// newService wires a comments service the way serve does: the content
+// service answers for the articles, the accounts service for member names.
+func newService(t *testing.T, db *store.DB, articles comments.Articles) *comments.Service {
+	t.Helper()
+	accs, err := accounts.NewService(db, accounts.Options{
+		Hasher: accounts.NewHasher(accounts.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return comments.NewService(db, comments.Options{Now: func() time.Time { return t0 }, Articles: articles, Members: accs})
 }
 
 // add stores a comment created at t0+minute.

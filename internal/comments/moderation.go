@@ -164,7 +164,7 @@ func (s *Service) Moderate(ctx context.Context, id string, to Status, moderator,
 		return Comment{}, err
 	}
 	for attempt := 0; ; attempt++ {
-		c, err := s.moderateOnce(ctx, id, to, moderator, note, expectVersion)
+		c, countChanged, err := s.moderateOnce(ctx, id, to, moderator, note, expectVersion)
 		if errors.Is(err, errStale) && attempt < 4 {
 			continue
 		}
@@ -174,12 +174,20 @@ func (s *Service) Moderate(ctx context.Context, id string, to Status, moderator,
 		if err != nil {
 			return Comment{}, fmt.Errorf("moderate comment %s: %w", id, err)
 		}
+		if countChanged {
+			s.articles.CommentsChanged(c.ArticleID)
+		}
 		return c, nil
 	}
 }
 
-func (s *Service) moderateOnce(ctx context.Context, id string, to Status, moderator, note string, expectVersion *int) (Comment, error) {
-	var out Comment
+// moderateOnce is one attempt of Moderate; it reports whether the article's
+// count changed.
+func (s *Service) moderateOnce(ctx context.Context, id string, to Status, moderator, note string, expectVersion *int) (Comment, bool, error) {
+	var (
+		out          Comment
+		countChanged bool
+	)
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		row, err := s.lockComment(tx, id)
 		if err != nil {
@@ -200,12 +208,14 @@ func (s *Service) moderateOnce(ctx context.Context, id string, to Status, modera
 			updates["hold_reasons"] = ""
 			updates["report_count"] = 0
 		}
-		if err := s.applyDecision(tx, row, updates, moderator, note, to, now); err != nil {
+		changed, err := s.applyDecision(tx, row, updates, moderator, note, to, now)
+		if err != nil {
 			if errors.Is(err, errStale) && expectVersion != nil {
 				return ErrStale
 			}
 			return err
 		}
+		countChanged = changed
 		var fresh commentRow
 		if err := tx.Where("id = ?", id).Take(&fresh).Error; err != nil {
 			return fmt.Errorf("read back: %w", err)
@@ -213,7 +223,7 @@ func (s *Service) moderateOnce(ctx context.Context, id string, to Status, modera
 		out = fresh.toComment()
 		return nil
 	})
-	return out, err
+	return out, countChanged, err
 }
 
 // lockComment reads a comment inside tx after locking its article's row, so
@@ -224,8 +234,8 @@ func (s *Service) lockComment(tx *gorm.DB, id string) (commentRow, error) {
 	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 		return row, translate(err)
 	}
-	if err := s.lockArticleForCount(tx, row.ArticleID); err != nil {
-		return row, err
+	if err := s.articles.LockForComments(tx, row.ArticleID); err != nil {
+		return row, err // it names the article
 	}
 	// Read again: another decision may have committed while we waited.
 	if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -234,28 +244,16 @@ func (s *Service) lockComment(tx *gorm.DB, id string) (commentRow, error) {
 	return row, nil
 }
 
-func (s *Service) lockArticleForCount(tx *gorm.DB, articleID string) error {
-	if s.db.Dialect != "postgres" {
-		return nil
-	}
-	// NO KEY UPDATE: it does not block the key-share lock a comment insert
-	// takes on its article through the foreign key.
-	var n int
-	if err := tx.Raw("SELECT 1 FROM articles WHERE id = ? FOR NO KEY UPDATE", articleID).Scan(&n).Error; err != nil {
-		return fmt.Errorf("lock article %s: %w", articleID, err)
-	}
-	return nil
-}
-
 // applyDecision updates the comment on its version, logs the change and
-// recounts the article, all in tx.
-func (s *Service) applyDecision(tx *gorm.DB, row commentRow, updates map[string]any, moderator, note string, to Status, now time.Time) error {
+// recounts the article, all in tx. It reports whether the article's count
+// changed.
+func (s *Service) applyDecision(tx *gorm.DB, row commentRow, updates map[string]any, moderator, note string, to Status, now time.Time) (bool, error) {
 	res := tx.Model(&commentRow{}).Where("id = ? AND version = ?", row.ID, row.Version).Updates(updates)
 	if res.Error != nil {
-		return fmt.Errorf("update status: %w", res.Error)
+		return false, fmt.Errorf("update status: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return errStale
+		return false, errStale
 	}
 	if Status(row.Status) != to {
 		log := moderationRow{
@@ -263,21 +261,27 @@ func (s *Service) applyDecision(tx *gorm.DB, row commentRow, updates map[string]
 			FromStatus: row.Status, ToStatus: string(to), Note: note, CreatedAt: now,
 		}
 		if err := tx.Create(&log).Error; err != nil {
-			return fmt.Errorf("log decision: %w", err)
+			return false, fmt.Errorf("log decision: %w", err)
 		}
 	}
-	return recountArticleComments(tx, row.ArticleID)
+	return s.recount(tx, row.ArticleID)
 }
 
-// recountArticleComments sets the article's comment_count to its number of
-// approved comments. Callers on PostgreSQL lock the article row first.
-func recountArticleComments(tx *gorm.DB, articleID string) error {
-	err := tx.Exec(`UPDATE articles SET comment_count = (SELECT count(*) FROM comments WHERE article_id = ? AND status = ?) WHERE id = ?`,
-		articleID, string(StatusApproved), articleID).Error
+// recount counts the article's approved comments in tx and hands the number
+// to the articles, reporting whether the stored count changed. The caller
+// locked the article first (checkOpen or lockComment): on PostgreSQL that
+// orders the recounts, so that each one sees the comments of the previous.
+func (s *Service) recount(tx *gorm.DB, articleID string) (bool, error) {
+	var n int64
+	err := tx.Model(&commentRow{}).Where("article_id = ? AND status = ?", articleID, StatusApproved).Count(&n).Error
 	if err != nil {
-		return fmt.Errorf("recount comments of %s: %w", articleID, err)
+		return false, fmt.Errorf("recount comments of %s: %w", articleID, err)
 	}
-	return nil
+	changed, err := s.articles.StoreCommentCount(tx, articleID, int(n))
+	if err != nil {
+		return false, fmt.Errorf("recount comments of %s: %w", articleID, err)
+	}
+	return changed, nil
 }
 
 // ModerateMany applies one decision to up to MaxBulk comments. Each id is its
@@ -314,7 +318,10 @@ func (s *Service) ModerateMany(ctx context.Context, ids []string, to Status, mod
 // key cascades), and so do its reports and its moderation log; the article
 // is recounted in the same transaction. It returns the article's id.
 func (s *Service) Delete(ctx context.Context, id string) (string, error) {
-	var articleID string
+	var (
+		articleID    string
+		countChanged bool
+	)
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		row, err := s.lockComment(tx, id)
 		if err != nil {
@@ -328,10 +335,14 @@ func (s *Service) Delete(ctx context.Context, id string) (string, error) {
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		return recountArticleComments(tx, row.ArticleID)
+		countChanged, err = s.recount(tx, row.ArticleID)
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("delete comment %s: %w", id, err)
+	}
+	if countChanged {
+		s.articles.CommentsChanged(articleID)
 	}
 	return articleID, nil
 }
@@ -379,7 +390,10 @@ func (s *Service) Report(ctx context.Context, commentID, reporter string, reason
 		return ReportOutcome{}, fault.Invalid(fault.Field("reporter", "is required"))
 	}
 	threshold = max(threshold, 1)
-	var out ReportOutcome
+	var (
+		out          ReportOutcome
+		countChanged bool
+	)
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		row, err := s.lockComment(tx, commentID)
 		if err != nil {
@@ -417,10 +431,14 @@ func (s *Service) Report(ctx context.Context, commentID, reporter string, reason
 		if out.Held {
 			note = fmt.Sprintf("held again after %d reports", out.ReportCount)
 		}
-		return s.applyDecision(tx, row, updates, SystemModerator, note, to, now)
+		countChanged, err = s.applyDecision(tx, row, updates, SystemModerator, note, to, now)
+		return err
 	})
 	if err != nil {
 		return ReportOutcome{}, fmt.Errorf("report comment %s: %w", commentID, err)
+	}
+	if countChanged {
+		s.articles.CommentsChanged(out.ArticleID)
 	}
 	return out, nil
 }

@@ -20,6 +20,7 @@ type modFixture struct {
 	db      *store.DB
 	svc     *comments.Service
 	article string
+	content *content.Service
 }
 
 func modSetup(t *testing.T) modFixture {
@@ -33,7 +34,7 @@ func modSetup(t *testing.T) modFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return modFixture{db: db, svc: comments.NewService(db, func() time.Time { return t0 }), article: a.ID}
+	return modFixture{db: db, svc: newService(t, db, cs), article: a.ID, content: cs}
 }
 
 func (f modFixture) add(t *testing.T, parent string, st comments.Status) comments.Comment {

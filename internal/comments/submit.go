@@ -2,7 +2,6 @@ package comments
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"gorm.io/gorm"
 
+	"masthead/internal/fault"
 	"masthead/internal/store"
 )
 
@@ -64,6 +64,7 @@ func (s *Service) Submit(ctx context.Context, pol Policy, in SubmitInput, now ti
 		return Comment{}, invalidField("body", "contains words we do not publish")
 	}
 
+	var countChanged bool
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.checkOpen(tx, pol, in.ArticleID, now); err != nil {
 			return err
@@ -93,43 +94,36 @@ func (s *Service) Submit(ctx context.Context, pol Policy, in SubmitInput, now ti
 			return fmt.Errorf("insert comment: %w", err)
 		}
 		if status == StatusApproved {
-			return recountArticleComments(tx, c.ArticleID)
+			countChanged, err = s.recount(tx, c.ArticleID)
+			return err
 		}
 		return nil
 	})
 	if err != nil {
 		return Comment{}, fmt.Errorf("submit comment: %w", err)
 	}
+	if countChanged {
+		s.articles.CommentsChanged(c.ArticleID)
+	}
 	return c, nil
 }
 
-// checkOpen reads (and, on PostgreSQL, locks, so that recounts of the
-// article run one after the other) the article, and refuses a missing,
-// unpublished or closed one.
+// checkOpen asks the articles whether articleID is live and open for
+// comments at now (the article's row stays locked, on PostgreSQL, until the
+// transaction ends, so that recounts of the article run one after the
+// other), and applies the policy's closing delay.
 func (s *Service) checkOpen(tx *gorm.DB, pol Policy, articleID string, now time.Time) error {
-	q := "SELECT comments_enabled, published_at, status FROM articles WHERE id = ?"
-	if s.db.Dialect == store.Postgres {
-		q += " FOR UPDATE"
-	}
-	var (
-		enabled   bool
-		published sql.NullTime
-		status    string
-	)
-	err := tx.Raw(q, articleID).Row().Scan(&enabled, &published, &status)
-	if errors.Is(err, sql.ErrNoRows) {
+	published, enabled, err := s.articles.OpenForComments(tx, articleID, now)
+	if errors.Is(err, fault.ErrNotFound) {
 		return ErrNoArticle
 	}
 	if err != nil {
-		return fmt.Errorf("read article %s: %w", articleID, err)
-	}
-	if (status != "published" && status != "scheduled") || !published.Valid || published.Time.After(now) {
-		return ErrNoArticle
+		return err // it names the article
 	}
 	if !enabled {
 		return ErrClosed
 	}
-	if pol.CloseDays > 0 && !now.Before(published.Time.Add(time.Duration(pol.CloseDays)*24*time.Hour)) {
+	if pol.CloseDays > 0 && !now.Before(published.Add(time.Duration(pol.CloseDays)*24*time.Hour)) {
 		return ErrClosed
 	}
 	return nil
@@ -187,39 +181,21 @@ func (s *Service) trusted(tx *gorm.DB, in SubmitInput, email string) (bool, erro
 
 // memberName reports whether a member's account carries name.
 func (s *Service) memberName(ctx context.Context, name string) (bool, error) {
-	var n int64
-	err := s.db.Read(ctx).Raw("SELECT count(*) FROM users WHERE lower(name) = lower(?)", name).Scan(&n).Error
+	taken, err := s.members.NameTaken(ctx, name)
 	if err != nil {
 		return false, fmt.Errorf("check member names: %w", err)
 	}
-	return n > 0, nil
+	return taken, nil
 }
 
 // Counts returns the number of approved comments of each live article
 // among ids; other ids are absent.
 func (s *Service) Counts(ctx context.Context, ids []string, now time.Time) (map[string]int, error) {
-	out := make(map[string]int, len(ids))
 	if len(ids) == 0 {
-		return out, nil
+		return map[string]int{}, nil
 	}
-	rows, err := s.db.Read(ctx).Raw(
-		"SELECT id, comment_count FROM articles WHERE id IN ? AND status IN ('published', 'scheduled') AND published_at <= ?",
-		ids, now.UTC().Truncate(time.Microsecond)).Rows()
+	out, err := s.articles.CommentCounts(ctx, ids, now.UTC().Truncate(time.Microsecond))
 	if err != nil {
-		return nil, fmt.Errorf("count comments: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id string
-			n  int
-		)
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("count comments: %w", err)
-		}
-		out[id] = n
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count comments: %w", err)
 	}
 	return out, nil

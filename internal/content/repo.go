@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"masthead/internal/store"
 )
@@ -339,6 +340,59 @@ func (r repo) translations(ctx context.Context, key, id string, now time.Time) (
 // index's, which a bound parameter does not.
 func live(q *gorm.DB, now time.Time) *gorm.DB {
 	return q.Where("status IN ('published', 'scheduled') AND published_at <= ?", now)
+}
+
+// lockForComments makes q lock the article rows it reads until the
+// transaction ends, on PostgreSQL: the lock that orders the writes that
+// recount an article's comments. NO KEY UPDATE, because it does not block
+// the key-share lock a comment insert takes on its article through the
+// foreign key. SQLite has one writer, so nothing to lock.
+func lockForComments(q *gorm.DB, dialect string) *gorm.DB {
+	if dialect == store.Postgres {
+		return q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	return q
+}
+
+// openForComments reads, in tx and locked, what a comment submission needs
+// of article id: ErrNotFound unless it is live at now (so published_at is
+// set).
+func (r repo) openForComments(tx *gorm.DB, id string, now time.Time) (articleRow, error) {
+	var row articleRow
+	q := live(lockForComments(tx.Model(&articleRow{}), r.db.Dialect), now)
+	err := q.Select("id", "status", "published_at", "comments_enabled").Where("id = ?", id).Take(&row).Error
+	return row, notFound(err)
+}
+
+// lockArticle locks an article's row in tx on PostgreSQL (see
+// lockForComments); a missing article is not an error.
+func (r repo) lockArticle(tx *gorm.DB, id string) error {
+	if r.db.Dialect != store.Postgres {
+		return nil
+	}
+	var ids []string
+	return lockForComments(tx.Model(&articleRow{}), r.db.Dialect).Where("id = ?", id).Pluck("id", &ids).Error
+}
+
+// storeCommentCount sets an article's comment_count in tx and reports
+// whether it changed.
+func (r repo) storeCommentCount(tx *gorm.DB, id string, n int) (bool, error) {
+	res := tx.Model(&articleRow{}).Where("id = ? AND comment_count <> ?", id, n).UpdateColumn("comment_count", n)
+	return res.RowsAffected > 0, res.Error
+}
+
+// commentCounts reads the comment_count of the live articles among ids.
+func (r repo) commentCounts(ctx context.Context, ids []string, now time.Time) (map[string]int, error) {
+	var rows []articleRow
+	err := live(r.db.Read(ctx).Model(&articleRow{}), now).Select("id", "comment_count").Where("id IN ?", ids).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, row := range rows {
+		out[row.ID] = row.CommentCount
+	}
+	return out, nil
 }
 
 // where narrows q to the section, tag, author and language of f.

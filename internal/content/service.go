@@ -99,10 +99,6 @@ func (s *Service) Generation() uint64 { return s.gen.Load() }
 
 func (s *Service) changed() { s.gen.Add(1) }
 
-// Invalidate marks every cached public response stale: for writes made
-// outside this service that change what articles show (comment counts).
-func (s *Service) Invalidate() { s.changed() }
-
 // --- taxonomy ---
 
 // Sections returns every section, ordered, from a short-lived cache.

@@ -172,17 +172,6 @@ func insertArticle(tx *gorm.DB, a Article, tagIDs, authorIDs []string) error {
 	return nil
 }
 
-// SetCommentCount stores the number of approved comments of an article.
-func (s *Service) SetCommentCount(ctx context.Context, articleID string, n int) error {
-	err := s.db.Write(ctx).Model(&articleRow{}).Where("id = ?", articleID).
-		UpdateColumn("comment_count", n).Error
-	s.changed()
-	if err != nil {
-		return fmt.Errorf("set comment count of %s: %w", articleID, err)
-	}
-	return nil
-}
-
 // CreateSection stores a section.
 func (s *Service) CreateSection(ctx context.Context, sec Section) (Section, error) {
 	now := s.Now()
