@@ -111,10 +111,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	cursors cursors
-	logins  *loginLimiter
-	// commentsByAccount and commentsByIP limit comment submissions.
-	commentsByAccount, commentsByIP *windowLimiter
-	cache                           *repCache
+	cache   *repCache
 }
 
 // New builds the Echo application: middleware in order, error handler,
@@ -169,9 +166,7 @@ func New(d Deps) *echo.Echo {
 	if d.RateLimiter == nil {
 		d.RateLimiter = ratelimit.NewMemory(d.Now, 0)
 	}
-	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
-	s.commentsByAccount = newWindowLimiter(d.CommentRateAccount, time.Minute, d.Now)
-	s.commentsByIP = newWindowLimiter(d.CommentRateIP, time.Minute, d.Now)
+	s := &Server{Deps: d, cursors: cursors{key: d.Tokens.Secret("cursor")}}
 	switch {
 	case d.CacheTTL == 0:
 		s.cache = newRepCache(5*time.Second, 10_000, d.Now)
