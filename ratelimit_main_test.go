@@ -20,7 +20,7 @@ func TestServeRateLimits(t *testing.T) {
 	c := redistest.Open(t, u)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := c.Del(ctx, "rate:masthead:ip:127.0.0.1").Err(); err != nil {
+	if err := c.Del(ctx, "masthead:rate:req:ip:127.0.0.1").Err(); err != nil {
 		t.Fatal(err)
 	}
 	get := func(addr string) int {

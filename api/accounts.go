@@ -51,7 +51,7 @@ type meResponse struct {
 //	@Summary		Log in
 //	@Description	Exchanges an email and a password for an access token (a JWT whose `role` is the account's effective role: `subscriber` only while the subscription runs) and a refresh token. A wrong password and an unknown email get the same `401 invalid_credentials`, in the same time.
 //	@Description
-//	@Description	Failed logins are limited to 5 per account and 20 per client address in 15 minutes; past that every attempt (even with the right password) is `429 too_many_requests` with `Retry-After` until the window ends. A successful login does not count.
+//	@Description	Failed logins are limited to 5 per account and 20 per client address in 15 minutes, budgets that refill steadily (one failure back every 3 minutes per account, every 45 seconds per address) and that every server process shares. Past a budget every attempt (even with the right password) is `429 too_many_requests` with `Retry-After`, the seconds until the next attempt is allowed. A successful login does not count.
 //	@Tags			auth
 //	@Param			body	body		loginRequest	true	"credentials"
 //	@Success		200		{object}	tokenResponse
@@ -71,22 +71,18 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	// The limiter is asked before any hashing, so a locked account or
-	// address costs the server nothing.
-	done, ok, wait := s.logins.attempt(accounts.NormalizeEmail(req.Email), c.RealIP())
-	if !ok {
-		return tooManyRequests(wait)
-	}
+	// address costs the server nothing (loginlimit.go).
 	ctx := c.Request().Context()
-	u, err := s.Accounts.Authenticate(ctx, req.Email, req.Password)
-	switch {
-	case errors.Is(err, accounts.ErrInvalidCredentials):
-		done(false)
-		return err
-	case err != nil:
-		done(true) // our failure, not the caller's: it does not count
+	done, err := s.startLogin(ctx, accounts.NormalizeEmail(req.Email), c.RealIP())
+	if err != nil {
 		return err
 	}
-	done(true)
+	u, err := s.Accounts.Authenticate(ctx, req.Email, req.Password)
+	// Only wrong credentials count; our failures do not.
+	done(errors.Is(err, accounts.ErrInvalidCredentials))
+	if err != nil {
+		return err
+	}
 	sess, err := s.Accounts.StartSession(ctx, u.ID)
 	if err != nil {
 		return err

@@ -233,9 +233,10 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 		if problemCode(t, r) != "too_many_requests" {
 			t.Errorf("code %q", problemCode(t, r))
 		}
+		// One failure comes back every 15m/5 = 3 minutes.
 		sec, err := strconv.Atoi(r.Header.Get("Retry-After"))
-		if err != nil || sec < 1 || sec > 900 {
-			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+		if err != nil || sec < 1 || sec > 180 {
+			t.Errorf("Retry-After %q, want 1-180", r.Header.Get("Retry-After"))
 		}
 	}
 	// Another account from the same address is not locked.
@@ -257,15 +258,25 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 	}
 	r := loginAs(t, a, "victim@example.org", testPassword)
 	mustStatus(t, r, http.StatusTooManyRequests, "locked address")
-	if r.Header.Get("Retry-After") == "" {
-		t.Error("no Retry-After")
+	// One failure comes back every 15m/20 = 45 s (less the time the
+	// failures took, on the test's clock which runs).
+	sec, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || sec < 1 || sec > 45 {
+		t.Fatalf("Retry-After %q, want 1-45", r.Header.Get("Retry-After"))
 	}
 	if n := countRefreshTokens(t, a); n != 0 {
 		t.Errorf("%d refresh tokens while locked", n)
 	}
-	a.Clock.Advance(10 * time.Minute)
+	half := time.Duration(sec) * time.Second / 2
+	a.Clock.Advance(half)
 	mustStatus(t, loginAs(t, a, "victim@example.org", testPassword), http.StatusTooManyRequests, "still locked")
-	a.Clock.Advance(5*time.Minute + time.Second)
+	// After Retry-After, one attempt: the success does not spend it, the
+	// failure after it does.
+	a.Clock.Advance(time.Duration(sec)*time.Second - half)
+	pairOf(t, loginAs(t, a, "victim@example.org", testPassword))
+	mustStatus(t, loginAs(t, a, "victim@example.org", "wrong horse battery"), http.StatusUnauthorized, "the failure that came back")
+	mustStatus(t, loginAs(t, a, "victim@example.org", testPassword), http.StatusTooManyRequests, "locked again")
+	a.Clock.Advance(15 * time.Minute)
 	pairOf(t, loginAs(t, a, "victim@example.org", testPassword))
 }
 

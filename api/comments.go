@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/fault"
+	"masthead/internal/ratelimit"
 )
 
 // commentResponse is a public comment: never the author's email, address or
@@ -220,7 +223,7 @@ func (s *Server) submitComment(c echo.Context) error {
 			}
 		}
 	}
-	if err := s.takeCommentSlot(p, in.IP); err != nil {
+	if err := s.takeCommentSlot(ctx, p, in.IP); err != nil {
 		return err
 	}
 	a, _, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref})
@@ -242,20 +245,32 @@ func (s *Server) submitComment(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, submitCommentResponse{Comment: out, Status: status, Message: msg})
 }
 
-// takeCommentSlot counts a submission against the client address and the
-// account, or answers 429.
-func (s *Server) takeCommentSlot(p access.Principal, ip string) error {
-	ipKey := clientKey(ip)
-	ok, wait := s.commentsByIP.take(ipKey)
-	if ok && !p.Anonymous() {
-		if ok, wait = s.commentsByAccount.take(p.Subject); !ok {
-			s.commentsByIP.giveBack(ipKey)
+// takeCommentSlot spends one submission of the client address's budget
+// and, for a member, of the account's, or answers 429. A submission the
+// account's budget refuses gives the address's back, so a member over
+// their own limit does not use up their neighbours' (the keys are
+// "comment-ip:" and "comment-acct:", apart from every other budget).
+func (s *Server) takeCommentSlot(ctx context.Context, p access.Principal, ip string) error {
+	byIP := ratelimit.PerMinute("comment-ip:"+clientKey(ip), s.CommentRateIP)
+	res, err := s.RateLimiter.Allow(ctx, byIP)
+	if err != nil {
+		return err
+	}
+	if res.Allowed && !p.Anonymous() {
+		res, err = s.RateLimiter.Allow(ctx, ratelimit.PerMinute("comment-acct:"+p.Subject, s.CommentRateAccount))
+		if err != nil || !res.Allowed {
+			if rerr := s.RateLimiter.Refund(context.WithoutCancel(ctx), byIP); rerr != nil {
+				s.Logger.Warn("comment limit: refund", slog.String("error", rerr.Error()))
+			}
+		}
+		if err != nil {
+			return err
 		}
 	}
-	if ok {
+	if res.Allowed {
 		return nil
 	}
-	return tooMany("too_many_requests", "too many comments in a short time; wait before posting again", wait)
+	return tooMany("too_many_requests", "too many comments in a short time; wait before posting again", res.RetryAfter)
 }
 
 type commentCounts struct {

@@ -1,135 +1,80 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"net"
-	"sync"
 	"time"
+
+	"masthead/internal/ratelimit"
 )
 
-// Failed-login limits. A login attempt counts against both its account
-// (the normalized email) and its client address from the moment it starts,
-// before any hashing, so that neither a slow attacker nor a burst of
-// parallel guesses gets more than these; a successful login gives its
-// attempt back, so it never counts. While a key is over its limit every
-// attempt is answered 429, with the right password too, until the window
-// that began with the key's first failure ends (Retry-After says when).
+// Failed-login limits: accountFailures per account (the normalized email)
+// and ipFailures per client address in failureWindow, two budgets of
+// Deps.RateLimiter (so shared through Redis when it is configured). A
+// budget refills steadily: one failure comes back every failureWindow /
+// budget (3 minutes for an account, 45 seconds for an address). While
+// either budget is spent every attempt is answered 429, with the right
+// password too; Retry-After says when the next attempt is allowed.
 //
-// A fixed window counter per key is used rather than x/time/rate's token
-// bucket: "5 failures in 15 minutes" is exactly what it counts, Retry-After
-// is the window's end, and an attempt can be counted before hashing and
-// handed back after a success, which a token bucket cannot do.
+// Only failures count, and concurrent attempts can never get past the
+// budgets, however many run at once and on however many processes: an
+// attempt spends one event of each budget before any hashing (the
+// limiter's Allow is atomic, in the process or in one Redis script), and a
+// success, or a failure of ours, gives them back (Refund) once the password
+// is checked. An attempt in flight therefore holds its share of the
+// budgets for the time of one hash: a burst of guesses is refused past the
+// budget even while they are all still running, and a success is never
+// counted once it is done.
 const (
 	accountFailures = 5
 	ipFailures      = 20
 	failureWindow   = 15 * time.Minute
-	// maxLimiterKeys bounds each limiter's memory (about 100 bytes a key).
-	maxLimiterKeys = 100_000
 )
 
-// windowLimiter counts attempts per key in fixed windows.
-type windowLimiter struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	max     int
-	window  time.Duration
-	entries map[string]*windowEntry
-}
-
-type windowEntry struct {
-	start time.Time
-	count int
-}
-
-func newWindowLimiter(max int, window time.Duration, now func() time.Time) *windowLimiter {
-	return &windowLimiter{now: now, max: max, window: window, entries: map[string]*windowEntry{}}
-}
-
-// take counts one attempt for key, unless key is already at its limit: then
-// it reports false and how long until the window ends.
-func (l *windowLimiter) take(key string) (bool, time.Duration) {
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := l.entries[key]
-	if e != nil && !now.Before(e.start.Add(l.window)) {
-		delete(l.entries, key)
-		e = nil
+// loginBudgets are the budgets a login attempt for account from ip spends
+// from, the address's first.
+func loginBudgets(account, ip string) []ratelimit.Limit {
+	return []ratelimit.Limit{
+		{Key: "login-ip:" + clientKey(ip), Rate: ipFailures, Period: failureWindow},
+		{Key: "login-acct:" + account, Rate: accountFailures, Period: failureWindow},
 	}
-	if e == nil {
-		if len(l.entries) >= maxLimiterKeys {
-			l.evict(now)
-		}
-		e = &windowEntry{start: now}
-		l.entries[key] = e
-	}
-	if e.count >= l.max {
-		return false, e.start.Add(l.window).Sub(now)
-	}
-	e.count++
-	return true, 0
 }
 
-// giveBack returns an attempt that turned out to be a success.
-func (l *windowLimiter) giveBack(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e := l.entries[key]; e != nil {
-		if e.count--; e.count <= 0 {
-			delete(l.entries, key)
+// startLogin spends one attempt of each login budget. When one is spent it
+// gives back what it took and returns the 429; otherwise done must be
+// called with whether the attempt failed by the caller's fault (wrong
+// credentials): anything else is given back.
+func (s *Server) startLogin(ctx context.Context, account, ip string) (done func(failed bool), err error) {
+	budgets := loginBudgets(account, ip)
+	var taken []ratelimit.Limit
+	giveBack := func() {
+		// Even when the client has gone: a refund lost would count a
+		// success as a failure.
+		ctx := context.WithoutCancel(ctx)
+		for _, b := range taken {
+			if err := s.RateLimiter.Refund(ctx, b); err != nil {
+				s.Logger.Warn("login limit: refund", slog.String("error", err.Error()))
+			}
 		}
 	}
-}
-
-// evict drops the ended windows; if none has ended, an arbitrary entry
-// goes (map order), so that a flood of new keys can never lock every
-// login out. Called with mu held.
-func (l *windowLimiter) evict(now time.Time) {
-	for k, e := range l.entries {
-		if !now.Before(e.start.Add(l.window)) {
-			delete(l.entries, k)
+	for _, b := range budgets {
+		res, err := s.RateLimiter.Allow(ctx, b)
+		if err != nil {
+			giveBack()
+			return nil, err
 		}
-	}
-	for k := range l.entries {
-		if len(l.entries) < maxLimiterKeys {
-			break
+		if !res.Allowed {
+			giveBack()
+			return nil, tooManyRequests(res.RetryAfter)
 		}
-		delete(l.entries, k)
+		taken = append(taken, b)
 	}
-}
-
-// loginLimiter limits failed logins per account and per client address.
-type loginLimiter struct {
-	accounts *windowLimiter
-	ips      *windowLimiter
-}
-
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{
-		accounts: newWindowLimiter(accountFailures, failureWindow, now),
-		ips:      newWindowLimiter(ipFailures, failureWindow, now),
-	}
-}
-
-// attempt counts a login attempt for the account and the address. When
-// either is at its limit it counts nothing and returns false with the wait;
-// otherwise done must be called with whether the login succeeded.
-func (l *loginLimiter) attempt(account, ip string) (done func(success bool), ok bool, retry time.Duration) {
-	ipKey := clientKey(ip)
-	okIP, waitIP := l.ips.take(ipKey)
-	if !okIP {
-		return nil, false, waitIP
-	}
-	okAcc, waitAcc := l.accounts.take(account)
-	if !okAcc {
-		l.ips.giveBack(ipKey)
-		return nil, false, waitAcc
-	}
-	return func(success bool) {
-		if success {
-			l.ips.giveBack(ipKey)
-			l.accounts.giveBack(account)
+	return func(failed bool) {
+		if !failed {
+			giveBack()
 		}
-	}, true, 0
+	}, nil
 }
 
 // clientKey is the unit a client address is limited by: the address for

@@ -8,9 +8,14 @@ import (
 
 	"masthead/internal/access"
 	"masthead/internal/partners"
+	"masthead/internal/ratelimit"
 )
 
-// Request budgets (see internal/ratelimit for the counting).
+// Request budgets, one of the budgets counted by Deps.RateLimiter (in this
+// process, or in Redis shared by every process; see internal/ratelimit).
+// Each kind of budget has its own key prefix so that none collides with
+// another: "req:" here, "login-…" (loginlimit.go), "comment-…"
+// (comments.go).
 //
 //   - Anonymous callers: Deps.RateLimitAnon requests per minute per client
 //     address (an IPv6 address counts by its /64, as the login limiter
@@ -39,31 +44,31 @@ const (
 	headerReset     = "X-RateLimit-Reset"
 )
 
-// budgetOf says which budget a request spends from, and its size; a size
-// of 0 or less is not limited.
-func (s *Server) budgetOf(c echo.Context) (string, int) {
+// budgetOf says which budget a request spends from; a Rate of 0 or less
+// is not limited.
+func (s *Server) budgetOf(c echo.Context) ratelimit.Limit {
 	p := principalOf(c)
 	switch {
 	case p.Anonymous():
-		return "ip:" + clientKey(c.RealIP()), s.RateLimitAnon
+		return ratelimit.PerMinute("req:ip:"+clientKey(c.RealIP()), s.RateLimitAnon)
 	case p.Role == access.RolePartner:
 		if n, ok := c.Get(partnerBudgetKey).(int); ok {
 			id, _ := partners.IDFromSubject(p.Subject)
-			return "partner:" + id, n
+			return ratelimit.PerMinute("req:partner:"+id, n)
 		}
-		return "partner-token:" + p.Subject, s.RateLimitPartner
+		return ratelimit.PerMinute("req:partner-token:"+p.Subject, s.RateLimitPartner)
 	}
-	return "", 0
+	return ratelimit.Limit{}
 }
 
 // rateLimit spends one request of the caller's budget, or answers 429.
 func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		key, n := s.budgetOf(c)
-		if n <= 0 {
+		b := s.budgetOf(c)
+		if b.Rate <= 0 {
 			return next(c)
 		}
-		res, err := s.RateLimiter.Allow(c.Request().Context(), key, n)
+		res, err := s.RateLimiter.Allow(c.Request().Context(), b)
 		if err != nil {
 			s.Logger.Warn("rate limit not applied", slog.String("error", err.Error()))
 			return next(c)

@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	"masthead/api/apitest"
 	"masthead/internal/access"
+	"masthead/internal/accounts"
 	"masthead/internal/app"
 	"masthead/internal/config"
 	"masthead/internal/ratelimit"
@@ -196,6 +199,180 @@ func TestRateLimitRedisDown(t *testing.T) {
 	spendAll(t, 3, func() apitest.Response { return a.Get("/v1/articles?limit=1", "") })
 	a.Clock.Advance(time.Minute)
 	mustStatus(t, a.Get("/v1/articles?limit=1", ""), http.StatusOK, "after a minute")
+}
+
+// sharedApps are two API processes counting every budget in one Redis,
+// under a key prefix of their own (so tests may run in parallel).
+func sharedApps(t *testing.T, configure func(*config.Config)) [2]*apitest.App {
+	t.Helper()
+	url := redistest.URL(t, 0)
+	prefix := "masthead-test:" + ulid.Make().String() + ":"
+	newApp := func() *apitest.App {
+		c := redistest.Open(t, url)
+		return apitest.New(t, apitest.Options{Configure: configure,
+			Services: func(s *app.Services, _ func() time.Time) {
+				// A generous timeout: on a slow machine a check must not go
+				// to the fallback, which counts apart.
+				s.RateLimiter = ratelimit.NewRedis(c, ratelimit.RedisOptions{Prefix: prefix, Timeout: 5 * time.Second})
+			}})
+	}
+	return [2]*apitest.App{newApp(), newApp()}
+}
+
+// Two processes sharing a Redis share one failed-login budget per account
+// and one per address: failures on one count on the other, successes on
+// neither.
+func TestRateLimitLoginsSharedThroughRedis(t *testing.T) {
+	apps := sharedApps(t, nil)
+	for _, a := range apps {
+		newUser(t, a, "target@example.org", accounts.RoleReader, nil)
+		newUser(t, a, "bystander@example.org", accounts.RoleReader, nil)
+	}
+	for i := range 2 {
+		pairOf(t, loginAs(t, apps[i%2], "target@example.org", testPassword))
+	}
+	for i := range 5 {
+		mustStatus(t, loginAs(t, apps[i%2], "target@example.org", "wrong horse battery"), http.StatusUnauthorized, fmt.Sprintf("failure %d", i+1))
+	}
+	for i, a := range apps {
+		r := loginAs(t, a, "target@example.org", testPassword)
+		mustStatus(t, r, http.StatusTooManyRequests, fmt.Sprintf("locked account on process %d", i+1))
+		if problemCode(t, r) != "too_many_requests" {
+			t.Errorf("code %q", problemCode(t, r))
+		}
+		// Redis counts on its own clock: bound the wait.
+		if sec, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || sec < 1 || sec > 180 {
+			t.Errorf("Retry-After %q, want 1-180", r.Header.Get("Retry-After"))
+		}
+	}
+	pairOf(t, loginAs(t, apps[1], "bystander@example.org", testPassword))
+
+	// The address has spent 5 of its 20: 15 more on other accounts, half
+	// on each process, lock it everywhere.
+	for i := range 15 {
+		mustStatus(t, loginAs(t, apps[i%2], fmt.Sprintf("guess%d@example.org", i), "wrong horse battery"), http.StatusUnauthorized, fmt.Sprintf("guess %d", i+1))
+	}
+	for i, a := range apps {
+		r := loginAs(t, a, "bystander@example.org", testPassword)
+		mustStatus(t, r, http.StatusTooManyRequests, fmt.Sprintf("locked address on process %d", i+1))
+		if sec, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || sec < 1 || sec > 45 {
+			t.Errorf("Retry-After %q, want 1-45", r.Header.Get("Retry-After"))
+		}
+	}
+}
+
+// A burst of wrong guesses sent at once gets exactly the budget checked,
+// the rest refused before any hashing: in one process, and across two
+// sharing a Redis.
+func TestRateLimitLoginsConcurrent(t *testing.T) {
+	one := apitest.New(t)
+	for name, apps := range map[string][2]*apitest.App{
+		"memory": {one, one},
+		"redis":  sharedApps(t, nil),
+	} {
+		t.Run(name, func(t *testing.T) {
+			newUser(t, apps[0], "target@example.org", accounts.RoleReader, nil)
+			if apps[1] != apps[0] {
+				newUser(t, apps[1], "target@example.org", accounts.RoleReader, nil)
+			}
+			const n = 12
+			status := make([]int, n)
+			body := `{"email":"target@example.org","password":"wrong horse battery"}`
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					res, err := http.Post(apps[i%2].URL+"/v1/auth/login", "application/json", strings.NewReader(body))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					res.Body.Close()
+					status[i] = res.StatusCode
+				})
+			}
+			wg.Wait()
+			count := map[int]int{}
+			for _, st := range status {
+				count[st]++
+			}
+			if count[http.StatusUnauthorized] != 5 || count[http.StatusTooManyRequests] != n-5 {
+				t.Errorf("%d guesses at once: %v, want 5 checked (401) and %d refused (429)", n, count, n-5)
+			}
+			mustStatus(t, loginAs(t, apps[1], "target@example.org", testPassword), http.StatusTooManyRequests, "the right password after the burst")
+		})
+	}
+}
+
+// Two processes sharing a Redis share one comment budget per account and
+// one per address; a submission the account's budget refuses gives the
+// address's back.
+func TestRateLimitCommentsSharedThroughRedis(t *testing.T) {
+	apps := sharedApps(t, func(c *config.Config) {
+		c.CommentsModeration = "post"
+		c.GuestComments = true
+		c.CommentsRateAccount = 2
+		c.CommentsRateIP = 4
+	})
+	post := func(i int, token, body string) apitest.Response {
+		t.Helper()
+		a := apps[i%2]
+		return postComment(a, a.Article("summit-fr").ID, token, body)
+	}
+	member := func(i int) string { return apps[i%2].Token(access.RoleSubscriber) } // one subject on both
+	for i := range 2 {
+		mustStatus(t, post(i, member(i), fmt.Sprintf(`{"body":"note %d"}`, i)), http.StatusAccepted, fmt.Sprintf("member comment %d", i+1))
+	}
+	for i := range 2 {
+		r := post(i, member(i), `{"body":"one more"}`)
+		mustStatus(t, r, http.StatusTooManyRequests, fmt.Sprintf("third member comment, on process %d", i+1))
+		if problemCode(t, r) != "too_many_requests" {
+			t.Errorf("code %q", problemCode(t, r))
+		}
+		if sec, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || sec < 1 || sec > 30 {
+			t.Errorf("Retry-After %q, want 1-30", r.Header.Get("Retry-After"))
+		}
+	}
+	// The address spent 2 of its 4 (the refused ones were given back).
+	guest := func(i int) string {
+		return fmt.Sprintf(`{"author_name":"Zed","email":"z@example.org","body":"guest note %d"}`, i)
+	}
+	for i := range 2 {
+		mustStatus(t, post(i, "", guest(i)), http.StatusAccepted, fmt.Sprintf("guest comment %d", i+1))
+	}
+	for i := range 2 {
+		mustStatus(t, post(i, "", guest(9)), http.StatusTooManyRequests, fmt.Sprintf("past the address's budget, on process %d", i+1))
+	}
+}
+
+// With Redis down, logins and comments are still limited, in the process.
+func TestRateLimitLoginsAndCommentsRedisDown(t *testing.T) {
+	down, err := ratelimit.OpenRedis("redis://127.0.0.1:1/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { down.Close() })
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
+		c.CommentsModeration = "post"
+		c.CommentsRateAccount = 2
+	}, Services: func(s *app.Services, now func() time.Time) {
+		s.RateLimiter = ratelimit.NewRedis(down, ratelimit.RedisOptions{Fallback: ratelimit.NewMemory(now, 0)})
+	}})
+	newUser(t, a, "target@example.org", accounts.RoleReader, nil)
+	pairOf(t, loginAs(t, a, "target@example.org", testPassword))
+	for i := range 5 {
+		mustStatus(t, loginAs(t, a, "target@example.org", "wrong horse battery"), http.StatusUnauthorized, fmt.Sprintf("failure %d", i+1))
+	}
+	mustStatus(t, loginAs(t, a, "target@example.org", testPassword), http.StatusTooManyRequests, "locked account")
+
+	ref, tok := a.Article("summit-fr").ID, a.Token(access.RoleSubscriber)
+	for i := range 2 {
+		mustStatus(t, postComment(a, ref, tok, fmt.Sprintf(`{"body":"note %d"}`, i)), http.StatusAccepted, "comment")
+	}
+	mustStatus(t, postComment(a, ref, tok, `{"body":"one more"}`), http.StatusTooManyRequests, "third comment")
+
+	a.Clock.Advance(15 * time.Minute)
+	pairOf(t, loginAs(t, a, "target@example.org", testPassword))
+	mustStatus(t, postComment(a, ref, tok, `{"body":"later"}`), http.StatusAccepted, "comment after the wait")
 }
 
 // BenchmarkPartnerRead measures what a partner's credentials cost on a

@@ -113,10 +113,7 @@ type Server struct {
 	*app.Services
 	settings
 	cursors cursors
-	logins  *loginLimiter
-	// commentsByAccount and commentsByIP limit comment submissions.
-	commentsByAccount, commentsByIP *windowLimiter
-	cache                           *repCache
+	cache   *repCache
 }
 
 // New builds the Echo application on ready services and a validated
@@ -124,9 +121,7 @@ type Server struct {
 // defaults of its own: those live in internal/config.
 func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	d := settingsOf(cfg, o)
-	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")}, logins: newLoginLimiter(d.Now)}
-	s.commentsByAccount = newWindowLimiter(d.CommentRateAccount, time.Minute, d.Now)
-	s.commentsByIP = newWindowLimiter(d.CommentRateIP, time.Minute, d.Now)
+	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")}}
 	if cfg.CacheTTL > 0 {
 		s.cache = newRepCache(cfg.CacheTTL, 10_000, d.Now)
 	}

@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"strings"
@@ -31,7 +32,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func allow(t *testing.T, l ratelimit.Limiter, key string, n int) ratelimit.Result {
 	t.Helper()
-	r, err := l.Allow(context.Background(), key, n)
+	r, err := l.Allow(context.Background(), ratelimit.PerMinute(key, n))
 	if err != nil {
 		t.Fatalf("allow %s: %v", key, err)
 	}
@@ -122,6 +123,117 @@ func TestMemoryEviction(t *testing.T) {
 	}
 }
 
+// refunds checks Refund on a budget of 5 per 15 minutes, the shape of the
+// failed-login budget: an event given back can be spent again, and
+// refunds never grow a budget past full.
+func refunds(t *testing.T, l ratelimit.Limiter) {
+	t.Helper()
+	ctx := context.Background()
+	lim := ratelimit.Limit{Key: "login", Rate: 5, Period: 15 * time.Minute}
+	do := func() ratelimit.Result {
+		t.Helper()
+		r, err := l.Allow(ctx, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	refund := func(n int) {
+		t.Helper()
+		for range n {
+			if err := l.Refund(ctx, lim); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	refund(2) // on a full budget: nothing to give back
+	for i := 1; i <= 5; i++ {
+		if r := do(); !r.Allowed || r.Limit != 5 || r.Remaining != 5-i {
+			t.Fatalf("event %d: %+v, want allowed with %d remaining", i, r, 5-i)
+		}
+	}
+	r := do()
+	// One event comes back every 15m/5 = 3 minutes.
+	if r.Allowed || r.RetryAfter <= 179*time.Second || r.RetryAfter > 180*time.Second ||
+		r.ResetAfter < 899*time.Second || r.ResetAfter > 15*time.Minute {
+		t.Fatalf("past the budget: %+v, want refused, retry in about 3m, reset in about 15m", r)
+	}
+	refund(1)
+	if r := do(); !r.Allowed || r.Remaining != 0 {
+		t.Fatalf("after a refund: %+v, want one event", r)
+	}
+	if r := do(); r.Allowed {
+		t.Fatalf("after a refund, second event: %+v, want refused", r)
+	}
+	refund(6) // one more than was spent
+	if r := do(); !r.Allowed || r.Remaining != 4 {
+		t.Fatalf("after refunding everything: %+v, want a whole budget, no more", r)
+	}
+}
+
+func TestMemoryRefund(t *testing.T) {
+	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
+	refunds(t, ratelimit.NewMemory(c.Now, 0))
+}
+
+func TestRedisRefund(t *testing.T) {
+	url := redistest.URL(t, 0)
+	refunds(t, ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: "masthead-test:" + ulid.Make().String() + ":"}))
+}
+
+// However many callers race on a budget, exactly the budget is allowed: in
+// one process, and across two sharing a Redis.
+func TestConcurrentSpends(t *testing.T) {
+	url := redistest.URL(t, 0)
+	prefix := "masthead-test:" + ulid.Make().String() + ":"
+	shared := func() ratelimit.Limiter {
+		// A generous timeout: a slow machine must not send a call to the
+		// fallback, which would count apart.
+		return ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: prefix, Timeout: 5 * time.Second})
+	}
+	m := ratelimit.NewMemory(nil, 0)
+	for name, ls := range map[string][]ratelimit.Limiter{
+		"memory": {m, m},
+		"redis":  {shared(), shared()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			lim := ratelimit.Limit{Key: "k", Rate: 5, Period: 15 * time.Minute}
+			var allowed atomic.Int32
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Go(func() {
+					r, err := ls[i%2].Allow(context.Background(), lim)
+					if err != nil {
+						t.Error(err)
+					}
+					if r.Allowed {
+						allowed.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if n := allowed.Load(); n != 5 {
+				t.Errorf("%d of 16 concurrent events allowed, want 5", n)
+			}
+		})
+	}
+}
+
+func TestInvalidLimit(t *testing.T) {
+	ctx := context.Background()
+	r := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{})
+	for _, l := range []ratelimit.Limiter{ratelimit.NewMemory(nil, 0), r} {
+		for _, lim := range []ratelimit.Limit{{Key: "k"}, {Key: "k", Rate: 1}, {Key: "k", Rate: -1, Period: time.Minute}} {
+			if _, err := l.Allow(ctx, lim); !errors.Is(err, ratelimit.ErrInvalidLimit) {
+				t.Errorf("%T allow %+v: %v", l, lim, err)
+			}
+			if err := l.Refund(ctx, lim); !errors.Is(err, ratelimit.ErrInvalidLimit) {
+				t.Errorf("%T refund %+v: %v", l, lim, err)
+			}
+		}
+	}
+}
+
 // Two limiters on one Redis, as two processes would have, share a budget.
 func TestRedisSharedBudget(t *testing.T) {
 	url := redistest.URL(t, 0)
@@ -184,12 +296,19 @@ func TestRedisDownFallsBack(t *testing.T) {
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	spend(t, l, "k", 4)
+	// A refund goes to the fallback too.
+	if err := l.Refund(context.Background(), ratelimit.PerMinute("k", 4)); err != nil {
+		t.Fatal(err)
+	}
+	if r := allow(t, l, "k", 4); !r.Allowed {
+		t.Errorf("after a refund: %+v, want allowed", r)
+	}
 	if n := strings.Count(logs.String(), "Redis unreachable"); n != 1 {
 		t.Errorf("%d outage lines, want 1:\n%s", n, logs.String())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{}).Allow(ctx, "k", 4); err == nil {
+	if _, err := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{}).Allow(ctx, ratelimit.PerMinute("k", 4)); err == nil {
 		t.Error("a canceled request: no error")
 	}
 }
