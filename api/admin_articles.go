@@ -375,18 +375,7 @@ func (s *Server) listAdminArticles(c echo.Context) error {
 	}
 	resp := adminArticleList{Data: make([]adminArticleSummary, 0, len(list))}
 	for _, a := range list {
-		sec, err := s.sectionRef(c, a.SectionID, a.Lang, false)
-		if err != nil {
-			return err
-		}
-		resp.Data = append(resp.Data, adminArticleSummary{
-			ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
-			Status: string(a.Status), Access: string(a.Access), Section: sec,
-			Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
-			PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
-			WordCount: a.WordCount, CommentCount: a.CommentCount, Version: a.Version,
-			CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		})
+		resp.Data = append(resp.Data, toAdminArticleSummary(a))
 	}
 	if next != nil {
 		nc := s.cursors.encode(position{List: listAdminArticles, Time: next.CreatedAt, ID: next.ID})
@@ -428,11 +417,7 @@ func (s *Server) adminArticle(c echo.Context) (content.Article, error) {
 
 // sendAdminArticle answers with the newsroom's view and the version's ETag.
 func (s *Server) sendAdminArticle(c echo.Context, a content.Article, status int) error {
-	resp, err := s.toAdminArticleResponse(c, a)
-	if err != nil {
-		return err
-	}
-	return sendVersioned(c, status, a.ID, a.Version, a.UpdatedAt, resp)
+	return sendVersioned(c, status, a.ID, a.Version, a.UpdatedAt, toAdminArticleResponse(a))
 }
 
 // updateArticle godoc
@@ -666,28 +651,32 @@ func (s *Server) listRevisions(c echo.Context) error {
 	return sendJSON(c, resp, time.Time{}, cacheNewsroom, nil)
 }
 
-func (s *Server) toAdminArticleResponse(c echo.Context, a content.Article) (adminArticleResponse, error) {
-	ctx := c.Request().Context()
-	resp := adminArticleResponse{
+// toAdminArticleResponse converts an article the newsroom read or wrote,
+// with its read model.
+func toAdminArticleResponse(a content.Article) adminArticleResponse {
+	return adminArticleResponse{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
 		Title: a.Title, Standfirst: a.Standfirst,
 		Status: string(a.Status), Access: string(a.Access), PreviewBreak: a.PreviewBreak,
+		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors), Source: toSourceResponse(a.Source),
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
 		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes,
-		CanonicalURL: s.Content.CanonicalURL(a), Version: a.Version,
+		CanonicalURL: a.CanonicalURL, Version: a.Version,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		Body:    bodyResponse{Blocks: blockList(a.Body.Blocks), HTML: a.Body.HTML, Text: a.Body.Text},
 		Preview: previewInfo{Words: a.Preview.Words, Truncated: a.Truncated},
 	}
-	sec, err := s.sectionRef(c, a.SectionID, a.Lang, true)
-	if err != nil {
-		return resp, err
+}
+
+func toAdminArticleSummary(a content.Article) adminArticleSummary {
+	return adminArticleSummary{
+		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
+		Status: string(a.Status), Access: string(a.Access), Section: toSectionRef(a.SectionPath, a.Lang, false),
+		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
+		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
+		WordCount: a.WordCount, CommentCount: a.CommentCount, Version: a.Version,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
-	resp.Section = sec
-	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
-		return resp, err
-	}
-	return resp, nil
 }

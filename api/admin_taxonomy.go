@@ -148,25 +148,19 @@ func pathID(c echo.Context, kind string) (string, error) {
 	return id, nil
 }
 
-func (s *Server) toAdminSectionResponse(c echo.Context, sec content.Section) (adminSectionResponse, error) {
+// toAdminSectionResponse converts a section the newsroom wrote, with its
+// parent's slug.
+func toAdminSectionResponse(sec content.Section) adminSectionResponse {
 	r := adminSectionResponse{ID: sec.ID, Slug: sec.Slug, Names: sec.Names, Position: sec.Position,
 		Version: sec.Version, CreatedAt: sec.CreatedAt.UTC(), UpdatedAt: sec.UpdatedAt.UTC()}
 	if r.Names == nil {
 		r.Names = map[string]string{}
 	}
-	if sec.ParentID != "" {
-		list, err := s.Content.Sections(c.Request().Context())
-		if err != nil {
-			return r, err
-		}
-		for _, p := range list {
-			if p.ID == sec.ParentID {
-				slug := p.Slug
-				r.Parent = &slug
-			}
-		}
+	if sec.ParentSlug != "" {
+		slug := sec.ParentSlug
+		r.Parent = &slug
 	}
-	return r, nil
+	return r
 }
 
 // createSection godoc
@@ -200,12 +194,8 @@ func (s *Server) createSection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.toAdminSectionResponse(c, sec)
-	if err != nil {
-		return err
-	}
 	c.Response().Header().Set(echo.HeaderLocation, "/v1/admin/sections/"+sec.ID)
-	return sendVersioned(c, http.StatusCreated, sec.ID, sec.Version, sec.UpdatedAt, resp)
+	return sendVersioned(c, http.StatusCreated, sec.ID, sec.Version, sec.UpdatedAt, toAdminSectionResponse(sec))
 }
 
 // updateSection godoc
@@ -250,11 +240,7 @@ func (s *Server) updateSection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.toAdminSectionResponse(c, sec)
-	if err != nil {
-		return err
-	}
-	return sendVersioned(c, http.StatusOK, sec.ID, sec.Version, sec.UpdatedAt, resp)
+	return sendVersioned(c, http.StatusOK, sec.ID, sec.Version, sec.UpdatedAt, toAdminSectionResponse(sec))
 }
 
 // deleteSection godoc

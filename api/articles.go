@@ -232,16 +232,8 @@ func (s *Server) listArticles(c echo.Context) error {
 	}
 	resp := articleList{Data: make([]articleSummary, 0, len(list))}
 	var lastMod time.Time
-	photos, err := s.photosOf(ctx, slices.Values(list))
-	if err != nil {
-		return err
-	}
 	for _, a := range list {
-		sum, err := s.toArticleSummary(c, a, photos, p)
-		if err != nil {
-			return err
-		}
-		resp.Data = append(resp.Data, sum)
+		resp.Data = append(resp.Data, toArticleSummary(a, access.Decide(access.Level(a.Access), p)))
 		if a.UpdatedAt.After(lastMod) {
 			lastMod = a.UpdatedAt
 		}
@@ -377,10 +369,7 @@ func (s *Server) getArticle(c echo.Context) error {
 			d = access.Decision{Granted: true, Reason: reasonMetered}
 		}
 	}
-	resp, err := s.articleResponse(c, a, d, meter, formats)
-	if err != nil {
-		return err
-	}
+	resp := toArticleResponse(a, d, meter, formats, s.readerSettings())
 	if metered {
 		b, err := encode(resp, fields)
 		if err != nil {
@@ -414,10 +403,7 @@ func (s *Server) previewArticle(c echo.Context, ref, lang string, formats, field
 		t := s.Content.Now()
 		a.PublishedAt = &t
 	}
-	resp, err := s.toArticleResponse(c, a, p, formats)
-	if err != nil {
-		return err
-	}
+	resp := toArticleResponse(a, access.Decide(access.Level(a.Access), p), nil, formats, s.readerSettings())
 	b, err := encode(resp, fields)
 	if err != nil {
 		return err
@@ -435,14 +421,22 @@ func cacheFor(p access.Principal) string {
 	return cachePrivate
 }
 
-func (s *Server) toArticleResponse(c echo.Context, a content.Article, p access.Principal, formats map[string]bool) (articleResponse, error) {
-	return s.articleResponse(c, a, access.Decide(access.Level(a.Access), p), nil, formats)
+// readerSettings are the settings an article response shows a reader:
+// where to subscribe or log in, and how comments are moderated.
+type readerSettings struct {
+	SubscribeURL, LoginURL string
+	Moderation             string
 }
 
-// articleResponse builds the article as decision d allows; meter, when not
+func (s *Server) readerSettings() readerSettings {
+	return readerSettings{SubscribeURL: s.SubscribeURL, LoginURL: s.LoginURL, Moderation: s.Moderation}
+}
+
+// toArticleResponse converts an article read with its read model
+// (content.Service.LiveArticle or AnyArticle) as decision d allows: the
+// whole body when granted, the stored preview otherwise. meter, when not
 // nil, goes into the access object.
-func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Decision, meter *meterResponse, formats map[string]bool) (articleResponse, error) {
-	ctx := c.Request().Context()
+func toArticleResponse(a content.Article, d access.Decision, meter *meterResponse, formats map[string]bool, rs readerSettings) articleResponse {
 	body, shown := a.Preview, a.Preview.Words
 	truncated := a.Truncated
 	if d.Granted {
@@ -450,12 +444,13 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 	}
 	resp := articleResponse{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
-		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: s.Content.CanonicalURL(a),
+		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: a.CanonicalURL,
+		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
-		Source:      toSourceResponse(a.Source),
+		Source: toSourceResponse(a.Source), Translations: toTranslationResponses(a.Translations),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
-		Comments: commentsInfo{Enabled: a.CommentsEnabled, Moderation: s.Moderation, Count: a.CommentCount},
+		Comments: commentsInfo{Enabled: a.CommentsEnabled, Moderation: rs.Moderation, Count: a.CommentCount},
 		Access: accessResponse{
 			Level: string(a.Access), Granted: d.Granted, Truncated: truncated, Reason: d.Reason,
 			WordsTotal: a.WordCount, WordsShown: shown, Meter: meter,
@@ -467,7 +462,7 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 		},
 	}
 	if !d.Granted {
-		resp.Access.SubscribeURL, resp.Access.LoginURL = s.SubscribeURL, s.LoginURL
+		resp.Access.SubscribeURL, resp.Access.LoginURL = rs.SubscribeURL, rs.LoginURL
 	}
 	if a.Access != content.AccessPublic {
 		resp.StructuredData.HasPart = &paywalledPart{Type: "WebPageElement", IsAccessibleForFree: false, CSSSelector: ".paywalled"}
@@ -481,54 +476,29 @@ func (s *Server) articleResponse(c echo.Context, a content.Article, d access.Dec
 	if formats == nil || formats["text"] {
 		resp.Body.Text = body.Text
 	}
-	sec, err := s.sectionRef(c, a.SectionID, a.Lang, true)
-	if err != nil {
-		return resp, err
-	}
-	resp.Section = sec
-	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
-		return resp, err
-	}
-	trs, err := s.Content.Translations(ctx, a)
-	if err != nil {
-		return resp, err
-	}
-	resp.Translations = make([]translationResponse, 0, len(trs))
-	for _, t := range trs {
-		resp.Translations = append(resp.Translations, translationResponse{ID: t.ID, Lang: t.Lang, Slug: t.Slug})
-	}
-	return resp, nil
+	return resp
 }
 
-func (s *Server) toArticleSummary(c echo.Context, a content.Article, photos map[string]content.Photo, p access.Principal) (articleSummary, error) {
-	sum := articleSummary{
+// toArticleSummary converts an article of a page (its read model loaded by
+// the list's read), with d the caller's access decision for it.
+func toArticleSummary(a content.Article, d access.Decision) articleSummary {
+	return articleSummary{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
-		CanonicalURL: s.Content.CanonicalURL(a),
-		Tags:         toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
-		Source:      toSourceResponse(a.Source),
+		CanonicalURL: a.CanonicalURL, Section: toSectionRef(a.SectionPath, a.Lang, false),
+		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
+		Source: toSourceResponse(a.Source), Photo: toPhotoRef(a.Photo),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
-		Access: accessSummary{Level: string(a.Access), Granted: access.Decide(access.Level(a.Access), p).Granted},
+		Access: accessSummary{Level: string(a.Access), Granted: d.Granted},
 	}
-	if ph, ok := photos[a.PhotoID]; ok {
-		pr := toPhotoResponse(ph)
-		sum.Photo = &pr
-	}
-	sec, err := s.sectionRef(c, a.SectionID, a.Lang, false)
-	if err != nil {
-		return sum, err
-	}
-	sum.Section = sec
-	return sum, nil
 }
 
-func (s *Server) sectionRef(c echo.Context, id, lang string, breadcrumb bool) (*sectionRef, error) {
-	if id == "" {
-		return nil, nil
-	}
-	path, err := s.Content.Breadcrumb(c.Request().Context(), id)
-	if err != nil || len(path) == 0 {
-		return nil, err
+// toSectionRef names the last section of path (an article's section path,
+// top-level first), with the whole path as breadcrumb when asked; nil for
+// an empty path (no section).
+func toSectionRef(path []content.Section, lang string, breadcrumb bool) *sectionRef {
+	if len(path) == 0 {
+		return nil
 	}
 	last := path[len(path)-1]
 	ref := &sectionRef{ID: last.ID, Slug: last.Slug, Name: last.Name(lang)}
@@ -537,7 +507,15 @@ func (s *Server) sectionRef(c echo.Context, id, lang string, breadcrumb bool) (*
 			ref.Breadcrumb = append(ref.Breadcrumb, crumb{Slug: sec.Slug, Name: sec.Name(lang)})
 		}
 	}
-	return ref, nil
+	return ref
+}
+
+func toTranslationResponses(ts []content.Translation) []translationResponse {
+	out := make([]translationResponse, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, translationResponse{ID: t.ID, Lang: t.Lang, Slug: t.Slug})
+	}
+	return out
 }
 
 func toTagResponses(ts []content.Tag) []tagResponse {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,10 +206,6 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 	if err != nil {
 		return err
 	}
-	photos, err := s.photosOf(ctx, slices.Values(list))
-	if err != nil {
-		return err
-	}
 
 	site := siteName(s.PublicURL)
 	self := feedSelfURL(base, scope, format, limit, lang)
@@ -221,10 +216,7 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 	}
 	var lastMod time.Time
 	for _, a := range list {
-		it, changed, err := s.toFeedItem(c, a, photos, base, full)
-		if err != nil {
-			return err
-		}
+		it, changed := toFeedItem(a, base, full)
 		out.Items = append(out.Items, it)
 		if changed.After(lastMod) {
 			lastMod = changed
@@ -280,17 +272,18 @@ func (s *Server) feedTitle(c echo.Context, scope feedScope, lang string) (feedHe
 	return feedHeading{"Latest", "The latest articles"}, nil
 }
 
-// toFeedItem converts a live article. changed is when the item last
-// changed: its update, its publication (a scheduled article appears later
-// than it was written) or its photo's update.
-func (s *Server) toFeedItem(c echo.Context, a content.Article, photos map[string]content.Photo, base string, full bool) (feed.Item, time.Time, error) {
+// toFeedItem converts a live article with its read model
+// (content.Service.FeedArticles). changed is when the item last changed:
+// its update, its publication (a scheduled article appears later than it
+// was written) or its photo's update.
+func toFeedItem(a content.Article, base string, full bool) (it feed.Item, changed time.Time) {
 	published := *a.PublishedAt
 	updated := a.UpdatedAt
 	if published.After(updated) {
 		updated = published
 	}
-	it := feed.Item{
-		ID: feedGUIDPrefix + a.ID, Title: a.Title, Link: s.Content.CanonicalURL(a), Summary: a.Standfirst,
+	it = feed.Item{
+		ID: feedGUIDPrefix + a.ID, Title: a.Title, Link: a.CanonicalURL, Summary: a.Standfirst,
 		Published: published, Updated: updated, Language: a.Lang,
 		// The stored preview, or for a licensed caller the stored body: no
 		// other text of the article ever reaches a feed.
@@ -302,25 +295,20 @@ func (s *Server) toFeedItem(c echo.Context, a content.Article, photos map[string
 	for _, au := range a.Authors {
 		it.Authors = append(it.Authors, au.Name)
 	}
-	path, err := s.Content.Breadcrumb(c.Request().Context(), a.SectionID)
-	if err != nil {
-		return it, time.Time{}, err
-	}
-	if len(path) > 0 {
-		sec := path[len(path)-1]
+	if sec, ok := a.Section(); ok {
 		it.Categories = append(it.Categories, feed.Category{Term: sec.Slug, Label: sec.Name(a.Lang), Scheme: feedSectionScheme})
 	}
 	for _, t := range a.Tags {
 		it.Categories = append(it.Categories, feed.Category{Term: t.Slug, Label: t.Name, Scheme: feedTagScheme + t.Kind})
 	}
-	changed := updated
-	if ph, ok := photos[a.PhotoID]; ok {
-		it.Image = feedImage(ph, base)
+	changed = updated
+	if ph := a.Photo; ph != nil {
+		it.Image = feedImage(*ph, base)
 		if ph.UpdatedAt.After(changed) {
 			changed = ph.UpdatedAt
 		}
 	}
-	return it, changed, nil
+	return it, changed
 }
 
 // feedImage is the largest rendition (or the original when the photo was

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -172,11 +171,7 @@ func (s *Server) getArticleNinjs(c echo.Context) error {
 	if answered || err != nil {
 		return err
 	}
-	item, err := s.toNinjs(c, a, full, base)
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(item)
+	b, err := json.Marshal(toNinjs(a, full, base, copyrightHolder(s.PublicURL)))
 	if err != nil {
 		return fmt.Errorf("encode ninjs: %w", err)
 	}
@@ -237,14 +232,20 @@ func acceptsNinjs(header []string) bool {
 	return qNinjs > 0 && qNinjs >= qJSON
 }
 
-// toNinjs renders a live article; full says whether the caller may have the
-// whole body (access.Principal.SyndicatesFullText), otherwise it gets the stored preview.
-func (s *Server) toNinjs(c echo.Context, a content.Article, full bool, base string) (ninjsItem, error) {
-	ctx := c.Request().Context()
-	holder := s.PublicURL
-	if u, err := url.Parse(s.PublicURL); err == nil && u.Host != "" {
-		holder = u.Host
+// copyrightHolder is the publisher named in ninjs items: the host of its
+// site.
+func copyrightHolder(publicURL string) string {
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		return u.Host
 	}
+	return publicURL
+}
+
+// toNinjs renders a live article with its read model
+// (content.Service.LiveArticle); full says whether the caller may have the
+// whole body (access.Principal.SyndicatesFullText), otherwise it gets the
+// stored preview. Photo links are absolute, on base.
+func toNinjs(a content.Article, full bool, base, holder string) ninjsItem {
 	versioned := a.UpdatedAt
 	if a.PublishedAt.After(versioned) {
 		versioned = *a.PublishedAt // saved before its scheduled time
@@ -256,7 +257,7 @@ func (s *Server) toNinjs(c echo.Context, a content.Article, full bool, base stri
 		VersionCreated: versioned.UTC().Format(time.RFC3339),
 		PubStatus:      "usable", Language: a.Lang, Slugline: a.Slug,
 		Headlines:       []ninjsText{{Role: "main", ContentType: "text/plain", Value: a.Title}},
-		Renditions:      []ninjsRendition{{Name: "web", Href: s.Content.CanonicalURL(a), ContentType: "text/html"}},
+		Renditions:      []ninjsRendition{{Name: "web", Href: a.CanonicalURL, ContentType: "text/html"}},
 		CopyrightHolder: holder,
 		CopyrightNotice: fmt.Sprintf("© %d %s", a.PublishedAt.Year(), holder),
 		Standard:        ninjsStandard{Name: "ninjs", Version: ninjsVersion, Schema: ninjsSchema},
@@ -285,12 +286,8 @@ func (s *Server) toNinjs(c echo.Context, a content.Article, full bool, base stri
 		it.People = append(it.People, ninjsConcept{Name: au.Name, Rel: "author", Literal: au.Slug, URI: ninjsURNScope + "author:" + au.Slug})
 	}
 	it.By = strings.Join(names, ", ")
-	sec, err := s.sectionRef(c, a.SectionID, a.Lang, false)
-	if err != nil {
-		return it, err
-	}
-	if sec != nil {
-		it.Subjects = append(it.Subjects, ninjsConcept{Name: sec.Name, Rel: "section", Literal: sec.Slug, URI: ninjsURNScope + "section:" + sec.Slug})
+	if sec, ok := a.Section(); ok {
+		it.Subjects = append(it.Subjects, ninjsConcept{Name: sec.Name(a.Lang), Rel: "section", Literal: sec.Slug, URI: ninjsURNScope + "section:" + sec.Slug})
 	}
 	for _, t := range a.Tags {
 		cn := ninjsConcept{Name: t.Name, Rel: "about", Literal: t.Slug, URI: ninjsURNScope + "tag:" + t.Slug}
@@ -303,16 +300,10 @@ func (s *Server) toNinjs(c echo.Context, a content.Article, full bool, base stri
 	if a.Source.Name != "" {
 		it.Infosources = []ninjsInfosource{{Name: a.Source.Name, URI: a.Source.URL}}
 	}
-	if a.PhotoID != "" {
-		ph, err := s.Content.Photo(ctx, a.PhotoID)
-		if err != nil && !errors.Is(err, content.ErrNotFound) {
-			return it, err
-		}
-		if err == nil {
-			it.Associations = []ninjsAssociation{toNinjsPicture(ph, base)}
-		}
+	if a.Photo != nil {
+		it.Associations = []ninjsAssociation{toNinjsPicture(*a.Photo, base)}
 	}
-	return it, nil
+	return it
 }
 
 func toNinjsPicture(ph content.Photo, base string) ninjsAssociation {

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"errors"
-	"iter"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -88,30 +86,12 @@ func (s *Server) serveMedia(c echo.Context) error {
 	return nil
 }
 
-// photoRef loads the photo an article or author points to; none (or one
-// deleted meanwhile) is nil.
-func (s *Server) photoRef(ctx context.Context, id string) (*photoResponse, error) {
-	if id == "" {
-		return nil, nil
+// toPhotoRef converts the photo an article or author shows; none (nil) is
+// nil.
+func toPhotoRef(ph *content.Photo) *photoResponse {
+	if ph == nil {
+		return nil
 	}
-	ph, err := s.Content.Photo(ctx, id)
-	if errors.Is(err, content.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	pr := toPhotoResponse(ph)
-	return &pr, nil
-}
-
-// photosOf loads the featured photos of articles, by id, in one query.
-func (s *Server) photosOf(ctx context.Context, articles iter.Seq[content.Article]) (map[string]content.Photo, error) {
-	var ids []string
-	for a := range articles {
-		if a.PhotoID != "" {
-			ids = append(ids, a.PhotoID)
-		}
-	}
-	return s.Content.Photos(ctx, ids)
+	pr := toPhotoResponse(*ph)
+	return &pr
 }

@@ -60,18 +60,10 @@ func (s *Server) listSections(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	slugs := make(map[string]string, len(list))
-	for _, sec := range list {
-		slugs[sec.ID] = sec.Slug
-	}
 	resp := sectionList{Data: make([]sectionResponse, 0, len(list))}
 	var lastMod time.Time
 	for _, sec := range list {
-		r := sectionResponse{ID: sec.ID, Slug: sec.Slug, Name: sec.Name(lang), Names: sec.Names}
-		if p, ok := slugs[sec.ParentID]; ok {
-			r.Parent = &p
-		}
-		resp.Data = append(resp.Data, r)
+		resp.Data = append(resp.Data, toSectionResponse(sec, lang))
 		if sec.UpdatedAt.After(lastMod) {
 			lastMod = sec.UpdatedAt
 		}
@@ -130,15 +122,24 @@ func (s *Server) getAuthor(c echo.Context) error {
 	if !validSlug(slug) {
 		return notFound("no author has this slug")
 	}
-	a, err := s.Content.AuthorBySlug(ctx, slug)
+	a, err := s.Content.AuthorProfile(ctx, slug)
 	if err != nil {
 		return err
 	}
-	resp := authorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio}
-	if resp.Photo, err = s.photoRef(ctx, a.PhotoID); err != nil {
-		return err
+	return sendJSON(c, toAuthorResponse(a), a.UpdatedAt, cacheFor(principalOf(c)), nil)
+}
+
+func toAuthorResponse(a content.Author) authorResponse {
+	return authorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, Photo: toPhotoRef(a.Photo)}
+}
+
+func toSectionResponse(sec content.Section, lang string) sectionResponse {
+	r := sectionResponse{ID: sec.ID, Slug: sec.Slug, Name: sec.Name(lang), Names: sec.Names}
+	if sec.ParentSlug != "" {
+		p := sec.ParentSlug
+		r.Parent = &p
 	}
-	return sendJSON(c, resp, a.UpdatedAt, cacheFor(principalOf(c)), nil)
+	return r
 }
 
 func toTagResponse(t content.Tag) tagResponse {

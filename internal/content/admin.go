@@ -246,6 +246,7 @@ func schedule(cur *Article, status Status, publishAt *time.Time, now time.Time) 
 // unique in the language; a slug the editor chose must be free in the
 // language (also among the old slugs of other articles), else ErrConflict.
 // The first revision is stored with the article, in the same transaction.
+// The article is returned with its read model, but for translations.
 func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor string) (Article, error) {
 	now := s.Now()
 	var errs []fault.FieldError
@@ -338,6 +339,9 @@ func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor s
 	}
 	a.Tags, a.Authors = nil, nil
 	if err := s.attach(ctx, []*Article{&a}); err != nil {
+		return Article{}, err
+	}
+	if err := s.completeWrite(ctx, &a); err != nil {
 		return Article{}, err
 	}
 	return a, nil
@@ -442,7 +446,8 @@ type ArticlePatch struct {
 // expectVersion of 0 applies the patch to whatever version is current (read
 // again, up to three times, when another save slips in between). The body and
 // preview are rendered again; a changed slug leaves the old one redirecting;
-// a revision is stored in the same transaction.
+// a revision is stored in the same transaction. The article is returned with
+// its read model, but for translations.
 func (s *Service) UpdateArticle(ctx context.Context, id string, patch ArticlePatch, expectVersion int, editor string) (Article, error) {
 	return s.save(ctx, id, patch, expectVersion, editor, ActionUpdate)
 }
@@ -474,7 +479,7 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 	if !IsID(id) {
 		return Article{}, errNoArticle
 	}
-	cur, err := s.AnyArticle(ctx, Lookup{IDOrSlug: id})
+	cur, err := s.current(ctx, id)
 	if err != nil {
 		return Article{}, missing(err, errNoArticle.Detail)
 	}
@@ -639,6 +644,9 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 			return Article{}, err
 		}
 	}
+	if err := s.completeWrite(ctx, &a); err != nil {
+		return Article{}, err
+	}
 	return a, nil
 }
 
@@ -743,7 +751,8 @@ type AdminFilter struct {
 
 // ListArticles returns a page of article summaries in every status, newest
 // created first (a stable order: editing does not move an article), with
-// their tags and authors, and the cursor of the next page (nil on the last).
+// their read model but for translations, and the cursor of the next page
+// (nil on the last).
 func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *AdminCursor, error) {
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
@@ -785,11 +794,7 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 		last := list[len(list)-1]
 		next = &AdminCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
-	ptrs := make([]*Article, len(list))
-	for i := range list {
-		ptrs[i] = &list[i]
-	}
-	if err := s.attach(ctx, ptrs); err != nil {
+	if err := s.completePage(ctx, pointers(list)); err != nil {
 		return nil, nil, err
 	}
 	return list, next, nil

@@ -191,7 +191,7 @@ func (s *Service) PromoteDue(ctx context.Context) (int, error) {
 }
 
 func (s *Service) promote(ctx context.Context, id string, now time.Time) (bool, error) {
-	cur, err := s.AnyArticle(ctx, Lookup{IDOrSlug: id})
+	cur, err := s.current(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}

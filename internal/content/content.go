@@ -62,6 +62,10 @@ type Section struct {
 	Version   int // moved by one on every write
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// ParentSlug is the parent's slug ("" at the top), filled by the
+	// service's section reads (Sections) and writes.
+	ParentSlug string
 }
 
 // Name is the section's name in lang, falling back to English, then French,
@@ -107,6 +111,10 @@ type Author struct {
 	Version   int // moved by one on every write
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// Photo is the portrait, loaded by AuthorProfile only; nil when none
+	// (or deleted).
+	Photo *Photo
 }
 
 // Rendition is one stored size of a photo.
@@ -179,6 +187,34 @@ type Article struct {
 
 	Tags    []Tag
 	Authors []Author
+
+	// The read model: what a response shows beside the article's own
+	// columns, loaded by the service's reads (LiveArticle, AnyArticle,
+	// ListLive, ListArticles, FeedArticles, LiveByID) and by the
+	// newsroom's writes, so that converting an article needs no query.
+	// Other lookups leave them empty.
+
+	// SectionPath is the article's section and its ancestors, the
+	// top-level section first and the article's own last; nil when it has
+	// no section.
+	SectionPath []Section
+	// Photo is the featured photo; nil when none (or deleted since).
+	Photo *Photo
+	// Translations are the live articles of the same story in other
+	// languages, by language. Loaded by the single-article reads only
+	// (LiveArticle, AnyArticle); lists leave them nil.
+	Translations []Translation
+	// CanonicalURL is where the publisher's site shows the article.
+	CanonicalURL string
+}
+
+// Section returns the article's own section (the last of SectionPath), and
+// false when it has none.
+func (a Article) Section() (Section, bool) {
+	if len(a.SectionPath) == 0 {
+		return Section{}, false
+	}
+	return a.SectionPath[len(a.SectionPath)-1], true
 }
 
 // Live reports whether the public may see a at now: published, or scheduled

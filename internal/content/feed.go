@@ -20,10 +20,10 @@ type FeedFilter struct {
 }
 
 // FeedArticles returns the newest live articles for a feed, newest first,
-// with their tags and authors and one stored HTML form of the body: the
-// whole body's (Body.HTML) when f.FullText is set, the preview's
-// (Preview.HTML) otherwise. The whole body is not even read from the
-// database for a feed that must not carry it.
+// with their read model but for translations, and one stored HTML form of
+// the body: the whole body's (Body.HTML) when f.FullText is set, the
+// preview's (Preview.HTML) otherwise. The whole body is not even read from
+// the database for a feed that must not carry it.
 func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, error) {
 	if f.Limit <= 0 {
 		return nil, fmt.Errorf("feed articles: limit %d", f.Limit)
@@ -36,11 +36,7 @@ func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, er
 	if err != nil {
 		return nil, err
 	}
-	ptrs := make([]*Article, len(list))
-	for i := range list {
-		ptrs[i] = &list[i]
-	}
-	if err := s.attach(ctx, ptrs); err != nil {
+	if err := s.completePage(ctx, pointers(list)); err != nil {
 		return nil, err
 	}
 	return list, nil

@@ -246,20 +246,23 @@ func (r repo) photos(ctx context.Context, ids []string) (map[string]Photo, error
 // article loads one article by id, or by language and slug when lang is set
 // (or the first by creation when lang is empty and the slug is ambiguous).
 func (r repo) article(ctx context.Context, id, lang, slug string) (Article, error) {
-	q := r.db.Read(ctx)
-	switch {
-	case id != "":
-		q = q.Where("id = ?", id)
-	case lang != "":
-		q = q.Where("lang = ? AND slug = ?", lang, slug)
-	default:
-		q = q.Where("slug = ?", slug).Order("created_at, id")
-	}
 	var row articleRow
-	if err := q.Take(&row).Error; err != nil {
+	if err := byRef(r.db.Read(ctx), "", id, lang, slug).Take(&row).Error; err != nil {
 		return Article{}, notFound(err)
 	}
 	return row.toArticle(), nil
+}
+
+// byRef narrows q to the article of article's arguments; prefix qualifies
+// the columns ("articles." in a join).
+func byRef(q *gorm.DB, prefix, id, lang, slug string) *gorm.DB {
+	switch {
+	case id != "":
+		return q.Where(prefix+"id = ?", id)
+	case lang != "":
+		return q.Where(prefix+"lang = ? AND "+prefix+"slug = ?", lang, slug)
+	}
+	return q.Where(prefix+"slug = ?", slug).Order(prefix + "created_at, " + prefix + "id")
 }
 
 // oldSlug finds the article that used to answer to slug.
@@ -275,43 +278,33 @@ func (r repo) oldSlug(ctx context.Context, lang, slug string) (string, error) {
 	return row.ArticleID, nil
 }
 
-// relations loads the tags and authors of the given articles in two queries,
-// in their byline order.
+// relations loads the tags and authors of the given articles, in their
+// byline order, in one query.
 func (r repo) relations(ctx context.Context, ids []string) (map[string][]Tag, map[string][]Author, error) {
 	tags := make(map[string][]Tag, len(ids))
 	authors := make(map[string][]Author, len(ids))
 	if len(ids) == 0 {
 		return tags, authors, nil
 	}
-	var trows []struct {
-		ArticleID, ID, Slug, Name, Kind string
+	var rows []struct {
+		Rel, ArticleID, ID, Slug, Name, Kind string
+		Position                             int
 	}
-	err := r.db.Read(ctx).Table("article_tags AS at").
-		Select("at.article_id, t.id, t.slug, t.name, t.kind").
-		Joins("JOIN tags t ON t.id = at.tag_id").
-		Where("at.article_id IN ?", ids).
-		Order("at.article_id, at.position, t.slug").
-		Scan(&trows).Error
+	err := r.db.Read(ctx).Raw(`SELECT 'tag' AS rel, at.article_id, at.position, t.id, t.slug, t.name, t.kind
+		FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ?
+		UNION ALL
+		SELECT 'author' AS rel, aa.article_id, aa.position, a.id, a.slug, a.name, '' AS kind
+		FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id IN ?
+		ORDER BY article_id, rel, position, slug`, ids, ids).Scan(&rows).Error
 	if err != nil {
-		return nil, nil, fmt.Errorf("load article tags: %w", err)
+		return nil, nil, fmt.Errorf("load article tags and authors: %w", err)
 	}
-	for _, t := range trows {
-		tags[t.ArticleID] = append(tags[t.ArticleID], Tag{ID: t.ID, Slug: t.Slug, Name: t.Name, Kind: t.Kind})
-	}
-	var arows []struct {
-		ArticleID, ID, Slug, Name string
-	}
-	err = r.db.Read(ctx).Table("article_authors AS aa").
-		Select("aa.article_id, a.id, a.slug, a.name").
-		Joins("JOIN authors a ON a.id = aa.author_id").
-		Where("aa.article_id IN ?", ids).
-		Order("aa.article_id, aa.position, a.slug").
-		Scan(&arows).Error
-	if err != nil {
-		return nil, nil, fmt.Errorf("load article authors: %w", err)
-	}
-	for _, a := range arows {
-		authors[a.ArticleID] = append(authors[a.ArticleID], Author{ID: a.ID, Slug: a.Slug, Name: a.Name})
+	for _, x := range rows {
+		if x.Rel == "tag" {
+			tags[x.ArticleID] = append(tags[x.ArticleID], Tag{ID: x.ID, Slug: x.Slug, Name: x.Name, Kind: x.Kind})
+		} else {
+			authors[x.ArticleID] = append(authors[x.ArticleID], Author{ID: x.ID, Slug: x.Slug, Name: x.Name})
+		}
 	}
 	return tags, authors, nil
 }

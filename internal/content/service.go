@@ -101,27 +101,41 @@ func (s *Service) changed() { s.gen.Add(1) }
 
 // --- taxonomy ---
 
-// Sections returns every section, ordered, from a short-lived cache.
+// Sections returns every section, ordered, with its parent's slug, from a
+// short-lived cache.
 func (s *Service) Sections(ctx context.Context) ([]Section, error) {
+	list, _, err := s.sectionCache(ctx)
+	return list, err
+}
+
+// sectionCache returns the cached sections, ordered and by id, loading them
+// when the cache is empty or older than the TTL. A reload replaces both
+// whole and never changes them, so callers may keep them without the lock.
+func (s *Service) sectionCache(ctx context.Context) ([]Section, map[string]Section, error) {
 	s.mu.RLock()
 	if s.sections != nil && s.now().Sub(s.loadedAt) < s.ttl {
-		out := s.sections
+		list, by := s.sections, s.sectionBy
 		s.mu.RUnlock()
-		return out, nil
+		return list, by, nil
 	}
 	s.mu.RUnlock()
 	list, err := s.repo.sections(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	slugs := make(map[string]string, len(list))
+	for _, sec := range list {
+		slugs[sec.ID] = sec.Slug
 	}
 	by := make(map[string]Section, len(list))
-	for _, sec := range list {
-		by[sec.ID] = sec
+	for i := range list {
+		list[i].ParentSlug = slugs[list[i].ParentID]
+		by[list[i].ID] = list[i]
 	}
 	s.mu.Lock()
 	s.sections, s.sectionBy, s.loadedAt = list, by, s.now()
 	s.mu.Unlock()
-	return list, nil
+	return list, by, nil
 }
 
 func (s *Service) invalidateSections() {
@@ -136,21 +150,26 @@ func (s *Service) Breadcrumb(ctx context.Context, id string) ([]Section, error) 
 	if id == "" {
 		return nil, nil
 	}
-	if _, err := s.Sections(ctx); err != nil {
+	_, by, err := s.sectionCache(ctx)
+	if err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	return sectionPath(by, id), nil
+}
+
+// sectionPath is the path from the top-level section down to id, from the
+// sections by id; nil when id is empty or names no section.
+func sectionPath(by map[string]Section, id string) []Section {
 	var path []Section
 	for cur, depth := id, 0; cur != "" && depth < 16; depth++ {
-		sec, ok := s.sectionBy[cur]
+		sec, ok := by[cur]
 		if !ok {
 			break
 		}
 		path = append([]Section{sec}, path...)
 		cur = sec.ParentID
 	}
-	return path, nil
+	return path
 }
 
 // SectionTree returns the IDs of the section named slug and of all its
@@ -193,6 +212,23 @@ func (s *Service) AuthorBySlug(ctx context.Context, slug string) (Author, error)
 	return a, missing(err, "no author has this slug")
 }
 
+// AuthorProfile returns one author with their portrait (Author.Photo): what
+// the public author page shows.
+func (s *Service) AuthorProfile(ctx context.Context, slug string) (Author, error) {
+	a, err := s.AuthorBySlug(ctx, slug)
+	if err != nil || a.PhotoID == "" {
+		return a, err
+	}
+	photos, err := s.repo.photos(ctx, []string{a.PhotoID})
+	if err != nil {
+		return Author{}, err
+	}
+	if ph, ok := photos[a.PhotoID]; ok {
+		a.Photo = &ph
+	}
+	return a, nil
+}
+
 // Photo returns one photo's metadata.
 func (s *Service) Photo(ctx context.Context, id string) (Photo, error) {
 	m, err := s.repo.photos(ctx, []string{id})
@@ -232,10 +268,11 @@ type Lookup struct {
 	Lang     string
 }
 
-// LiveArticle returns the article a public reader asked for, with its tags
-// and authors. An article that is not live is ErrNotFound. When the slug is an
-// old one, the article is returned with moved = true so that the caller can
-// redirect to the current slug.
+// LiveArticle returns the article a public reader asked for, with its read
+// model (see Article): tags, authors, section path, featured photo,
+// translations and canonical URL. An article that is not live is
+// ErrNotFound. When the slug is an old one, the article is returned with
+// moved = true so that the caller can redirect to the current slug.
 func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved bool, err error) {
 	a, moved, err = s.find(ctx, l)
 	if err != nil {
@@ -244,16 +281,29 @@ func (s *Service) LiveArticle(ctx context.Context, l Lookup) (a Article, moved b
 	if !a.Live(s.Now()) {
 		return Article{}, false, fault.NotFound("no published article has this id or slug")
 	}
-	if err := s.attach(ctx, []*Article{&a}); err != nil {
+	if err := s.completeOne(ctx, &a); err != nil {
 		return Article{}, false, err
 	}
 	return a, moved, nil
 }
 
 // AnyArticle returns an article whatever its status (drafts included), with
-// its tags and authors: the newsroom's view.
+// its read model as LiveArticle loads it: the newsroom's view.
 func (s *Service) AnyArticle(ctx context.Context, l Lookup) (Article, error) {
 	a, _, err := s.find(ctx, l)
+	if err != nil {
+		return Article{}, missing(err, "no article has this id or slug")
+	}
+	if err := s.completeOne(ctx, &a); err != nil {
+		return Article{}, err
+	}
+	return a, nil
+}
+
+// current returns the stored article id with its tags and authors (and the
+// featured photo that comes with it): what a write starts from.
+func (s *Service) current(ctx context.Context, id string) (Article, error) {
+	a, _, err := s.find(ctx, Lookup{IDOrSlug: id})
 	if err != nil {
 		return Article{}, missing(err, "no article has this id or slug")
 	}
@@ -263,12 +313,14 @@ func (s *Service) AnyArticle(ctx context.Context, l Lookup) (Article, error) {
 	return a, nil
 }
 
+// find looks the article up with its featured photo, in one query (two more
+// for an old slug).
 func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
 	if IsID(l.IDOrSlug) {
-		a, err := s.repo.article(ctx, l.IDOrSlug, "", "")
+		a, err := s.repo.articleWithPhoto(ctx, l.IDOrSlug, "", "")
 		return a, false, err
 	}
-	a, err := s.repo.article(ctx, "", l.Lang, l.IDOrSlug)
+	a, err := s.repo.articleWithPhoto(ctx, "", l.Lang, l.IDOrSlug)
 	if err == nil {
 		return a, false, nil
 	}
@@ -279,7 +331,7 @@ func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
 	if err != nil {
 		return Article{}, false, err
 	}
-	a, err = s.repo.article(ctx, id, "", "")
+	a, err = s.repo.articleWithPhoto(ctx, id, "", "")
 	return a, err == nil, err
 }
 
@@ -322,8 +374,8 @@ type ListFilter struct {
 }
 
 // ListLive returns a page of live article summaries (no bodies), newest
-// first, with their tags and authors, and the cursor of the next page (nil on
-// the last page).
+// first, with their read model but for translations, and the cursor of the
+// next page (nil on the last page).
 func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Cursor, error) {
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
@@ -345,11 +397,7 @@ func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Curso
 		last := list[len(list)-1]
 		next = &Cursor{PublishedAt: *last.PublishedAt, ID: last.ID}
 	}
-	ptrs := make([]*Article, len(list))
-	for i := range list {
-		ptrs[i] = &list[i]
-	}
-	if err := s.attach(ctx, ptrs); err != nil {
+	if err := s.completePage(ctx, pointers(list)); err != nil {
 		return nil, nil, err
 	}
 	return list, next, nil

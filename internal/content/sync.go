@@ -7,11 +7,11 @@ import (
 )
 
 // LiveByID returns those of the given articles that the public can read
-// now, by id, with their tags and authors: what the sync API shows beside
-// each change. An article that is not live is simply absent, so a withdrawn
-// article's content never travels with its older changes. Only summary
-// columns are read, plus the whole body's HTML and text when body is set:
-// a body the caller may not have is never loaded.
+// now, by id, with their read model but for translations: what the sync API
+// shows beside each change. An article that is not live is simply absent,
+// so a withdrawn article's content never travels with its older changes.
+// Only summary columns are read, plus the whole body's HTML and text when
+// body is set: a body the caller may not have is never loaded.
 func (s *Service) LiveByID(ctx context.Context, ids []string, body bool) (map[string]Article, error) {
 	out := make(map[string]Article, len(ids))
 	if len(ids) == 0 {
@@ -34,7 +34,7 @@ func (s *Service) LiveByID(ctx context.Context, ids []string, body bool) (map[st
 		}
 		list = append(list, &a)
 	}
-	if err := s.attach(ctx, list); err != nil {
+	if err := s.completePage(ctx, list); err != nil {
 		return nil, err
 	}
 	for _, a := range list {

@@ -252,7 +252,8 @@ func resolveParent(tx *gorm.DB, fe *fieldErrors, parentSlug, id string) (string,
 
 // AddSection validates and stores a new section. The slug, when absent, is
 // made from the first name given, transliterated for its language. An
-// unknown parent is an invalid fault; a slug in use a conflict.
+// unknown parent is an invalid fault; a slug in use a conflict. The section
+// is returned with its parent's slug.
 func (s *Service) AddSection(ctx context.Context, in SectionInput) (Section, error) {
 	var fe fieldErrors
 	names := fe.checkNames(in.Names)
@@ -282,6 +283,9 @@ func (s *Service) AddSection(ctx context.Context, in SectionInput) (Section, err
 			return err
 		}
 		sec.ParentID = parentID
+		if parentID != "" {
+			sec.ParentSlug = in.Parent
+		}
 		if taken, err := rowSlugTaken(tx, &sectionRow{}, sl, sec.ID); err != nil || taken {
 			return orTaken(err, slugTakenBy("section", sl))
 		}
@@ -324,7 +328,7 @@ func orTaken(err error, taken error) error {
 
 // UpdateSection applies patch to section id. With a non-zero expect, the
 // write is refused (ErrStale) unless the section's updated_at is
-// still expect.
+// still expect. The section is returned with its parent's slug.
 func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, expect int) (Section, error) {
 	var fe fieldErrors
 	var names map[string]string
@@ -360,6 +364,13 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 			if sec.ParentID, err = resolveParent(tx, &fe, *p.Parent, id); err != nil {
 				return err
 			}
+			sec.ParentSlug = *p.Parent
+		} else if sec.ParentID != "" {
+			var parent sectionRow
+			if err := tx.Select("slug").Where("id = ?", sec.ParentID).Take(&parent).Error; err != nil {
+				return fmt.Errorf("parent of section %s: %w", id, err)
+			}
+			sec.ParentSlug = parent.Slug
 		}
 		if err := fe.err(); err != nil {
 			return err
