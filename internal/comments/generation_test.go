@@ -20,7 +20,7 @@ type watchedArticles struct {
 }
 
 func (w *watchedArticles) CommentsChanged(id string) {
-	a, _, err := w.Service.LiveArticle(context.Background(), content.Lookup{IDOrSlug: id})
+	a, _, err := w.LiveArticle(context.Background(), content.Lookup{IDOrSlug: id})
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err != nil {

@@ -25,7 +25,7 @@ func TestKindsSurviveWrapping(t *testing.T) {
 			t.Errorf("%v: not %v once wrapped", tc.err, tc.kind)
 		}
 		for _, other := range []error{fault.ErrNotFound, fault.ErrConflict, fault.ErrStale, fault.ErrInvalid, fault.ErrUnauthenticated, fault.ErrForbidden} {
-			if other != tc.kind && errors.Is(wrapped, other) {
+			if !errors.Is(other, tc.kind) && errors.Is(wrapped, other) {
 				t.Errorf("%v is also %v", tc.err, other)
 			}
 		}
