@@ -246,23 +246,29 @@ func (s *Server) updateSection(c echo.Context) error {
 // deleteSection godoc
 //
 //	@Summary		Delete a section
-//	@Description	Refused with `409` while an article (any status) is filed under it or it has child sections.
+//	@Description	Refused with `409` while an article (any status) is filed under it or it has child sections. `If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is deleted.
 //	@Tags			taxonomy
 //	@Security		BearerAuth
 //	@x-auth-required	true
-//	@Param			id	path	string	true	"section ID"
+//	@Param			id			path	string	true	"section ID"
+//	@Param			If-Match	header	string	false	"ETag from the last read or write"
 //	@Success		204	"No Content"
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem
 //	@Failure		409	{object}	Problem
+//	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/sections/{id} [delete]
 func (s *Server) deleteSection(c echo.Context) error {
 	id, err := pathID(c, "section")
 	if err != nil {
 		return err
 	}
-	if err := s.Content.DeleteSection(c.Request().Context(), id); err != nil {
+	expect, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteSection(c.Request().Context(), id, expect); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -348,23 +354,29 @@ func (s *Server) updateTag(c echo.Context) error {
 // deleteTag godoc
 //
 //	@Summary		Delete a tag
-//	@Description	Refused with `409` while an article (any status) carries it.
+//	@Description	Refused with `409` while an article (any status) carries it. `If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is deleted.
 //	@Tags			taxonomy
 //	@Security		BearerAuth
 //	@x-auth-required	true
-//	@Param			id	path	string	true	"tag ID"
+//	@Param			id			path	string	true	"tag ID"
+//	@Param			If-Match	header	string	false	"ETag from the last read or write"
 //	@Success		204	"No Content"
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem
 //	@Failure		409	{object}	Problem
+//	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/tags/{id} [delete]
 func (s *Server) deleteTag(c echo.Context) error {
 	id, err := pathID(c, "tag")
 	if err != nil {
 		return err
 	}
-	if err := s.Content.DeleteTag(c.Request().Context(), id); err != nil {
+	expect, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteTag(c.Request().Context(), id, expect); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -459,23 +471,29 @@ func (s *Server) updateAuthor(c echo.Context) error {
 // deleteAuthor godoc
 //
 //	@Summary		Delete an author
-//	@Description	Refused with `409` while an article (any status) has them in its byline.
+//	@Description	Refused with `409` while an article (any status) has them in its byline. `If-Match` is optional: when sent, an ETag other than the current one is a `412` and nothing is deleted.
 //	@Tags			taxonomy
 //	@Security		BearerAuth
 //	@x-auth-required	true
-//	@Param			id	path	string	true	"author ID"
+//	@Param			id			path	string	true	"author ID"
+//	@Param			If-Match	header	string	false	"ETag from the last read or write"
 //	@Success		204	"No Content"
 //	@Failure		401	{object}	Problem
 //	@Failure		403	{object}	Problem
 //	@Failure		404	{object}	Problem
 //	@Failure		409	{object}	Problem
+//	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/authors/{id} [delete]
 func (s *Server) deleteAuthor(c echo.Context) error {
 	id, err := pathID(c, "author")
 	if err != nil {
 		return err
 	}
-	if err := s.Content.DeleteAuthor(c.Request().Context(), id); err != nil {
+	expect, err := ifMatch(c, id, false)
+	if err != nil {
+		return err
+	}
+	if err := s.Content.DeleteAuthor(c.Request().Context(), id, expect); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

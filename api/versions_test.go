@@ -108,6 +108,17 @@ func TestEveryResourceIsVersioned(t *testing.T) {
 				t.Errorf("If-Match * did not move the version from %s", next)
 			}
 
+			// A DELETE follows the same rule, where the resource has one.
+			if res.name == "section" || res.name == "tag" || res.name == "author" {
+				cur := r.Header.Get("ETag")
+				r = a.Do(http.MethodDelete, res.path, admin, nil, "If-Match", etag(1))
+				mustStatus(t, r, http.StatusPreconditionFailed, "delete with a stale If-Match")
+				r = a.Do(http.MethodDelete, res.path, admin, nil, "If-Match", cur)
+				mustStatus(t, r, http.StatusNoContent, "delete at the current version")
+				r = a.Do(http.MethodDelete, res.path, admin, nil, "If-Match", cur)
+				mustStatus(t, r, http.StatusNotFound, "delete again")
+			}
+
 			// An unknown id is a 404 before any precondition.
 			unknown := strings.TrimSuffix(res.path, id) + content.NewID()
 			r = a.Do(http.MethodPatch, unknown, admin, strings.NewReader(fmt.Sprintf(res.patch, 1)), append([]string{"If-Match", etag(1)}, jsonHdr...)...)

@@ -408,12 +408,12 @@ func (s *Service) UpdateSection(ctx context.Context, id string, p SectionPatch, 
 
 // DeleteSection removes section id, unless an article (any status) or a
 // child section still uses it: then a conflict, and nothing is deleted.
-func (s *Service) DeleteSection(ctx context.Context, id string) error {
+func (s *Service) DeleteSection(ctx context.Context, id string, expect int) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockSections(tx); err != nil {
 			return err
 		}
-		if err := exists(tx, &sectionRow{}, id); err != nil {
+		if err := exists(tx, &sectionRow{}, "section", id, expect); err != nil {
 			return err
 		}
 		var articles, children int64
@@ -435,16 +435,17 @@ func (s *Service) DeleteSection(ctx context.Context, id string) error {
 	return nil
 }
 
-// exists returns ErrNotFound unless model's table has a row id.
-func exists(tx *gorm.DB, model any, id string) error {
-	var n int64
-	if err := tx.Model(model).Where("id = ?", id).Count(&n).Error; err != nil {
+// exists returns ErrNotFound unless model's table has a row id, and a stale
+// fault when expect is not 0 and not its version.
+func exists(tx *gorm.DB, model any, kind, id string, expect int) error {
+	var versions []int
+	if err := tx.Model(model).Where("id = ?", id).Pluck("version", &versions).Error; err != nil {
 		return err
 	}
-	if n == 0 {
+	if len(versions) == 0 {
 		return ErrNotFound
 	}
-	return nil
+	return checkExpect(kind, expect, versions[0])
 }
 
 // --- tags ---
@@ -539,15 +540,15 @@ func (s *Service) UpdateTag(ctx context.Context, id string, p TagPatch, expect i
 
 // DeleteTag removes tag id, unless an article (any status) carries it: then
 // a conflict, and nothing is deleted.
-func (s *Service) DeleteTag(ctx context.Context, id string) error {
-	return s.deleteUnlinked(ctx, "tag", &tagRow{}, &articleTagRow{}, "tag_id", id)
+func (s *Service) DeleteTag(ctx context.Context, id string, expect int) error {
+	return s.deleteUnlinked(ctx, "tag", &tagRow{}, &articleTagRow{}, "tag_id", id, expect)
 }
 
 // deleteUnlinked removes the row id of model unless some row of link names
 // it in column: then a conflict naming kind, and nothing is deleted.
-func (s *Service) deleteUnlinked(ctx context.Context, kind string, model, link any, column, id string) error {
+func (s *Service) deleteUnlinked(ctx context.Context, kind string, model, link any, column, id string, expect int) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := exists(tx, model, id); err != nil {
+		if err := exists(tx, model, kind, id, expect); err != nil {
 			return err
 		}
 		var articles int64
@@ -588,7 +589,7 @@ func checkPhoto(tx *gorm.DB, fe *fieldErrors, id string) error {
 		fe.add("photo_id", "no photo has this id")
 		return nil
 	}
-	err := exists(tx, &photoRow{}, id)
+	err := exists(tx, &photoRow{}, "photo", id, 0)
 	if errors.Is(err, ErrNotFound) {
 		fe.add("photo_id", "no photo has this id")
 		return nil
@@ -697,6 +698,6 @@ func (s *Service) UpdateAuthor(ctx context.Context, id string, p AuthorPatch, ex
 
 // DeleteAuthor removes author id, unless an article (any status) has them
 // in its byline: then a conflict, and nothing is deleted.
-func (s *Service) DeleteAuthor(ctx context.Context, id string) error {
-	return s.deleteUnlinked(ctx, "author", &authorRow{}, &articleAuthorRow{}, "author_id", id)
+func (s *Service) DeleteAuthor(ctx context.Context, id string, expect int) error {
+	return s.deleteUnlinked(ctx, "author", &authorRow{}, &articleAuthorRow{}, "author_id", id, expect)
 }
