@@ -34,8 +34,8 @@ func TestServeRateLimits(t *testing.T) {
 	}
 
 	shared := map[string]string{"MASTHEAD_REDIS_URL": u, "MASTHEAD_RATE_LIMIT_ANON": "3"}
-	one := startServe(t, t.TempDir(), shared, 30*time.Second)
-	two := startServe(t, t.TempDir(), shared, 30*time.Second)
+	one := startServe(t, t.TempDir(), shared)
+	two := startServe(t, t.TempDir(), shared)
 	for i, addr := range []string{one.addr, two.addr, one.addr} {
 		if st := get(addr); st != http.StatusOK {
 			t.Fatalf("request %d: %d", i+1, st)
@@ -50,7 +50,7 @@ func TestServeRateLimits(t *testing.T) {
 	one.stop(t)
 	two.stop(t)
 
-	alone := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_REDIS_URL": "redis://127.0.0.1:1/0", "MASTHEAD_RATE_LIMIT_ANON": "2"}, 30*time.Second)
+	alone := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_REDIS_URL": "redis://127.0.0.1:1/0", "MASTHEAD_RATE_LIMIT_ANON": "2"})
 	for i := range 2 {
 		if st := get(alone.addr); st != http.StatusOK {
 			t.Fatalf("Redis down, request %d: %d", i+1, st)

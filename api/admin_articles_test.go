@@ -184,6 +184,7 @@ func TestAdminScheduledArticle(t *testing.T) {
 		t.Error("a scheduled article did not appear by itself")
 	}
 	mustStatus(t, a.Get("/v1/articles/"+art.ID, ""), http.StatusOK, "after its time")
+	ed = a.Token(access.RoleEditor) // the first one has expired
 
 	// Rescheduling through PATCH: the time must be in the future.
 	past := a.Clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339)

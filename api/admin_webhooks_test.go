@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,19 +24,23 @@ import (
 	"masthead/internal/blocks"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 	"masthead/internal/webhooks"
 )
 
 // hookReceiver is a partner's endpoint on 127.0.0.1. It verifies every
 // delivery with the reference Standard Webhooks library (against each
-// secret it was given) and records it; it answers 500 to the first fail
-// requests, 401 to a bad signature, 204 otherwise.
+// secret it was given; the timestamp against the application's clock) and
+// records it; it answers 500 to the first fail requests, 401 to a bad
+// signature, 204 otherwise.
 type hookReceiver struct {
 	srv     *httptest.Server
+	now     func() time.Time
 	mu      sync.Mutex
 	secrets []string
 	fail    int
 	got     []hookRequest
+	gate    *hookGate
 }
 
 type hookRequest struct {
@@ -47,8 +50,20 @@ type hookRequest struct {
 	VerifyErr                                        error
 }
 
-func newHookReceiver(t *testing.T) *hookReceiver {
-	r := &hookReceiver{}
+// hookGate holds the requests of the receivers given it until it is
+// opened, telling arrived of each.
+type hookGate struct {
+	arrived chan struct{}
+	open    chan struct{}
+}
+
+func newHookGate() *hookGate {
+	return &hookGate{arrived: make(chan struct{}, 1000), open: make(chan struct{})}
+}
+
+// newHookReceiver starts a receiver for a's webhooks.
+func newHookReceiver(t *testing.T, a *apitest.App) *hookReceiver {
+	r := &hookReceiver{now: a.Clock.Now}
 	r.srv = httptest.NewServer(r)
 	t.Cleanup(r.srv.Close)
 	return r
@@ -68,9 +83,25 @@ func (r *hookReceiver) failNext(n int) {
 	r.fail = n
 }
 
+func (r *hookReceiver) holdWith(g *hookGate) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gate = g
+}
+
+// webhookTolerance is how far a webhook-timestamp may be from the
+// receiver's time (the standard's reference libraries allow 5 minutes).
+const webhookTolerance = 5 * time.Minute
+
 func (r *hookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	time.Sleep(2 * time.Millisecond) // widen the windows of concurrent dispatchers
+	r.mu.Lock()
+	g := r.gate
+	r.mu.Unlock()
+	if g != nil {
+		g.arrived <- struct{}{}
+		<-g.open
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	hr := hookRequest{
@@ -84,11 +115,18 @@ func (r *hookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	for _, s := range r.secrets {
 		wh, err := standardwebhooks.NewWebhook(s)
 		if err == nil {
-			err = wh.Verify(body, req.Header)
+			// The library would check the timestamp against the wall
+			// clock; the application runs on the test's.
+			err = wh.VerifyIgnoringTimestamp(body, req.Header)
 		}
 		if err != nil {
 			hr.VerifyErr = err
 		}
+	}
+	if ts, err := strconv.ParseInt(hr.Timestamp, 10, 64); err != nil {
+		hr.VerifyErr = errors.Join(hr.VerifyErr, fmt.Errorf("webhook-timestamp %q: %w", hr.Timestamp, err))
+	} else if d := time.Unix(ts, 0).Sub(r.now()); d > webhookTolerance || d < -webhookTolerance {
+		hr.VerifyErr = errors.Join(hr.VerifyErr, fmt.Errorf("webhook-timestamp %s is %s from now", hr.Timestamp, d))
 	}
 	hr.VerifyErr = errors.Join(hr.VerifyErr, json.Unmarshal(body, &hr.Payload))
 	r.got = append(r.got, hr)
@@ -211,7 +249,7 @@ func TestWebhookDeliveriesSignedAndFiltered(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	ctx := context.Background()
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	some, all := newHookReceiver(t), newHookReceiver(t)
+	some, all := newHookReceiver(t, a), newHookReceiver(t, a)
 	hs := createHook(t, a, some.URL(), "article.unpublished", "article.published")
 	ha := createHook(t, a, all.URL(), "*")
 	some.trust(hs.Secret)
@@ -318,7 +356,7 @@ func bytesContain(b []byte, subs ...string) bool {
 func TestWebhookRetriesWithBackoff(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "article.published")
 	rcv.trust(h.Secret)
 	rcv.failNext(2)
@@ -387,7 +425,7 @@ func TestWebhookRetriesWithBackoff(t *testing.T) {
 func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Schedule: []time.Duration{time.Second, time.Second}})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	rcv.failNext(1000)
@@ -418,25 +456,7 @@ func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
 // process on the same database.
 func reopen(t *testing.T, a *apitest.App) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	dsn := a.DB.Source()
-	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
-		var schema string
-		if err := a.DB.Read(ctx).Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
-			t.Fatal(err)
-		}
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
-	}
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storetest.Reopen(t, a.DB)
 }
 
 // restarted is a new process's webhooks on db: new content and webhooks
@@ -454,7 +474,7 @@ func restarted(t *testing.T, a *apitest.App, db *store.DB, o webhooks.DispatchOp
 
 func TestWebhookDeliveryAfterRestart(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 
@@ -505,7 +525,7 @@ func TestWebhookDeliveryAfterRestart(t *testing.T) {
 
 func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
-	rcvs := []*hookReceiver{newHookReceiver(t), newHookReceiver(t)}
+	rcvs := []*hookReceiver{newHookReceiver(t, a), newHookReceiver(t, a)}
 	hooks := map[string]*hookReceiver{}
 	for _, r := range rcvs {
 		h := createHook(t, a, r.URL(), "*")
@@ -519,6 +539,13 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 	dispatchers := []*webhooks.Dispatcher{
 		webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Batch: 3, Workers: 2}),
 		restarted(t, a, reopen(t, a), webhooks.DispatchOptions{Batch: 3, Workers: 2}),
+	}
+	// Each dispatcher sends with two workers: the receivers hold what they
+	// get until four deliveries are in flight, two from each dispatcher,
+	// so that the two rounds overlap.
+	gate := newHookGate()
+	for _, r := range rcvs {
+		r.holdWith(gate)
 	}
 	var (
 		wg       sync.WaitGroup
@@ -541,6 +568,19 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 			}
 		}()
 	}
+	// The deadline only keeps a broken dispatcher from hanging the run.
+	hang := time.NewTimer(time.Minute)
+	defer hang.Stop()
+	for held := 0; held < 4; held++ {
+		select {
+		case <-gate.arrived:
+		case <-hang.C:
+			close(gate.open)
+			wg.Wait()
+			t.Fatalf("only %d deliveries in flight at once, want 4 (two dispatchers, two workers each)", held)
+		}
+	}
+	close(gate.open)
 	wg.Wait()
 	for _, d := range dispatchers {
 		enqueued += runOnce(t, d).Enqueued
@@ -640,7 +680,7 @@ func TestWebhookURLPolicy(t *testing.T) {
 // address dialled, not only when the URL is saved.
 func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
 	a, _ := hookApp(t, "127.0.0.1")
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	hookArticle(t, a, "Adresse interdite")
@@ -667,7 +707,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
 	admin := a.Token(access.RoleAdmin)
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "article.published")
 	rcv.trust(h.Secret)
 	other := createHook(t, a, "http://127.0.0.1:9/other", "*")
@@ -775,6 +815,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	before := len(rcv.requests())
 	a.Clock.Advance(time.Hour)
+	admin = a.Token(access.RoleAdmin) // the first one has expired
 	hookArticle(t, a, "Après la suppression")
 	runOnce(t, d)
 	if n := len(rcv.requests()); n != before {
@@ -804,7 +845,7 @@ func TestWebhookLifecycle(t *testing.T) {
 func TestWebhookDeliveryLogPages(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	for i := range 5 {

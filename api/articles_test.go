@@ -266,7 +266,7 @@ func TestGetArticle(t *testing.T) {
 	const oldSlug = "ancien-sommet-vallee"
 	if err := a.DB.Write(context.Background()).Exec(
 		"INSERT INTO article_slugs (lang, slug, article_id, created_at) VALUES (?, ?, ?, ?)",
-		"fr", oldSlug, fr.ID, time.Now().UTC()).Error; err != nil {
+		"fr", oldSlug, fr.ID, a.Clock.Now()).Error; err != nil {
 		t.Fatal(err)
 	}
 

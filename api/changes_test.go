@@ -297,6 +297,7 @@ func TestChangesFollow(t *testing.T) {
 		t.Fatalf("a scheduled article is in the log before its time: %+v", p.Data)
 	}
 	a.Clock.Advance(72 * time.Hour)
+	partner = a.Token(access.RolePartner, access.ScopeHeadlines) // the first one has expired
 	p, r = syncGet(t, a, partner, cur, 10)
 	census := a.Article(scheduledRef).ID
 	var ids []string
@@ -471,11 +472,16 @@ func TestChangesConcurrentWriters(t *testing.T) {
 		mu       sync.Mutex
 		expected = map[string][]string{} // article → kinds, as the writers did them
 		wg       sync.WaitGroup
+		wrote    = make(chan struct{}, 1) // a writer's change is committed
 	)
 	record := func(id, kind string) {
 		mu.Lock()
 		expected[id] = append(expected[id], kind)
 		mu.Unlock()
+		select {
+		case wrote <- struct{}{}:
+		default: // the follower has a wake-up pending already
+		}
 	}
 	for w := range writers {
 		wg.Add(1)
@@ -541,7 +547,11 @@ func TestChangesConcurrentWriters(t *testing.T) {
 			during += len(p.Data)
 		}
 		if len(p.Data) == 0 && running {
-			time.Sleep(2 * time.Millisecond) // no busy loop while caught up
+			// Caught up: wait for the next change, or the end.
+			select {
+			case <-wrote:
+			case <-done:
+			}
 		}
 	}
 	rest, _, _ := syncFollow(t, a, partner, cur, 3)

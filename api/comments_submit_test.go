@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"masthead/api"
 	"masthead/api/apitest"
@@ -101,7 +100,7 @@ func TestSubmitCommentHTTP(t *testing.T) {
 	// A reply into another article's thread is refused.
 	other := a.Article("summit-fr")
 	for k, v := range a.Demo.Refs {
-		if v.ID != ref && v.CommentsEnabled && v.Status == content.StatusPublished && v.PublishedAt != nil && v.PublishedAt.Before(time.Now()) {
+		if v.ID != ref && v.CommentsEnabled && v.Status == content.StatusPublished && v.PublishedAt != nil && v.PublishedAt.Before(a.Clock.Now()) {
 			other = a.Article(k)
 			break
 		}

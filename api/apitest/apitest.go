@@ -1,8 +1,10 @@
 // Package apitest runs the real application for tests: a fresh database per
-// test (a SQLite file in t.TempDir, or a fresh PostgreSQL schema when
+// test (a SQLite file in t.TempDir, or a PostgreSQL database of its own when
 // TEST_DATABASE_URL is set) built by the migrations and filled with the demo
-// content, the real Echo router behind a real HTTP server on 127.0.0.1, real
-// signed tokens, and every response validated against the OpenAPI spec.
+// content (copied from a template the test binary builds once, see
+// demotest), the real Echo router behind a real HTTP server on 127.0.0.1,
+// real signed tokens, a clock that moves only when the test moves it, and
+// every response validated against the OpenAPI spec.
 package apitest
 
 import (
@@ -34,6 +36,7 @@ import (
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/demo"
+	"masthead/internal/demo/demotest"
 	"masthead/internal/media"
 	"masthead/internal/store"
 	"masthead/internal/store/storetest"
@@ -61,28 +64,40 @@ type App struct {
 	Validate bool // validate responses against the spec (default true)
 }
 
-// Clock is the application's clock: real time plus an offset tests move.
+// Clock is the application's clock: stopped at an instant, it moves only
+// when the test moves it.
 type Clock struct {
-	mu     sync.Mutex
-	offset time.Duration
+	mu  sync.Mutex
+	now time.Time
 }
 
-// Now is the shifted time.
+// NewClock returns a clock stopped at the instant the demo content was
+// loaded at (demotest.Epoch).
+func NewClock() *Clock { return &Clock{now: demotest.Epoch()} }
+
+// Now is the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
+	return c.now
 }
 
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
-	c.offset += d
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Set puts the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
 	c.mu.Unlock()
 }
 
 // OpenDB returns a fresh, migrated database for t: SQLite in t.TempDir, or a
-// new PostgreSQL schema (dropped on cleanup) when TEST_DATABASE_URL is set.
+// new PostgreSQL database (dropped on cleanup) when TEST_DATABASE_URL is set.
 func OpenDB(t testing.TB) *store.DB {
 	t.Helper()
 	return storetest.Open(t)
@@ -95,15 +110,24 @@ type Options struct {
 	Configure func(*api.Deps)
 }
 
-// New starts the application with the demo content loaded.
+// New starts the application with the demo content loaded (a copy of the
+// test binary's demo database and media, see demotest), on a clock stopped
+// at demotest.Epoch.
 func New(t testing.TB, opts ...Options) *App {
 	t.Helper()
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	ctx := context.Background()
-	db := OpenDB(t)
+	app := &App{t: t, Clock: NewClock(), Validate: true}
+	var mediaRoot string
+	if o.NoDemo {
+		app.DB = OpenDB(t)
+		mediaRoot = filepath.Join(t.TempDir(), "media")
+	} else {
+		f := demotest.Open(t)
+		app.DB, mediaRoot, app.Demo = f.DB, f.MediaRoot, f.Demo
+	}
 
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -113,42 +137,22 @@ func New(t testing.TB, opts ...Options) *App {
 		}
 	})
 
-	_, key, err := ed25519.GenerateKey(rand.Reader)
+	var err error
+	if _, app.Key, err = ed25519.GenerateKey(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	now := app.Clock.Now
+	app.Tokens = access.NewTokens(app.Key, access.TokenOptions{Issuer: Issuer, Audience: Audience, Now: now})
+	app.Content = content.NewService(app.DB, content.Options{Now: now})
+	app.Comments = comments.NewService(app.DB, now)
+	if app.Accounts, err = accounts.NewService(app.DB, accounts.Options{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := media.NewStore(mediaRoot, demotest.RenditionWidths(), media.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := access.NewTokens(key, access.TokenOptions{Issuer: Issuer, Audience: Audience})
-	clock := &Clock{}
-	cs := content.NewService(db, content.Options{Now: clock.Now})
-	cms := comments.NewService(db, clock.Now)
-	accs, err := accounts.NewService(db, accounts.Options{Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mediaRoot := filepath.Join(t.TempDir(), "media")
-	ms, err := media.NewStore(mediaRoot, []int{160, 320}, media.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app := &App{t: t, DB: db, Content: cs, Comments: cms, Accounts: accs, Tokens: tokens, Key: key, Clock: clock, Validate: true}
-	if !o.NoDemo {
-		l := demo.Loader{Content: cs, Comments: cms, Media: ms, PictureWidth: 400, Now: clock.Now}
-		if app.Demo, err = l.Load(ctx); err != nil {
-			t.Fatalf("load demo: %v", err)
-		}
-	}
-	deps := api.Deps{
-		Content: cs, Comments: cms, Tokens: tokens, DB: db, Logger: log,
-		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
-		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
-		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI, Now: clock.Now,
-		Media:    ms,
-		Accounts: accs,
-	}
-	if o.Configure != nil {
-		o.Configure(&deps)
-	}
-	srv := httptest.NewServer(api.New(deps))
+	srv := httptest.NewServer(handler(app, log, mediaRoot, ms, o.Configure))
 	t.Cleanup(srv.Close)
 	app.URL = srv.URL
 	app.Client = &http.Client{
@@ -156,6 +160,23 @@ func New(t testing.TB, opts ...Options) *App {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return app
+}
+
+// handler builds the application under test from a's services: the one
+// place that knows api.Deps and api.New.
+func handler(a *App, log *slog.Logger, mediaRoot string, ms *media.Store, configure func(*api.Deps)) http.Handler {
+	deps := api.Deps{
+		Content: a.Content, Comments: a.Comments, Tokens: a.Tokens, DB: a.DB, Logger: log,
+		MediaRoot: mediaRoot, CORSOrigins: []string{"https://app.example"},
+		PublicURL: "https://publisher.example", SubscribeURL: "https://publisher.example/subscribe",
+		LoginURL: "https://publisher.example/login", Spec: docs.OpenAPI, Now: a.Clock.Now,
+		Media:    ms,
+		Accounts: a.Accounts,
+	}
+	if configure != nil {
+		configure(&deps)
+	}
+	return api.New(deps)
 }
 
 // Token mints a valid token for role with a one-hour lifetime.

@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/accounts"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // cheap keeps the service tests fast; the hashing tests use the defaults.
 var cheap = accounts.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -38,7 +41,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	c := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	var n atomic.Int64
 	svc, err := accounts.NewService(db, accounts.Options{

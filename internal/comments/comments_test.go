@@ -7,12 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
@@ -24,7 +27,7 @@ type fixture struct {
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{Now: func() time.Time { return t0 }})
 	var ids []string
 	for _, slug := range []string{"first", "second"} {

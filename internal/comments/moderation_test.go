@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
 
 type modFixture struct {
@@ -23,7 +23,7 @@ type modFixture struct {
 
 func modSetup(t *testing.T) modFixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{Now: func() time.Time { return t0 }})
 	a, err := cs.CreateArticle(context.Background(), content.ArticleInput{
 		Lang: "en", Slug: "moderated", Title: "Moderated", Access: content.AccessPublic, Status: content.StatusPublished,

@@ -13,10 +13,13 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/content"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // clock is a settable clock for the service under test.
 type clock struct {
@@ -33,7 +36,7 @@ var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 func newService(t *testing.T) (*content.Service, *clock) {
 	t.Helper()
 	clk := &clock{t: t0}
-	svc := content.NewService(apitest.OpenDB(t), content.Options{Now: clk.Now, PreviewWords: 30})
+	svc := content.NewService(storetest.Open(t), content.Options{Now: clk.Now, PreviewWords: 30})
 	return svc, clk
 }
 

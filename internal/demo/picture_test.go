@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"masthead/internal/blocks"
@@ -65,13 +64,10 @@ func TestDrawPictureSeedsDiffer(t *testing.T) {
 
 func TestDrawPictureSizeAndDecode(t *testing.T) {
 	for _, sz := range [][2]int{{2048, 1365}, {1600, 1067}, {1067, 1600}, {1, 1}} {
-		start := time.Now()
 		img := drawPicture(7, sz[0], sz[1])
-		took := time.Since(start)
 		if got := img.Bounds(); got.Dx() != sz[0] || got.Dy() != sz[1] {
 			t.Errorf("drawPicture(%dx%d) bounds = %v", sz[0], sz[1], got)
 		}
-		t.Logf("%dx%d drawn in %v", sz[0], sz[1], took)
 		data, err := encodeJPEG(img)
 		if err != nil {
 			t.Fatalf("encodeJPEG: %v", err)
@@ -86,6 +82,16 @@ func TestDrawPictureSizeAndDecode(t *testing.T) {
 		if sz[0] >= 1600 && len(data) < 50_000 {
 			t.Errorf("%dx%d JPEG is only %d bytes; expected a realistic photo size", sz[0], sz[1], len(data))
 		}
+	}
+}
+
+// BenchmarkDrawPicture times drawing a full-size demo picture (what
+// TestDrawPictureSizeAndDecode used to log).
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench DrawPicture ./internal/demo/
+func BenchmarkDrawPicture(b *testing.B) {
+	for b.Loop() {
+		drawPicture(7, 2048, 1365)
 	}
 }
 

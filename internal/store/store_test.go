@@ -18,16 +18,19 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
-	"masthead/api/apitest"
 	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/metering"
 	"masthead/internal/partners"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 	"masthead/internal/webhooks"
 	"masthead/migrations"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // openSQLite opens (and migrates) a SQLite file of its own, whatever the
 // harness's database: these tests are about SQLite.
@@ -197,7 +200,7 @@ func TestSQLiteConcurrentWritesAndReads(t *testing.T) {
 // TEST_DATABASE_URL).
 func TestSchemaMatchesModels(t *testing.T) {
 	ctx := context.Background()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	g := db.Write(ctx)
 	t.Logf("dialect %s", db.Dialect)
 
@@ -342,7 +345,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 
 	// On the harness's database (already migrated once by OpenDB).
-	for name, db := range map[string]*store.DB{"fresh sqlite": raw, "harness": apitest.OpenDB(t)} {
+	for name, db := range map[string]*store.DB{"fresh sqlite": raw, "harness": storetest.Open(t)} {
 		t.Run(name, func(t *testing.T) {
 			n, err := db.Migrate(ctx)
 			if err != nil {
@@ -448,7 +451,7 @@ func TestTranslate(t *testing.T) {
 
 	// And the real driver's duplicate, on the harness's database.
 	ctx := context.Background()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	now := time.Now().UTC()
 	ins := func() error {
 		return db.Write(ctx).Exec(`INSERT INTO tags (id, slug, name, kind, created_at, updated_at) VALUES (?, 'dup', 'Dup', 'topic', ?, ?)`,

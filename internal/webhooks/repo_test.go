@@ -14,6 +14,9 @@ import (
 	"masthead/internal/store/storetest"
 )
 
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
 // memLog is a change log in memory.
 type memLog struct {
 	mu      sync.Mutex
