@@ -197,7 +197,7 @@ func TestLoginErrors(t *testing.T) {
 			Body: `{"email":"known@example.org","password":"` + strings.Repeat("x", 257) + `"}`, WantStatus: 422, WantCode: "validation_failed"},
 		{Name: "form encoded", Method: "POST", Path: "/v1/auth/login", Headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
 			WantStatus: 415, WantCode: "unsupported_media_type"},
-		{Name: "GET is 405", Path: "/v1/auth/login", WantStatus: 405},
+		{Name: "GET is 405", Path: "/v1/auth/login", WantStatus: 405, WantCode: "method_not_allowed"},
 	})
 	// Wrong password and unknown email answer the same, but for the request id.
 	strip := func(r apitest.Response) string {

@@ -213,7 +213,7 @@ func TestAdminSectionsRefused(t *testing.T) {
 		{Name: "reader delete", Method: http.MethodDelete, Path: "/v1/admin/sections/" + economie,
 			Token: reader, WantStatus: 403, WantCode: "forbidden", Check: check},
 		{Name: "not JSON", Method: http.MethodPost, Path: "/v1/admin/sections", Body: `names=x`,
-			Token: editor, Headers: []string{"Content-Type", "text/plain"}, WantStatus: 415, Check: check},
+			Token: editor, Headers: []string{"Content-Type", "text/plain"}, WantStatus: 415, WantCode: "unsupported_media_type", Check: check},
 		post("malformed JSON", `{"names":`, 400, "bad_request"),
 		post("unknown field", `{"names":{"fr":"X"},"colour":"red"}`, 400, "bad_request"),
 		post("names not an object", `{"names":["fr","X"]}`, 400, "bad_request"),

@@ -628,16 +628,16 @@ func TestWebhookURLPolicy(t *testing.T) {
 	scenarios = append(scenarios,
 		apitest.Scenario{Name: "no events", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":[]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`}},
 		apitest.Scenario{Name: "unknown event", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["article.deleted"]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`, "article.deleted"}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`, "article.deleted"}},
 		apitest.Scenario{Name: "star with others", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["*","article.updated"]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`}},
 		apitest.Scenario{Name: "long description", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body:  `{"url":"https://93.184.215.14/h","events":["*"],"description":"` + strings.Repeat("é", 501) + `"}`,
-			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"description"`}},
+			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"description"`}},
 		apitest.Scenario{Name: "unknown field", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["*"],"secret":"whsec_mine"}`, Token: apitest.As("admin"),
 			WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
@@ -645,7 +645,7 @@ func TestWebhookURLPolicy(t *testing.T) {
 			Body: `{"url":`, Token: apitest.As("admin"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
 		apitest.Scenario{Name: "form body", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `url=x`, Token: apitest.As("admin"), Headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
-			WantStatus: http.StatusUnsupportedMediaType},
+			WantStatus: http.StatusUnsupportedMediaType, WantCode: "unsupported_media_type"},
 		apitest.Scenario{Name: "public address", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: body("https://93.184.215.14/hook?token=t"), Token: apitest.As("admin"), WantStatus: http.StatusCreated,
 			WantContains: []string{`"secret":"whsec_`, `"events":["*"]`, `"active":true`}},
@@ -836,8 +836,8 @@ func TestWebhookLifecycle(t *testing.T) {
 		if req.method == http.MethodPatch {
 			body, hdr = strings.NewReader(`{"active":true}`), jsonHdr
 		}
-		if r := a.Do(req.method, req.path, admin, body, hdr...); r.Status != http.StatusNotFound {
-			t.Errorf("%s %s: %d, want 404", req.method, req.path, r.Status)
+		if r := a.Do(req.method, req.path, admin, body, hdr...); r.Status != http.StatusNotFound || problemCode(t, r) != "not_found" {
+			t.Errorf("%s %s: %d %s, want 404 not_found", req.method, req.path, r.Status, r.Body)
 		}
 	}
 }
@@ -889,8 +889,8 @@ func TestWebhookDeliveryLogPages(t *testing.T) {
 		"/v1/admin/webhooks/" + h.ID + "/deliveries?status=lost",
 		"/v1/admin/webhooks/" + h.ID + "/deliveries?limit=0",
 	} {
-		if r := a.Get(p, admin); r.Status != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", p, r.Status)
+		if r := a.Get(p, admin); r.Status != http.StatusBadRequest || problemCode(t, r) != "bad_request" {
+			t.Errorf("%s: %d %s, want 400 bad_request", p, r.Status, r.Body)
 		}
 	}
 }

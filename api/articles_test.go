@@ -408,8 +408,8 @@ func TestGetArticle(t *testing.T) {
 			}
 		}
 		for _, p := range []string{"/media/nope.jpg", "/media/../../etc/passwd", "/media/"} {
-			if r := a.Get(p, ""); r.Status != http.StatusNotFound {
-				t.Errorf("%s: %d, want 404", p, r.Status)
+			if r := a.Get(p, ""); r.Status != http.StatusNotFound || problemCode(t, r) != "not_found" {
+				t.Errorf("%s: %d %s, want 404 not_found", p, r.Status, r.Body)
 			}
 		}
 	})

@@ -45,22 +45,23 @@ func TestSubmitCommentHTTP(t *testing.T) {
 	for _, tc := range []struct {
 		name, token, body string
 		status            int
+		code              string
 	}{
-		{"malformed", "", `{"body":`, 400},
-		{"unknown field", "", `{"body":"hello","x":1}`, 400},
-		{"empty body", "", `{"author_name":"Zed","email":"z@example.org","body":"  "}`, 422},
-		{"control", "", `{"author_name":"Zed","email":"z@example.org","body":"a\u0007b"}`, 422},
-		{"guest no email", "", `{"author_name":"Zed","body":"hello"}`, 422},
-		{"reserved", "", `{"author_name":"Admin","email":"z@example.org","body":"hello"}`, 422},
-		{"member sends name", a.Token(access.RoleReader), `{"author_name":"Zed","body":"hello"}`, 422},
-		{"bad parent", "", `{"author_name":"Zed","email":"z@example.org","body":"hello","parent_id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}`, 422},
+		{"malformed", "", `{"body":`, 400, "bad_request"},
+		{"unknown field", "", `{"body":"hello","x":1}`, 400, "bad_request"},
+		{"empty body", "", `{"author_name":"Zed","email":"z@example.org","body":"  "}`, 422, "validation_failed"},
+		{"control", "", `{"author_name":"Zed","email":"z@example.org","body":"a\u0007b"}`, 422, "validation_failed"},
+		{"guest no email", "", `{"author_name":"Zed","body":"hello"}`, 422, "validation_failed"},
+		{"reserved", "", `{"author_name":"Admin","email":"z@example.org","body":"hello"}`, 422, "validation_failed"},
+		{"member sends name", a.Token(access.RoleReader), `{"author_name":"Zed","body":"hello"}`, 422, "validation_failed"},
+		{"bad parent", "", `{"author_name":"Zed","email":"z@example.org","body":"hello","parent_id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}`, 422, "validation_failed"},
 	} {
-		if r := postComment(a, ref, tc.token, tc.body); r.Status != tc.status {
-			t.Errorf("%s: %d, want %d\n%s", tc.name, r.Status, tc.status, r.Body)
+		if r := postComment(a, ref, tc.token, tc.body); r.Status != tc.status || problemCode(t, r) != tc.code {
+			t.Errorf("%s: %d, want %d %s\n%s", tc.name, r.Status, tc.status, tc.code, r.Body)
 		}
 	}
-	if r := postComment(a, "no-such-article", "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`); r.Status != 404 {
-		t.Errorf("unknown article: %d", r.Status)
+	if r := postComment(a, "no-such-article", "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`); r.Status != 404 || problemCode(t, r) != "not_found" {
+		t.Errorf("unknown article: %d %s", r.Status, r.Body)
 	}
 	if n := commentRows(t, a); n != before {
 		t.Errorf("rejected requests stored %d comments", n-before)
@@ -164,8 +165,8 @@ func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"view=tree", "sort=best"} {
-		if r := a.Get("/v1/articles/"+ref+"/comments?"+q, ""); r.Status != 400 {
-			t.Errorf("%s: %d", q, r.Status)
+		if r := a.Get("/v1/articles/"+ref+"/comments?"+q, ""); r.Status != 400 || problemCode(t, r) != "bad_request" {
+			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
 }
@@ -204,8 +205,8 @@ func TestCommentCounts(t *testing.T) {
 		ids[i] = fmt.Sprintf("01ARZ3NDEKTSV4RRFFQ69G5F%02d", i)
 	}
 	for _, q := range []string{"", "?articles=", "?articles=nope", "?articles=" + strings.Join(ids, ",")} {
-		if r := a.Get("/v1/comments/counts"+q, ""); r.Status != 400 {
-			t.Errorf("%q: %d", q, r.Status)
+		if r := a.Get("/v1/comments/counts"+q, ""); r.Status != 400 || problemCode(t, r) != "bad_request" {
+			t.Errorf("%q: %d %s", q, r.Status, r.Body)
 		}
 	}
 }

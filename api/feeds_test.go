@@ -689,7 +689,7 @@ func TestFeedErrors(t *testing.T) {
 			WantStatus: http.StatusUnauthorized, WantCode: "token_invalid"},
 		{Name: "not a Bearer header", Path: "/v1/feeds/latest.json", Headers: []string{"Authorization", "Basic eDp5"},
 			WantStatus: http.StatusUnauthorized, WantCode: "token_invalid"},
-		{Name: "write method", Method: http.MethodPost, Path: "/v1/feeds/latest.rss", WantStatus: http.StatusMethodNotAllowed},
+		{Name: "write method", Method: http.MethodPost, Path: "/v1/feeds/latest.rss", WantStatus: http.StatusMethodNotAllowed, WantCode: "method_not_allowed"},
 		{Name: "limit 100", Path: "/v1/feeds/latest.rss?limit=100", WantStatus: http.StatusOK,
 			WantHeaders: map[string]string{"Content-Type": "application/rss+xml", "Vary": "Authorization", "Cache-Control": "public"}},
 	})
