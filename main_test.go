@@ -67,6 +67,7 @@ func oneToken(t *testing.T, out string) string {
 }
 
 func TestTokenCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, err := runCmd(t, nil, "token", "--role", "subscriber", "--sub", "u1", "--data", dir)
 	if err != nil {
@@ -91,6 +92,7 @@ func TestTokenCommand(t *testing.T) {
 }
 
 func TestTokenCommandRefuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cases := map[string][]string{
 		"missing role": {"token", "--sub", "u1", "--data", dir},
@@ -112,6 +114,7 @@ func TestTokenCommandRefuses(t *testing.T) {
 }
 
 func TestTokenCommandDataFromEnv(t *testing.T) {
+	t.Parallel()
 	envDir, flagDir := t.TempDir(), t.TempDir()
 	e := map[string]string{"MASTHEAD_DATA": envDir}
 
@@ -155,6 +158,7 @@ func testDB(t *testing.T) []string {
 }
 
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := testDB(t)
 	args := func(a ...string) []string { return append(append(a, "--data", dir), db...) }
@@ -214,6 +218,7 @@ func TestMigrateCommand(t *testing.T) {
 }
 
 func TestServeFailsFast(t *testing.T) {
+	t.Parallel()
 	cases := map[string][]string{
 		"addr without port":   {"--addr", "localhost"},
 		"port out of range":   {"--addr", "127.0.0.1:99999"},
@@ -351,6 +356,7 @@ func (a *servedApp) stop(t *testing.T) {
 }
 
 func TestServeStartsAndStops(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	app := startServe(t, dir, nil)
 	addr := app.addr
@@ -389,6 +395,7 @@ func TestServeStartsAndStops(t *testing.T) {
 // subscribers-only story whole, the headlines partner follows the change
 // log, and the feed it suggests answers.
 func TestServeDemoPrintsWorkingTokens(t *testing.T) {
+	t.Parallel()
 	app := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_DEMO": "true"})
 	defer app.stop(t)
 	tokenAfter := func(label string) string {
@@ -433,6 +440,7 @@ func TestServeDemoPrintsWorkingTokens(t *testing.T) {
 }
 
 func TestRunCommands(t *testing.T) {
+	t.Parallel()
 	if _, errOut, err := runCmd(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), "frobnicate") || !strings.Contains(errOut, "usage") {
 		t.Errorf("unknown command: err %v, stderr %q", err, errOut)
 	}
@@ -448,6 +456,7 @@ func TestRunCommands(t *testing.T) {
 }
 
 func TestTokenCommandFromEnv(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, err := runCmd(t, map[string]string{
 		"MASTHEAD_DATA": dir, "MASTHEAD_TOKEN_ROLE": "partner", "MASTHEAD_TOKEN_SUB": "p1",
@@ -466,6 +475,7 @@ func TestTokenCommandFromEnv(t *testing.T) {
 }
 
 func TestServeWithUnreachableJWKS(t *testing.T) {
+	t.Parallel()
 	// An external issuer whose key set cannot be fetched: serve starts
 	// anyway (bounded), warns, and our own tokens work.
 	dir := t.TempDir()

@@ -13,6 +13,7 @@ import (
 // Two `serve` processes given one MASTHEAD_REDIS_URL share the anonymous
 // budget; with Redis unreachable, serve starts anyway and limits alone.
 func TestServeRateLimits(t *testing.T) {
+	t.Parallel()
 	// Database 15 of the test Redis, so as not to touch anything else's
 	// keys; serve's key for a loopback client is fixed, so it is cleared
 	// first.
@@ -66,6 +67,7 @@ func TestServeRateLimits(t *testing.T) {
 }
 
 func TestServeRefusesBadRateLimitSettings(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--redis-url", "http://127.0.0.1:6379"},
 		{"--rate-limit-anon", "-5"},

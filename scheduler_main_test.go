@@ -17,6 +17,7 @@ import (
 // change log by itself, with no read to trigger it, and the scheduler stops
 // with the server.
 func TestServeRunsScheduler(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbArgs := testDB(t)
 	dsn := filepath.Join(dir, "masthead.db")
@@ -92,6 +93,7 @@ func TestServeRunsScheduler(t *testing.T) {
 }
 
 func TestServeRefusesBadSchedulerInterval(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"0s", "2h", "soon"} {
 		_, errOut, err := runCmd(t, nil, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--scheduler-interval", v)
 		if err == nil || !strings.Contains(err.Error()+errOut, "scheduler-interval") {

@@ -43,6 +43,7 @@ func userDB(t *testing.T, dir string, dbArgs []string) *accounts.Service {
 }
 
 func TestUserCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbArgs := testDB(t)
 	flags := append([]string{"--data", dir}, dbArgs...)

@@ -88,6 +88,7 @@ func countRefreshTokens(t *testing.T, a *apitest.App) int64 {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	u := newUser(t, a, "Editor@Example.org", accounts.RoleEditor, nil)
 
@@ -117,6 +118,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginRoleFollowsSubscription(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	now := a.Clock.Now()
 	future, past := now.Add(30*24*time.Hour), now.Add(-time.Hour)
@@ -171,6 +173,7 @@ func TestLoginRoleFollowsSubscription(t *testing.T) {
 }
 
 func TestLoginErrors(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "known@example.org", accounts.RoleReader, nil)
 	wrongPw := `{"email":"known@example.org","password":"wrong horse battery"}`
@@ -213,6 +216,7 @@ func TestLoginErrors(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "target@example.org", accounts.RoleReader, nil)
 	newUser(t, a, "bystander@example.org", accounts.RoleReader, nil)
@@ -246,6 +250,7 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "victim@example.org", accounts.RoleReader, nil)
 	// 20 failures on 20 accounts (none reaching its own limit) from one address.
@@ -270,6 +275,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestRefreshRotation(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	u := newUser(t, a, "r@example.org", accounts.RoleReader, nil)
 	p1 := pairOf(t, loginAs(t, a, "r@example.org", testPassword))
@@ -322,6 +328,7 @@ func TestRefreshRotation(t *testing.T) {
 }
 
 func TestRefreshExpired(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "x@example.org", accounts.RoleReader, nil)
 	p := pairOf(t, loginAs(t, a, "x@example.org", testPassword))
@@ -334,6 +341,7 @@ func TestRefreshExpired(t *testing.T) {
 }
 
 func TestRefreshConcurrentOneWins(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "c@example.org", accounts.RoleReader, nil)
 	for round := range 3 {
@@ -371,6 +379,7 @@ func TestRefreshConcurrentOneWins(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "l@example.org", accounts.RoleReader, nil)
 	p1 := pairOf(t, loginAs(t, a, "l@example.org", testPassword))
@@ -397,6 +406,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	until := time.Date(2099, 1, 31, 0, 0, 0, 0, time.UTC)
 	u := newUser(t, a, "Me@Example.org", accounts.RoleSubscriber, &until)

@@ -107,6 +107,7 @@ func aaListed(t *testing.T, a *apitest.App, id string) bool {
 }
 
 func TestAdminCreateArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	photoID := a.Article("summit-fr").PhotoID
@@ -168,6 +169,7 @@ func TestAdminCreateArticle(t *testing.T) {
 }
 
 func TestAdminScheduledArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	at := a.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
@@ -198,6 +200,7 @@ func TestAdminScheduledArticle(t *testing.T) {
 
 // Every refused create writes nothing: no article, no revision.
 func TestAdminCreateArticleRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	articles, revs := aaRows(t, a, "articles", ""), aaRows(t, a, "article_revisions", "")
 	taken := a.Article("summit-fr")
@@ -271,6 +274,7 @@ func TestAdminCreateArticleRefused(t *testing.T) {
 // Two editors load the same version and save at once: exactly one wins, the
 // other gets 412, and only the winner's change and revision are stored.
 func TestAdminPatchIfMatchRace(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	eds := []string{aaToken(t, a, access.RoleEditor, "editor-a"), aaToken(t, a, access.RoleEditor, "editor-b")}
 	art := a.Article("wells")
@@ -335,6 +339,7 @@ func TestAdminPatchIfMatchRace(t *testing.T) {
 }
 
 func TestAdminPatchArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	body := `{"title":"Les digues","lang":"fr","access":"subscribers","section":"diplomatie","photo_id":"` + a.Article("summit-fr").PhotoID + `",
@@ -441,6 +446,7 @@ func TestAdminPatchArticle(t *testing.T) {
 }
 
 func TestAdminSlugChange(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	art := a.Article("summit-fr")
@@ -481,6 +487,7 @@ func TestAdminSlugChange(t *testing.T) {
 }
 
 func TestAdminUnpublishAndPublish(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	art := a.Article("nighttrain")
@@ -537,6 +544,7 @@ func TestAdminUnpublishAndPublish(t *testing.T) {
 }
 
 func TestAdminDeleteArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	art := a.Article("lanternes")
 	path := "/v1/admin/articles/" + art.ID
@@ -563,6 +571,7 @@ func TestAdminDeleteArticle(t *testing.T) {
 }
 
 func TestAdminRevisions(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := aaToken(t, a, access.RoleEditor, "editor-rev")
 	art, _ := aaCreate(t, a, ed, aaMinimal)
@@ -634,6 +643,7 @@ func TestAdminRevisions(t *testing.T) {
 }
 
 func TestAdminListArticles(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
@@ -737,6 +747,7 @@ func TestAdminListArticles(t *testing.T) {
 
 // body_html goes through the sanitizer and the HTML parser into blocks.
 func TestAdminCreateArticleFromHTML(t *testing.T) {
+	t.Parallel()
 	if _, err := blocks.FromHTML("<p>x</p>"); err != nil {
 		t.Skipf("blocks.FromHTML is not there yet: %v", err)
 	}

@@ -121,6 +121,7 @@ func history(t *testing.T, a *apitest.App, id string) []moderationEntry {
 }
 
 func TestAdminCommentsList(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	get := func(q string) adminCommentPage {
@@ -209,6 +210,7 @@ func tok(role access.Role) func(a *apitest.App) string {
 }
 
 func TestModerateComment(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	c4, st, v := commentByBody(t, a, "Et les pêcheurs")
@@ -305,6 +307,7 @@ func TestModerateComment(t *testing.T) {
 }
 
 func TestBulkModerateAndDelete(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor, admin := a.Token(access.RoleEditor), a.Token(access.RoleAdmin)
 	c4, _, _ := commentByBody(t, a, "Et les pêcheurs")
@@ -393,6 +396,7 @@ func TestBulkModerateAndDelete(t *testing.T) {
 }
 
 func TestTwoModeratorsAtOnce(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed1, ed2 := a.Token(access.RoleEditor), a.Token(access.RoleAdmin)
 	c4, _, v := commentByBody(t, a, "Et les pêcheurs")
@@ -462,6 +466,7 @@ func TestTwoModeratorsAtOnce(t *testing.T) {
 }
 
 func TestModerationCountsStayExact(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	var ids []string
@@ -519,6 +524,7 @@ func reporterToken(t *testing.T, a *apitest.App, sub string, role access.Role) s
 }
 
 func TestReportComment(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	c5, _, _ := commentByBody(t, a, "Très bon résumé")
 	c4, _, _ := commentByBody(t, a, "Et les pêcheurs")
@@ -614,6 +620,7 @@ func TestReportComment(t *testing.T) {
 }
 
 func TestReportThresholdConfigured(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.CommentReportThreshold = 1 }})
 	c5, _, _ := commentByBody(t, a, "Très bon résumé")
 	r := a.Do(http.MethodPost, "/v1/comments/"+c5+"/reports", a.Token(access.RoleReader),

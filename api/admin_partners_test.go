@@ -74,6 +74,7 @@ func readGranted(t *testing.T, a *apitest.App, slug, token string, headers ...st
 }
 
 func TestAdminPartnersCRUD(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"], "rate_limit": 600}`)
 	if p.Partner.Name != "Agence Vallée" || strings.Join(p.Partner.Scopes, " ") != "headlines" ||
@@ -172,6 +173,7 @@ func TestAdminPartnersCRUD(t *testing.T) {
 }
 
 func TestAdminPartnersRefusals(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"]}`)
 	admin := apitest.As("admin")
@@ -241,6 +243,7 @@ func TestAdminPartnersRefusals(t *testing.T) {
 // A partner's token reads as the partner's row says: scopes, active,
 // current credentials. Every change applies at the next request.
 func TestPartnerCredentialsApplyAtOnce(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	slug := a.Article("wells").Slug // subscribers only
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"]}`)
@@ -318,6 +321,7 @@ func TestPartnerCredentialsApplyAtOnce(t *testing.T) {
 // Another process on the same database sees a disable or a rotation at
 // its next request: nothing about a partner is cached.
 func TestPartnerRevocationAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	other := httptest.NewServer(api.New(api.Deps{
 		Content: a.Content, Comments: a.Comments, Accounts: a.Accounts, Tokens: a.Tokens, DB: a.DB,
@@ -358,6 +362,7 @@ func TestPartnerRevocationAcrossProcesses(t *testing.T) {
 
 // The feed key: ?key= on feed routes makes the request the partner's.
 func TestFeedKey(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 1000 }})
 	p := createPartner(t, a, `{"name": "Agence Vallée", "scopes": ["headlines"], "rate_limit": 77}`)
 	path := "/v1/admin/partners/" + p.Partner.ID
@@ -427,6 +432,7 @@ func TestFeedKey(t *testing.T) {
 // full_text partners get whole bodies through the feed key too; headlines
 // partners the preview.
 func TestFeedKeyScopes(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	wells := a.Article("wells")
 	full := createPartner(t, a, `{"name": "Full", "scopes": ["full_text"]}`)

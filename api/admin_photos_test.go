@@ -237,6 +237,7 @@ func mediaFiles(t *testing.T, root string) map[string][]byte {
 }
 
 func TestUploadPhoto(t *testing.T) {
+	t.Parallel()
 	a, _ := photoApp(t)
 	editor := a.Token(access.RoleEditor)
 	src := jpegBytes(t, 500, 300)
@@ -353,6 +354,7 @@ func checkRenditions(t *testing.T, a *apitest.App, ph photoBody, srcW int) {
 }
 
 func TestUploadPhotoSniffsType(t *testing.T) {
+	t.Parallel()
 	a, _ := photoApp(t)
 	// A JPEG decoder, trusting the name or the part's type, would fail on
 	// these bytes; the store sniffs PNG and keeps the transparency.
@@ -374,6 +376,7 @@ func TestUploadPhotoSniffsType(t *testing.T) {
 }
 
 func TestUploadPhotoStripsEXIF(t *testing.T) {
+	t.Parallel()
 	a, root := photoApp(t)
 	// 300×200 pixels, orientation 6 (turn 90° clockwise): shown as 200×300.
 	src := withSegment(jpegBytes(t, 300, 200), exifAPP1(6))
@@ -527,6 +530,7 @@ func TestUploadPhotoRefused(t *testing.T) {
 }
 
 func TestPatchPhoto(t *testing.T) {
+	t.Parallel()
 	a, _ := photoApp(t)
 	editor := a.Token(access.RoleEditor)
 	id := a.Article("wells").PhotoID
@@ -584,6 +588,7 @@ func tokenOf(role access.Role) func(*apitest.App) string {
 }
 
 func TestDeletePhoto(t *testing.T) {
+	t.Parallel()
 	a, root := photoApp(t)
 	editor := a.Token(access.RoleEditor)
 	ctx := context.Background()

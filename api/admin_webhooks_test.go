@@ -246,6 +246,7 @@ func runOnce(t *testing.T, d *webhooks.Dispatcher) webhooks.Round {
 }
 
 func TestWebhookDeliveriesSignedAndFiltered(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	ctx := context.Background()
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
@@ -354,6 +355,7 @@ func bytesContain(b []byte, subs ...string) bool {
 }
 
 func TestWebhookRetriesWithBackoff(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
 	rcv := newHookReceiver(t, a)
@@ -423,6 +425,7 @@ func TestWebhookRetriesWithBackoff(t *testing.T) {
 }
 
 func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Schedule: []time.Duration{time.Second, time.Second}})
 	rcv := newHookReceiver(t, a)
@@ -473,6 +476,7 @@ func restarted(t *testing.T, a *apitest.App, db *store.DB, o webhooks.DispatchOp
 }
 
 func TestWebhookDeliveryAfterRestart(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
@@ -524,6 +528,7 @@ func TestWebhookDeliveryAfterRestart(t *testing.T) {
 }
 
 func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	rcvs := []*hookReceiver{newHookReceiver(t, a), newHookReceiver(t, a)}
 	hooks := map[string]*hookReceiver{}
@@ -609,6 +614,7 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 }
 
 func TestWebhookURLPolicy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	strict := apitest.New(t) // the default: no private address allowed
 	body := func(u string) string { return fmt.Sprintf(`{"url":%q,"events":["*"]}`, u) }
@@ -679,6 +685,7 @@ func TestWebhookURLPolicy(t *testing.T) {
 // was allowed is not called once it is not: the check is made on the
 // address dialled, not only when the URL is saved.
 func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
+	t.Parallel()
 	a, _ := hookApp(t, "127.0.0.1")
 	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
@@ -704,6 +711,7 @@ func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
 }
 
 func TestWebhookLifecycle(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
 	admin := a.Token(access.RoleAdmin)
@@ -843,6 +851,7 @@ func TestWebhookLifecycle(t *testing.T) {
 }
 
 func TestWebhookDeliveryLogPages(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
 	rcv := newHookReceiver(t, a)
@@ -896,6 +905,7 @@ func TestWebhookDeliveryLogPages(t *testing.T) {
 }
 
 func TestWebhookAdminOnly(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	id := content.NewID()
 	var scenarios []apitest.Scenario

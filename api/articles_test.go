@@ -65,6 +65,7 @@ func checkNewestFirst(t *testing.T, items []summary) {
 }
 
 func TestListArticles(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 
 	t.Run("all live, newest first", func(t *testing.T) {
@@ -179,6 +180,7 @@ func TestListArticles(t *testing.T) {
 }
 
 func TestListArticlesPagination(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	walk := func(t *testing.T, between func(page int)) []summary {
 		var all []summary
@@ -258,6 +260,7 @@ func TestListArticlesPagination(t *testing.T) {
 }
 
 func TestGetArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	fr, en := a.Article("summit-fr"), a.Article("summit-en")
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
@@ -443,6 +446,7 @@ func TestGetArticle(t *testing.T) {
 }
 
 func TestScheduledArticleAppears(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	sched := a.Article(scheduledRef)
 	if r := a.Get("/v1/articles/"+sched.Slug, ""); r.Status != 404 {

@@ -50,6 +50,7 @@ func b64json(v any) string {
 }
 
 func TestBadTokens(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	now := a.Clock.Now()
 	hour := now.Add(time.Hour)

@@ -172,6 +172,7 @@ func syncDo(t testing.TB, a *apitest.App, method, path, token, body string, want
 }
 
 func TestChangesFollow(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := aaToken(t, a, access.RoleEditor, "editor-sync")
 	adm := a.Token(access.RoleAdmin)
@@ -322,6 +323,7 @@ func TestChangesFollow(t *testing.T) {
 }
 
 func TestChangesSinceNow(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	partner := a.Token(access.RolePartner, access.ScopeFullText)
@@ -339,6 +341,7 @@ func TestChangesSinceNow(t *testing.T) {
 // TestChangesBodies: whole bodies for full_text partners and staff only;
 // nobody else gets any of the body, so never a word past the preview.
 func TestChangesBodies(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	for _, c := range callers {
 		if c.name == "anonymous" || c.name == "reader" || c.name == "subscriber" {
@@ -411,6 +414,7 @@ func bytesJoin(bs [][]byte) []byte {
 }
 
 func TestChangesRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	partner := a.Token(access.RolePartner, access.ScopeHeadlines)
 	p, _ := syncGet(t, a, partner, "", 2)
@@ -461,6 +465,7 @@ func TestChangesRefused(t *testing.T) {
 // once through the API, a partner following the cursor in small pages sees
 // every change exactly once, in order, and nothing is missed.
 func TestChangesConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	adm := a.Token(access.RoleAdmin)
 	partner := a.Token(access.RolePartner, access.ScopeHeadlines)
@@ -590,6 +595,7 @@ func TestChangesConcurrentWriters(t *testing.T) {
 // early and committed after a later one would; the follower never sees it,
 // and syncCheck says so.
 func TestChangesCheckerCatchesGap(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	partner := a.Token(access.RolePartner, access.ScopeHeadlines)
 	seen, cur, _ := syncFollow(t, a, partner, "", 5)
@@ -627,6 +633,7 @@ func TestChangesCheckerCatchesGap(t *testing.T) {
 // A correction the newsroom sends wrong is refused with a problem naming the
 // field, and neither the article nor the change log moves.
 func TestCorrectionRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := aaToken(t, a, access.RoleEditor, "editor-corr")
 	partner := a.Token(access.RolePartner, access.ScopeHeadlines)

@@ -38,6 +38,7 @@ func commentRows(t *testing.T, a *apitest.App) int64 {
 }
 
 func TestSubmitCommentHTTP(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "trusted", true)
 	art := a.Article("summit-fr")
 	ref := art.ID
@@ -123,6 +124,7 @@ func TestSubmitCommentHTTP(t *testing.T) {
 }
 
 func TestSubmitCommentGuestsOffAndClosed(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "post", false)
 	ref := a.Article("summit-fr").ID
 	r := postComment(a, ref, "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`)
@@ -139,6 +141,7 @@ func TestSubmitCommentGuestsOffAndClosed(t *testing.T) {
 }
 
 func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "pre", true)
 	ref := a.Article("summit-fr").ID
 	me := a.Token(access.RoleReader)
@@ -172,6 +175,7 @@ func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
 }
 
 func TestCommentRateLimit(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.Moderation = "post"; d.CommentRateAccount = 2 }})
 	ref := a.Article("summit-fr").ID
 	tok := a.Token(access.RoleSubscriber)
@@ -187,6 +191,7 @@ func TestCommentRateLimit(t *testing.T) {
 }
 
 func TestCommentCounts(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "post", false)
 	ref := a.Article("summit-fr").ID
 	if r := postComment(a, ref, a.Token(access.RoleReader), `{"body":"counted"}`); r.Status != 202 {

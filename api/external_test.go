@@ -243,6 +243,7 @@ func readArticle(t *testing.T, a *apitest.App, ref, tok string) articleAccess {
 }
 
 func TestExternalIssuerRoles(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	a := externalApp(t, p, access.ExternalOptions{SubscriberValues: []string{"subscriber", "premium"}})
 	ref := subscribersRefs[0]
@@ -291,6 +292,7 @@ func TestExternalIssuerRoles(t *testing.T) {
 }
 
 func TestExternalIssuerEntitlementsClaim(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	a := externalApp(t, p, access.ExternalOptions{RoleClaim: "entitlements", SubscriberValues: []string{"digital", "all-access"}})
 	ref := subscribersRefs[1]
@@ -315,6 +317,7 @@ func TestExternalIssuerEntitlementsClaim(t *testing.T) {
 }
 
 func TestExternalIssuerRefuses(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	a := externalApp(t, p, access.ExternalOptions{})
 	ref := subscribersRefs[0]
@@ -437,6 +440,7 @@ func tamper(t *testing.T, tok string) string {
 }
 
 func TestExternalIssuerKeyRotation(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	a := externalApp(t, p, access.ExternalOptions{})
 	ref := subscribersRefs[0]
@@ -471,6 +475,7 @@ func TestExternalIssuerKeyRotation(t *testing.T) {
 }
 
 func TestExternalIssuerRotationAfterBogusKid(t *testing.T) {
+	t.Parallel()
 	// The STACK.md trap: with keyfunc's default of one unknown-kid refresh
 	// per 5 minutes, one bogus kid makes a genuinely rotated key fail. With
 	// our interval, the rotated key is picked up as soon as it comes due.
@@ -506,6 +511,7 @@ func TestExternalIssuerRotationAfterBogusKid(t *testing.T) {
 }
 
 func TestExternalIssuerBogusKidBurst(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	// One unknown-kid refresh an hour, and fetches allowed to take 30 s:
 	// a token finding the limiter empty would have to wait far longer than
@@ -579,6 +585,7 @@ func TestExternalIssuerBogusKidBurst(t *testing.T) {
 }
 
 func TestExternalIssuerUnreachableAtStart(t *testing.T) {
+	t.Parallel()
 	// A port nobody listens on.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -601,6 +608,7 @@ func TestExternalIssuerUnreachableAtStart(t *testing.T) {
 
 	for _, u := range []string{dead, stuck.URL + "/jwks.json"} {
 		t.Run(u, func(t *testing.T) {
+			t.Parallel()
 			// Start-up is not blocked: the application comes up although
 			// the key set never arrives (the stuck server still holds the
 			// request when it does).
@@ -652,6 +660,7 @@ func (h *logSignal) Handle(_ context.Context, r slog.Record) error {
 }
 
 func TestExternalIssuerRecoversInBackground(t *testing.T) {
+	t.Parallel()
 	p := newPlatform(t)
 	p.fail(http.StatusServiceUnavailable)
 	loaded := newLogSignal("external issuer: key set loaded")

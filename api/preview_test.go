@@ -11,6 +11,7 @@ import (
 // Editors see drafts and scheduled articles, whole, with ?preview=true;
 // nobody else does, and nothing of it is cached for others.
 func TestEditorPreview(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
 	wells := a.Article("wells")

@@ -60,6 +60,7 @@ func spendAll(t *testing.T, n int, do func() apitest.Response) apitest.Response 
 }
 
 func TestRateLimitAnonymous(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 3 }})
 	get := func() apitest.Response { return a.Get("/v1/articles?limit=1", "") }
 	spendAll(t, 3, get)
@@ -92,6 +93,7 @@ func TestRateLimitAnonymous(t *testing.T) {
 }
 
 func TestRateLimitPartners(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 1000; d.RateLimitPartner = 2 }})
 
 	// A partner with a row: its own budget, token and feed key together.
@@ -142,6 +144,7 @@ func TestRateLimitPartners(t *testing.T) {
 
 // Browsers may read the rate limit headers of a cross-origin answer.
 func TestRateLimitCORS(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(d *api.Deps) { d.RateLimitAnon = 10 }})
 	r := a.Get("/v1/articles?limit=1", "", "Origin", "https://app.example")
 	mustStatus(t, r, http.StatusOK, "cross-origin read")
@@ -155,6 +158,7 @@ func TestRateLimitCORS(t *testing.T) {
 
 // Two API processes sharing a Redis share every budget.
 func TestRateLimitSharedThroughRedis(t *testing.T) {
+	t.Parallel()
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
 	app := func() *apitest.App {
 		c := redistest.Open(t, redistest.URL(t, 0))
@@ -183,6 +187,7 @@ func TestRateLimitSharedThroughRedis(t *testing.T) {
 // With Redis down, the API still answers and the budgets still hold, in
 // each process.
 func TestRateLimitRedisDown(t *testing.T) {
+	t.Parallel()
 	down, err := ratelimit.OpenRedis("redis://127.0.0.1:1/0")
 	if err != nil {
 		t.Fatal(err)

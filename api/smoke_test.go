@@ -13,6 +13,7 @@ import (
 // TestSmoke reads the main public paths anonymously: each answers its
 // status, its content type and the body it should.
 func TestSmoke(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	wells := a.Article("wells")
 	kid := access.KeyID(a.Key.Public().(ed25519.PublicKey))

@@ -26,11 +26,13 @@ type Scenario struct {
 	Check           func(t *testing.T, a *App, r Response)
 }
 
-// Run runs each scenario as a subtest against a fresh application.
+// Run runs each scenario as a parallel subtest against a fresh
+// application.
 func Run(t *testing.T, scenarios []Scenario) {
 	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
 			a := New(t)
 			sc.Exec(t, a)
 		})

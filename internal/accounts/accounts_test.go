@@ -64,6 +64,7 @@ func (f fixture) user(t *testing.T, email string, role accounts.Role) accounts.U
 }
 
 func TestHashAndVerify(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := accounts.NewHasher(accounts.DefaultParams, 0)
 	enc, err := h.Hash(ctx, "correct horse battery")
@@ -89,6 +90,7 @@ func TestHashAndVerify(t *testing.T) {
 }
 
 func TestVerifyReadsParametersFromTheHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	old := accounts.NewHasher(accounts.Params{Memory: 4096, Time: 3, Threads: 2, SaltLen: 8, KeyLen: 16}, 0)
 	enc, err := old.Hash(ctx, "an older password")
@@ -108,6 +110,7 @@ func TestVerifyReadsParametersFromTheHash(t *testing.T) {
 }
 
 func TestVerifyTamperedHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := accounts.NewHasher(cheap, 0)
 	enc, err := h.Hash(ctx, "correct horse battery")
@@ -155,6 +158,7 @@ func TestVerifyTamperedHash(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	u, err := f.svc.CreateUser(ctx, accounts.NewUser{Email: "  Ada@Example.ORG ", Name: " Ada ", Password: "correct horse battery", Role: accounts.RoleEditor})
@@ -210,6 +214,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestAuthenticateCostsOneVerificationEitherWay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "known@example.org", accounts.RoleReader)
@@ -247,6 +252,7 @@ func TestAuthenticateCostsOneVerificationEitherWay(t *testing.T) {
 }
 
 func TestRehashOnLogin(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	u := f.user(t, "old@example.org", accounts.RoleReader)
@@ -272,6 +278,7 @@ func TestRehashOnLogin(t *testing.T) {
 }
 
 func TestEffectiveRole(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	now := f.clock.Now()
@@ -311,6 +318,7 @@ func TestEffectiveRole(t *testing.T) {
 }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "r@example.org", accounts.RoleReader)
@@ -349,6 +357,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 }
 
 func TestRefreshExpiryAndLogout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "e@example.org", accounts.RoleReader)
@@ -375,6 +384,7 @@ func TestRefreshExpiryAndLogout(t *testing.T) {
 }
 
 func TestConcurrentRefreshOneWins(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "c@example.org", accounts.RoleReader)

@@ -305,6 +305,7 @@ func TestFromHTMLPathological(t *testing.T) {
 	}
 	for name, in := range pathologicalHTML() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			bs, err := FromHTML(in)
 			if err != nil {
 				if !errors.Is(err, ErrInvalidHTML) {

@@ -65,6 +65,7 @@ func bodies(nodes []comments.Node) []string {
 }
 
 func TestThreadApprovedNested(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.add(t, 0, "", comments.StatusApproved, 1, "A")
@@ -126,6 +127,7 @@ func TestThreadApprovedNested(t *testing.T) {
 }
 
 func TestThreadPagination(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	var want []string
@@ -178,6 +180,7 @@ func TestThreadPagination(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	top := f.add(t, 0, "", comments.StatusApproved, 1, "top")
@@ -251,6 +254,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestCountApproved(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	if n, err := f.svc.CountApproved(ctx, f.articles[0]); err != nil || n != 0 {

@@ -69,6 +69,7 @@ func (f modFixture) checkCount(t *testing.T) {
 }
 
 func TestModerateLogsAndCounts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	c := f.add(t, "", comments.StatusPending)
@@ -101,6 +102,7 @@ func TestModerateLogsAndCounts(t *testing.T) {
 }
 
 func TestModerateConcurrentCountsExact(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	var ids []string
@@ -148,6 +150,7 @@ func TestModerateConcurrentCountsExact(t *testing.T) {
 }
 
 func TestModerateManyAndDelete(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	a := f.add(t, "", comments.StatusPending)
@@ -178,6 +181,7 @@ func TestModerateManyAndDelete(t *testing.T) {
 }
 
 func TestReportThreshold(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	c := f.add(t, "", comments.StatusApproved)

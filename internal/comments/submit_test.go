@@ -28,6 +28,7 @@ func countRows(t *testing.T, f fixture) int {
 }
 
 func TestSubmitRejects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	now := t0.Add(time.Hour)
@@ -94,6 +95,7 @@ func TestSubmitRejects(t *testing.T) {
 }
 
 func TestSubmitClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	pol := comments.Policy{Mode: comments.ModePost, CloseDays: 3}
@@ -115,6 +117,7 @@ func TestSubmitClosed(t *testing.T) {
 }
 
 func TestSubmitPolicy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]
@@ -172,6 +175,7 @@ func TestSubmitPolicy(t *testing.T) {
 // TestSubmitConcurrentCount posts 50 comments at once, half of them
 // published at once: the article's count must equal its approved rows.
 func TestSubmitConcurrentCount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]
@@ -212,6 +216,7 @@ func TestSubmitConcurrentCount(t *testing.T) {
 }
 
 func TestThreadViewOwnHeldAndFlat(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]

@@ -84,6 +84,7 @@ func count(t *testing.T, svc *content.Service) int64 {
 }
 
 func TestCreateArticleValidation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	zero, two := 0, 2
@@ -162,6 +163,7 @@ func TestCreateArticleValidation(t *testing.T) {
 }
 
 func TestCreateArticleDuplicateSlug(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	first, err := svc.CreateArticle(ctx, validInput("same-slug"))
@@ -205,6 +207,7 @@ func TestCreateArticleDuplicateSlug(t *testing.T) {
 }
 
 func TestCreateArticleRendersAtWriteTime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	body := longBody()
@@ -292,6 +295,7 @@ func TestCreateArticleRendersAtWriteTime(t *testing.T) {
 }
 
 func TestLive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk := newService(t)
 	soon := t0.Add(time.Hour)
@@ -378,6 +382,7 @@ func TestLive(t *testing.T) {
 }
 
 func TestListLiveKeysetTies(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	same := t0.Add(-time.Hour).Add(123456 * time.Microsecond)
@@ -485,6 +490,7 @@ func TestListLiveKeysetTies(t *testing.T) {
 }
 
 func TestSectionTree(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk := newService(t)
 	mk := func(slug, parent string) content.Section {
@@ -560,6 +566,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestIsID(t *testing.T) {
+	t.Parallel()
 	id := content.NewID()
 	for _, s := range []string{id, ulid.Make().String(), "01ARZ3NDEKTSV4RRFFQ69G5FAV", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"} {
 		if !content.IsID(s) {

@@ -22,6 +22,7 @@ func mustJPEG(t *testing.T, seed int64, w, h int) []byte {
 }
 
 func TestDrawPictureDeterministic(t *testing.T) {
+	t.Parallel()
 	a := mustJPEG(t, 42, 320, 213)
 	b := mustJPEG(t, 42, 320, 213)
 	if !bytes.Equal(a, b) {
@@ -30,6 +31,7 @@ func TestDrawPictureDeterministic(t *testing.T) {
 }
 
 func TestDrawPictureSeedsDiffer(t *testing.T) {
+	t.Parallel()
 	a := mustJPEG(t, 1, 320, 213)
 	b := mustJPEG(t, 2, 320, 213)
 	if bytes.Equal(a, b) {
@@ -63,6 +65,7 @@ func TestDrawPictureSeedsDiffer(t *testing.T) {
 }
 
 func TestDrawPictureSizeAndDecode(t *testing.T) {
+	t.Parallel()
 	for _, sz := range [][2]int{{2048, 1365}, {1600, 1067}, {1067, 1600}, {1, 1}} {
 		img := drawPicture(7, sz[0], sz[1])
 		if got := img.Bounds(); got.Dx() != sz[0] || got.Dy() != sz[1] {
@@ -122,6 +125,7 @@ func isExampleURL(s string) bool {
 }
 
 func TestDataset(t *testing.T) {
+	t.Parallel()
 	d := dataset()
 
 	// Sections.
@@ -547,6 +551,7 @@ func TestDataset(t *testing.T) {
 
 // TestMarkedOffsetsAreRunes checks that marked counts code points, not bytes.
 func TestMarkedOffsetsAreRunes(t *testing.T) {
+	t.Parallel()
 	b := marked("Écrit «\u00a0à Selanges\u00a0» — enfin.", bold("Selanges"), link("enfin", "https://a.example/"))
 	r := []rune(b.Text)
 	for _, m := range b.Marks {

@@ -15,6 +15,7 @@ import (
 func TestMain(m *testing.M) { storetest.Main(m) }
 
 func TestPeriodAndReset(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		now    time.Time
 		period string
@@ -37,6 +38,7 @@ func TestPeriodAndReset(t *testing.T) {
 }
 
 func TestUse(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	ctx := context.Background()
 	if (*metering.Service)(nil).Enabled() || metering.NewService(db, 0).Enabled() {
@@ -76,6 +78,7 @@ func TestUse(t *testing.T) {
 // TestUseConcurrent hammers Use: for each of several subjects, 40 calls for
 // 40 articles at once with a quota of 3, then 40 calls for one article.
 func TestUseConcurrent(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	ctx := context.Background()
 	m := metering.NewService(db, 3)

@@ -59,6 +59,7 @@ func spend(t *testing.T, l ratelimit.Limiter, key string, n int) ratelimit.Resul
 }
 
 func TestMemoryBudget(t *testing.T) {
+	t.Parallel()
 	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
 	m := ratelimit.NewMemory(c.Now, 0)
 	r := spend(t, m, "a", 6)
@@ -87,6 +88,7 @@ func TestMemoryBudget(t *testing.T) {
 }
 
 func TestMemoryBudgetChange(t *testing.T) {
+	t.Parallel()
 	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
 	m := ratelimit.NewMemory(c.Now, 0)
 	spend(t, m, "p", 3)
@@ -109,6 +111,7 @@ func TestMemoryBudgetChange(t *testing.T) {
 }
 
 func TestMemoryEviction(t *testing.T) {
+	t.Parallel()
 	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
 	m := ratelimit.NewMemory(c.Now, 10)
 	spend(t, m, "busy", 2)
@@ -124,6 +127,7 @@ func TestMemoryEviction(t *testing.T) {
 
 // Two limiters on one Redis, as two processes would have, share a budget.
 func TestRedisSharedBudget(t *testing.T) {
+	t.Parallel()
 	url := redistest.URL(t, 0)
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
 	one := ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: prefix})
@@ -161,6 +165,7 @@ func TestRedisSharedBudget(t *testing.T) {
 // A budget of 60 per minute gives one request back each second, on
 // Redis's clock.
 func TestRedisRefill(t *testing.T) {
+	t.Parallel()
 	url := redistest.URL(t, 0)
 	l := ratelimit.NewRedis(redistest.Open(t, url), ratelimit.RedisOptions{Prefix: "masthead-test:" + ulid.Make().String() + ":"})
 	spend(t, l, "k", 60)
@@ -187,6 +192,7 @@ func TestRedisRefill(t *testing.T) {
 // With Redis unreachable, requests are counted in the process: the budget
 // still holds, nothing fails, and the outage is logged once.
 func TestRedisDownFallsBack(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	c := &clock{t: time.Date(2026, 9, 19, 14, 0, 0, 0, time.UTC)}
 	l := ratelimit.NewRedis(redistest.Open(t, "redis://127.0.0.1:1/0"), ratelimit.RedisOptions{
@@ -207,6 +213,7 @@ func TestRedisDownFallsBack(t *testing.T) {
 // A Redis that accepts connections but never answers costs one bounded
 // wait, then the fallback counts without trying Redis again.
 func TestRedisSilentFallsBack(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

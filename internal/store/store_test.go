@@ -52,6 +52,7 @@ func openSQLite(t *testing.T, opts store.Options) *store.DB {
 }
 
 func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openSQLite(t, store.Options{ReadConns: 3})
 	pools := map[string]func(context.Context) *gorm.DB{"write": db.Write, "read": db.Read}
@@ -113,6 +114,7 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 func TestSQLiteConcurrentWritesAndReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openSQLite(t, store.Options{ReadConns: 8})
 	const (
@@ -199,6 +201,7 @@ func TestSQLiteConcurrentWritesAndReads(t *testing.T) {
 // migrations built, on the harness's dialect (SQLite, or PostgreSQL with
 // TEST_DATABASE_URL).
 func TestSchemaMatchesModels(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := storetest.Open(t)
 	g := db.Write(ctx)
@@ -324,6 +327,7 @@ func migrationFiles(t *testing.T, dialect string) []string {
 }
 
 func TestMigrateIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	// From nothing, on SQLite: every migration applies, once.
@@ -379,6 +383,7 @@ func TestMigrateIdempotent(t *testing.T) {
 }
 
 func TestMigrationFoldersMatch(t *testing.T) {
+	t.Parallel()
 	lite, pg := migrationFiles(t, store.SQLite), migrationFiles(t, store.Postgres)
 	if len(lite) == 0 {
 		t.Fatal("no migrations")
@@ -415,6 +420,7 @@ func TestMigrationFoldersMatch(t *testing.T) {
 }
 
 func TestMaskURL(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"postgres://masthead:s3cret@db:5432/news?sslmode=disable", "postgres://masthead:xxxxx@db:5432/news?sslmode=disable"},
 		{"postgresql://u:p%40ss@h/d", "postgresql://u:xxxxx@h/d"},
@@ -435,6 +441,7 @@ func TestMaskURL(t *testing.T) {
 }
 
 func TestTranslate(t *testing.T) {
+	t.Parallel()
 	if store.Translate(nil) != nil {
 		t.Error("Translate(nil) != nil")
 	}
