@@ -13,6 +13,7 @@ import (
 // Two `serve` processes given one MASTHEAD_REDIS_URL share the anonymous
 // budget; with Redis unreachable, serve starts anyway and limits alone.
 func TestServeRateLimits(t *testing.T) {
+	t.Parallel()
 	// Database 15 of the test Redis, so as not to touch anything else's
 	// keys; serve's key for a loopback client is fixed, so it is cleared
 	// first.
@@ -34,8 +35,8 @@ func TestServeRateLimits(t *testing.T) {
 	}
 
 	shared := map[string]string{"MASTHEAD_REDIS_URL": u, "MASTHEAD_RATE_LIMIT_ANON": "3"}
-	one := startServe(t, t.TempDir(), shared, 30*time.Second)
-	two := startServe(t, t.TempDir(), shared, 30*time.Second)
+	one := startServe(t, t.TempDir(), shared)
+	two := startServe(t, t.TempDir(), shared)
 	for i, addr := range []string{one.addr, two.addr, one.addr} {
 		if st := get(addr); st != http.StatusOK {
 			t.Fatalf("request %d: %d", i+1, st)
@@ -50,7 +51,7 @@ func TestServeRateLimits(t *testing.T) {
 	one.stop(t)
 	two.stop(t)
 
-	alone := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_REDIS_URL": "redis://127.0.0.1:1/0", "MASTHEAD_RATE_LIMIT_ANON": "2"}, 30*time.Second)
+	alone := startServe(t, t.TempDir(), map[string]string{"MASTHEAD_REDIS_URL": "redis://127.0.0.1:1/0", "MASTHEAD_RATE_LIMIT_ANON": "2"})
 	for i := range 2 {
 		if st := get(alone.addr); st != http.StatusOK {
 			t.Fatalf("Redis down, request %d: %d", i+1, st)
@@ -66,6 +67,7 @@ func TestServeRateLimits(t *testing.T) {
 }
 
 func TestServeRefusesBadRateLimitSettings(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--redis-url", "http://127.0.0.1:6379"},
 		{"--rate-limit-anon", "-5"},

@@ -17,7 +17,7 @@ import (
 func runUser(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangAfter)
 	defer cancel()
 	err := run(ctx, append([]string{"user"}, args...), env(nil), strings.NewReader(stdin), &out, &errOut)
 	return out.String(), err
@@ -43,6 +43,7 @@ func userDB(t *testing.T, dir string, dbArgs []string) *accounts.Service {
 }
 
 func TestUserCommands(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbArgs := testDB(t)
 	flags := append([]string{"--data", dir}, dbArgs...)

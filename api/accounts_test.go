@@ -88,6 +88,7 @@ func countRefreshTokens(t *testing.T, a *apitest.App) int64 {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	u := newUser(t, a, "Editor@Example.org", accounts.RoleEditor, nil)
 
@@ -117,6 +118,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestLoginRoleFollowsSubscription(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	now := a.Clock.Now()
 	future, past := now.Add(30*24*time.Hour), now.Add(-time.Hour)
@@ -171,6 +173,7 @@ func TestLoginRoleFollowsSubscription(t *testing.T) {
 }
 
 func TestLoginErrors(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "known@example.org", accounts.RoleReader, nil)
 	wrongPw := `{"email":"known@example.org","password":"wrong horse battery"}`
@@ -197,7 +200,7 @@ func TestLoginErrors(t *testing.T) {
 			Body: `{"email":"known@example.org","password":"` + strings.Repeat("x", 257) + `"}`, WantStatus: 422, WantCode: "validation_failed"},
 		{Name: "form encoded", Method: "POST", Path: "/v1/auth/login", Headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
 			WantStatus: 415, WantCode: "unsupported_media_type"},
-		{Name: "GET is 405", Path: "/v1/auth/login", WantStatus: 405},
+		{Name: "GET is 405", Path: "/v1/auth/login", WantStatus: 405, WantCode: "method_not_allowed"},
 	})
 	// Wrong password and unknown email answer the same, but for the request id.
 	strip := func(r apitest.Response) string {
@@ -213,6 +216,7 @@ func TestLoginErrors(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "target@example.org", accounts.RoleReader, nil)
 	newUser(t, a, "bystander@example.org", accounts.RoleReader, nil)
@@ -247,6 +251,7 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "victim@example.org", accounts.RoleReader, nil)
 	// 20 failures on 20 accounts (none reaching its own limit) from one address.
@@ -281,6 +286,7 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 }
 
 func TestRefreshRotation(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	u := newUser(t, a, "r@example.org", accounts.RoleReader, nil)
 	p1 := pairOf(t, loginAs(t, a, "r@example.org", testPassword))
@@ -333,6 +339,7 @@ func TestRefreshRotation(t *testing.T) {
 }
 
 func TestRefreshExpired(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "x@example.org", accounts.RoleReader, nil)
 	p := pairOf(t, loginAs(t, a, "x@example.org", testPassword))
@@ -345,6 +352,7 @@ func TestRefreshExpired(t *testing.T) {
 }
 
 func TestRefreshConcurrentOneWins(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "c@example.org", accounts.RoleReader, nil)
 	for round := range 3 {
@@ -382,6 +390,7 @@ func TestRefreshConcurrentOneWins(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newUser(t, a, "l@example.org", accounts.RoleReader, nil)
 	p1 := pairOf(t, loginAs(t, a, "l@example.org", testPassword))
@@ -408,6 +417,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	until := time.Date(2099, 1, 31, 0, 0, 0, 0, time.UTC)
 	u := newUser(t, a, "Me@Example.org", accounts.RoleSubscriber, &until)

@@ -107,6 +107,7 @@ func aaListed(t *testing.T, a *apitest.App, id string) bool {
 }
 
 func TestAdminCreateArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	photoID := a.Article("summit-fr").PhotoID
@@ -168,6 +169,7 @@ func TestAdminCreateArticle(t *testing.T) {
 }
 
 func TestAdminScheduledArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	at := a.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
@@ -185,6 +187,7 @@ func TestAdminScheduledArticle(t *testing.T) {
 		t.Error("a scheduled article did not appear by itself")
 	}
 	mustStatus(t, a.Get("/v1/articles/"+art.ID, ""), http.StatusOK, "after its time")
+	ed = a.Token(access.RoleEditor) // the first one has expired
 
 	// Rescheduling through PATCH: the time must be in the future.
 	past := a.Clock.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
@@ -198,6 +201,7 @@ func TestAdminScheduledArticle(t *testing.T) {
 
 // Every refused create writes nothing: no article, no revision.
 func TestAdminCreateArticleRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	articles, revs := aaRows(t, a, "articles", ""), aaRows(t, a, "article_revisions", "")
 	taken := a.Article("summit-fr")
@@ -247,7 +251,7 @@ func TestAdminCreateArticleRefused(t *testing.T) {
 		{Name: "taken slug", Method: http.MethodPost, Path: "/v1/admin/articles", Body: with(`"slug":"` + taken.Slug + `"`),
 			Token: apitest.As("editor"), WantStatus: http.StatusConflict, WantCode: "conflict"},
 		{Name: "not JSON", Method: http.MethodPost, Path: "/v1/admin/articles", Token: apitest.As("editor"),
-			Headers: []string{"Content-Type", "text/plain"}, WantStatus: http.StatusUnsupportedMediaType},
+			Headers: []string{"Content-Type", "text/plain"}, WantStatus: http.StatusUnsupportedMediaType, WantCode: "unsupported_media_type"},
 		{Name: "anonymous", Method: http.MethodPost, Path: "/v1/admin/articles", Body: aaMinimal,
 			WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
 		{Name: "reader", Method: http.MethodPost, Path: "/v1/admin/articles", Body: aaMinimal,
@@ -271,6 +275,7 @@ func TestAdminCreateArticleRefused(t *testing.T) {
 // Two editors load the same version and save at once: exactly one wins, the
 // other gets 412, and only the winner's change and revision are stored.
 func TestAdminPatchIfMatchRace(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	eds := []string{aaToken(t, a, access.RoleEditor, "editor-a"), aaToken(t, a, access.RoleEditor, "editor-b")}
 	art := a.Article("wells")
@@ -335,6 +340,7 @@ func TestAdminPatchIfMatchRace(t *testing.T) {
 }
 
 func TestAdminPatchArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	body := `{"title":"Les digues","lang":"fr","access":"subscribers","section":"diplomatie","photo_id":"` + a.Article("summit-fr").PhotoID + `",
@@ -368,7 +374,11 @@ func TestAdminPatchArticle(t *testing.T) {
 		"unknown field": `{"lang":"en","colour":"red"}`,
 		"wrong type":    `{"preview_break":"one"}`,
 	} {
-		mustStatus(t, aaSend(a, http.MethodPatch, path, ed, b, "If-Match", v1), http.StatusBadRequest, name)
+		r := aaSend(a, http.MethodPatch, path, ed, b, "If-Match", v1)
+		mustStatus(t, r, http.StatusBadRequest, name)
+		if code := problemCode(t, r); code != "bad_request" {
+			t.Errorf("%s: code %q", name, code)
+		}
 	}
 	for name, c := range map[string]struct{ body, field string }{
 		"unknown tag":       {`{"tags":["nope"]}`, "tags[0]"},
@@ -383,10 +393,13 @@ func TestAdminPatchArticle(t *testing.T) {
 		r := aaSend(a, http.MethodPatch, path, ed, c.body, "If-Match", v1)
 		if c.field == "" {
 			mustStatus(t, r, http.StatusBadRequest, name)
+			if code := problemCode(t, r); code != "bad_request" {
+				t.Errorf("%s: code %q", name, code)
+			}
 			continue
 		}
 		mustStatus(t, r, http.StatusUnprocessableEntity, name)
-		if !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
+		if code := problemCode(t, r); code != "validation_failed" || !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
 			t.Errorf("%s: %s", name, r.Body)
 		}
 	}
@@ -423,7 +436,7 @@ func TestAdminPatchArticle(t *testing.T) {
 		{Name: "unknown article", Method: http.MethodPatch, Path: "/v1/admin/articles/01JD3Q8V6K2M7T4X9R5B1N0C8E", Body: `{"title":"x"}`,
 			Token: apitest.As("editor"), Headers: []string{"If-Match", v1}, WantStatus: http.StatusNotFound, WantCode: "not_found"},
 		{Name: "not an id", Method: http.MethodPatch, Path: "/v1/admin/articles/les-digues", Body: `{"title":"x"}`,
-			Token: apitest.As("editor"), Headers: []string{"If-Match", v1}, WantStatus: http.StatusNotFound},
+			Token: apitest.As("editor"), Headers: []string{"If-Match", v1}, WantStatus: http.StatusNotFound, WantCode: "not_found"},
 		{Name: "anonymous", Method: http.MethodPatch, Path: path, Body: `{"title":"x"}`, Headers: []string{"If-Match", v1},
 			WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
 		{Name: "reader", Method: http.MethodPatch, Path: path, Body: `{"title":"x"}`, Headers: []string{"If-Match", v1},
@@ -434,6 +447,7 @@ func TestAdminPatchArticle(t *testing.T) {
 }
 
 func TestAdminSlugChange(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	art := a.Article("summit-fr")
@@ -467,10 +481,14 @@ func TestAdminSlugChange(t *testing.T) {
 	for _, s := range []string{old, "sommet-valle-eau"} {
 		r = aaSend(a, http.MethodPatch, "/v1/admin/articles/"+wells.ID, ed, `{"slug":"`+s+`"}`, "If-Match", aaETag(wells.ID, wells.Version))
 		mustStatus(t, r, http.StatusConflict, "rename onto "+s)
+		if code := problemCode(t, r); code != "conflict" {
+			t.Errorf("rename onto %s: code %q", s, code)
+		}
 	}
 }
 
 func TestAdminUnpublishAndPublish(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	art := a.Article("nighttrain")
@@ -527,6 +545,7 @@ func TestAdminUnpublishAndPublish(t *testing.T) {
 }
 
 func TestAdminDeleteArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	art := a.Article("lanternes")
 	path := "/v1/admin/articles/" + art.ID
@@ -536,9 +555,9 @@ func TestAdminDeleteArticle(t *testing.T) {
 			WantStatus: http.StatusForbidden, WantCode: "forbidden"},
 		{Name: "reader", Method: http.MethodDelete, Path: path, Token: apitest.As("reader"),
 			WantStatus: http.StatusForbidden, WantCode: "forbidden"},
-		{Name: "anonymous", Method: http.MethodDelete, Path: path, WantStatus: http.StatusUnauthorized},
+		{Name: "anonymous", Method: http.MethodDelete, Path: path, WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
 		{Name: "stale If-Match", Method: http.MethodDelete, Path: path, Token: apitest.As("admin"),
-			Headers: []string{"If-Match", aaETag(art.ID, art.Version+5)}, WantStatus: http.StatusPreconditionFailed},
+			Headers: []string{"If-Match", aaETag(art.ID, art.Version+5)}, WantStatus: http.StatusPreconditionFailed, WantCode: "precondition_failed"},
 	})
 	if n := aaRows(t, a, "articles", "id = ?", art.ID); n != 1 {
 		t.Fatal("a refused delete deleted")
@@ -553,6 +572,7 @@ func TestAdminDeleteArticle(t *testing.T) {
 }
 
 func TestAdminRevisions(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := aaToken(t, a, access.RoleEditor, "editor-rev")
 	art, _ := aaCreate(t, a, ed, aaMinimal)
@@ -612,18 +632,19 @@ func TestAdminRevisions(t *testing.T) {
 	apitest.RunShared(t, a, []apitest.Scenario{
 		{Name: "cursor of another article", Path: "/v1/admin/articles/" + other.ID + "/revisions?cursor=" + url.QueryEscape(cursor),
 			Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
-		{Name: "bad limit", Path: path + "/revisions?limit=0", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
+		{Name: "bad limit", Path: path + "/revisions?limit=0", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
 		{Name: "an article without revisions", Path: "/v1/admin/articles/" + other.ID + "/revisions",
 			Token: apitest.As("admin"), WantStatus: http.StatusOK, WantContains: []string{`"data":[]`}},
 		{Name: "unknown article", Path: "/v1/admin/articles/01JD3Q8V6K2M7T4X9R5B1N0C8E/revisions",
 			Token: apitest.As("editor"), WantStatus: http.StatusNotFound, WantCode: "not_found"},
-		{Name: "anonymous", Path: path + "/revisions", WantStatus: http.StatusUnauthorized},
-		{Name: "reader", Path: path + "/revisions", Token: apitest.As("reader"), WantStatus: http.StatusForbidden},
-		{Name: "subscriber", Path: path + "/revisions", Token: apitest.As("subscriber"), WantStatus: http.StatusForbidden},
+		{Name: "anonymous", Path: path + "/revisions", WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
+		{Name: "reader", Path: path + "/revisions", Token: apitest.As("reader"), WantStatus: http.StatusForbidden, WantCode: "forbidden"},
+		{Name: "subscriber", Path: path + "/revisions", Token: apitest.As("subscriber"), WantStatus: http.StatusForbidden, WantCode: "forbidden"},
 	})
 }
 
 func TestAdminListArticles(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed := a.Token(access.RoleEditor)
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
@@ -709,24 +730,25 @@ func TestAdminListArticles(t *testing.T) {
 	}()
 	apitest.RunShared(t, a, []apitest.Scenario{
 		{Name: "bad status", Path: "/v1/admin/articles?status=live", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
-		{Name: "bad limit", Path: "/v1/admin/articles?limit=101", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
-		{Name: "bad lang", Path: "/v1/admin/articles?lang=fra", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
-		{Name: "bad cursor", Path: "/v1/admin/articles?cursor=abc", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
-		{Name: "public list's cursor", Path: "/v1/admin/articles?cursor=" + url.QueryEscape(publicCursor), Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
-		{Name: "bad section", Path: "/v1/admin/articles?section=%27%20OR%201", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest},
+		{Name: "bad limit", Path: "/v1/admin/articles?limit=101", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		{Name: "bad lang", Path: "/v1/admin/articles?lang=fra", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		{Name: "bad cursor", Path: "/v1/admin/articles?cursor=abc", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		{Name: "public list's cursor", Path: "/v1/admin/articles?cursor=" + url.QueryEscape(publicCursor), Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
+		{Name: "bad section", Path: "/v1/admin/articles?section=%27%20OR%201", Token: apitest.As("editor"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
 		{Name: "admin", Path: "/v1/admin/articles?limit=1", Token: apitest.As("admin"), WantStatus: http.StatusOK},
 		{Name: "anonymous", Path: "/v1/admin/articles", WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
 		{Name: "reader", Path: "/v1/admin/articles", Token: apitest.As("reader"), WantStatus: http.StatusForbidden, WantCode: "forbidden"},
-		{Name: "partner", Path: "/v1/admin/articles", Token: apitest.As("partner", "full_text"), WantStatus: http.StatusForbidden},
-		{Name: "get: anonymous", Path: "/v1/admin/articles/" + draft.ID, WantStatus: http.StatusUnauthorized},
-		{Name: "get: reader", Path: "/v1/admin/articles/" + draft.ID, Token: apitest.As("reader"), WantStatus: http.StatusForbidden,
+		{Name: "partner", Path: "/v1/admin/articles", Token: apitest.As("partner", "full_text"), WantStatus: http.StatusForbidden, WantCode: "forbidden"},
+		{Name: "get: anonymous", Path: "/v1/admin/articles/" + draft.ID, WantStatus: http.StatusUnauthorized, WantCode: "unauthenticated"},
+		{Name: "get: reader", Path: "/v1/admin/articles/" + draft.ID, Token: apitest.As("reader"), WantStatus: http.StatusForbidden, WantCode: "forbidden",
 			WantNotContains: []string{draft.Title}},
-		{Name: "get: unknown", Path: "/v1/admin/articles/01JD3Q8V6K2M7T4X9R5B1N0C8E", Token: apitest.As("editor"), WantStatus: http.StatusNotFound},
+		{Name: "get: unknown", Path: "/v1/admin/articles/01JD3Q8V6K2M7T4X9R5B1N0C8E", Token: apitest.As("editor"), WantStatus: http.StatusNotFound, WantCode: "not_found"},
 	})
 }
 
 // body_html goes through the sanitizer and the HTML parser into blocks.
 func TestAdminCreateArticleFromHTML(t *testing.T) {
+	t.Parallel()
 	if _, err := blocks.FromHTML("<p>x</p>"); err != nil {
 		t.Skipf("blocks.FromHTML is not there yet: %v", err)
 	}

@@ -121,6 +121,7 @@ func history(t *testing.T, a *apitest.App, id string) []moderationEntry {
 }
 
 func TestAdminCommentsList(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	get := func(q string) adminCommentPage {
@@ -209,6 +210,7 @@ func tok(role access.Role) func(a *apitest.App) string {
 }
 
 func TestModerateComment(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	c4, st, v := commentByBody(t, a, "Et les pêcheurs")
@@ -228,20 +230,21 @@ func TestModerateComment(t *testing.T) {
 	for _, bad := range []struct {
 		name, body string
 		status     int
+		code       string
 		headers    []string
 	}{
-		{"bad status", `{"status":"hidden"}`, 422, nil},
-		{"empty status", `{}`, 422, nil},
-		{"malformed", `{"status":`, 400, nil},
-		{"unknown field", `{"status":"approved","pin":true}`, 400, nil},
-		{"long note", `{"status":"approved","note":"` + strings.Repeat("x", 1001) + `"}`, 422, nil},
-		{"stale If-Match", `{"status":"approved"}`, 412, []string{"If-Match", fmt.Sprintf(`"%s.v%d"`, c4, v+7)}},
-		{"foreign If-Match", `{"status":"approved"}`, 412, []string{"If-Match", `"other"`}},
+		{"bad status", `{"status":"hidden"}`, 422, "validation_failed", nil},
+		{"empty status", `{}`, 422, "validation_failed", nil},
+		{"malformed", `{"status":`, 400, "bad_request", nil},
+		{"unknown field", `{"status":"approved","pin":true}`, 400, "bad_request", nil},
+		{"long note", `{"status":"approved","note":"` + strings.Repeat("x", 1001) + `"}`, 422, "validation_failed", nil},
+		{"stale If-Match", `{"status":"approved"}`, 412, "precondition_failed", []string{"If-Match", fmt.Sprintf(`"%s.v%d"`, c4, v+7)}},
+		{"foreign If-Match", `{"status":"approved"}`, 412, "precondition_failed", []string{"If-Match", `"other"`}},
 	} {
 		r := a.Do(http.MethodPatch, "/v1/admin/comments/"+c4, editor, strings.NewReader(bad.body),
 			append([]string{"Content-Type", "application/json"}, bad.headers...)...)
-		if r.Status != bad.status {
-			t.Errorf("%s: %d %s", bad.name, r.Status, r.Body)
+		if r.Status != bad.status || problemCode(t, r) != bad.code {
+			t.Errorf("%s: %d %s, want %d %s", bad.name, r.Status, r.Body, bad.status, bad.code)
 		}
 	}
 	if r := patchStatus(a, a.Token(access.RoleReader), c4, "approved"); r.Status != 403 {
@@ -304,6 +307,7 @@ func TestModerateComment(t *testing.T) {
 }
 
 func TestBulkModerateAndDelete(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor, admin := a.Token(access.RoleEditor), a.Token(access.RoleAdmin)
 	c4, _, _ := commentByBody(t, a, "Et les pêcheurs")
@@ -315,15 +319,16 @@ func TestBulkModerateAndDelete(t *testing.T) {
 	for _, bad := range []struct {
 		body   string
 		status int
+		code   string
 	}{
-		{`{"ids":[],"status":"approved"}`, 422},
-		{`{"ids":["` + c4 + `"],"status":"gone"}`, 422},
-		{`{"ids":["` + strings.Repeat(c4+`","`, 100) + c4 + `"],"status":"approved"}`, 422},
-		{`{"ids":"` + c4 + `","status":"approved"}`, 400},
-		{`{"ids":["` + c4 + `"],"status":"approved","x":1}`, 400},
+		{`{"ids":[],"status":"approved"}`, 422, "validation_failed"},
+		{`{"ids":["` + c4 + `"],"status":"gone"}`, 422, "validation_failed"},
+		{`{"ids":["` + strings.Repeat(c4+`","`, 100) + c4 + `"],"status":"approved"}`, 422, "validation_failed"},
+		{`{"ids":"` + c4 + `","status":"approved"}`, 400, "bad_request"},
+		{`{"ids":["` + c4 + `"],"status":"approved","x":1}`, 400, "bad_request"},
 	} {
-		if r := post(editor, bad.body); r.Status != bad.status {
-			t.Errorf("%s: %d %s", bad.body[:20], r.Status, r.Body)
+		if r := post(editor, bad.body); r.Status != bad.status || problemCode(t, r) != bad.code {
+			t.Errorf("%s: %d %s, want %d %s", bad.body[:20], r.Status, r.Body, bad.status, bad.code)
 		}
 	}
 	if r := post(a.Token(access.RoleReader), `{"ids":["`+c4+`"],"status":"approved"}`); r.Status != 403 {
@@ -391,6 +396,7 @@ func TestBulkModerateAndDelete(t *testing.T) {
 }
 
 func TestTwoModeratorsAtOnce(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ed1, ed2 := a.Token(access.RoleEditor), a.Token(access.RoleAdmin)
 	c4, _, v := commentByBody(t, a, "Et les pêcheurs")
@@ -460,6 +466,7 @@ func TestTwoModeratorsAtOnce(t *testing.T) {
 }
 
 func TestModerationCountsStayExact(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token(access.RoleEditor)
 	var ids []string
@@ -517,6 +524,7 @@ func reporterToken(t *testing.T, a *apitest.App, sub string, role access.Role) s
 }
 
 func TestReportComment(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	c5, _, _ := commentByBody(t, a, "Très bon résumé")
 	c4, _, _ := commentByBody(t, a, "Et les pêcheurs")
@@ -533,20 +541,21 @@ func TestReportComment(t *testing.T) {
 	for _, bad := range []struct {
 		name, token, id, body string
 		status                int
+		code                  string
 	}{
-		{"anonymous", "", c5, `{"reason":"spam"}`, 401},
-		{"partner", reporterToken(t, a, "p", access.RolePartner), c5, `{"reason":"spam"}`, 403},
-		{"bad reason", r1, c5, `{"reason":"boring"}`, 422},
-		{"no reason", r1, c5, `{}`, 422},
-		{"malformed", r1, c5, `{"reason":`, 400},
-		{"unknown field", r1, c5, `{"reason":"spam","count":9}`, 400},
-		{"long note", r1, c5, `{"reason":"other","note":"` + strings.Repeat("é", 1001) + `"}`, 422},
-		{"pending comment", r1, c4, `{"reason":"spam"}`, 404},
-		{"unknown comment", r1, ulid.Make().String(), `{"reason":"spam"}`, 404},
-		{"bad id", r1, "x", `{"reason":"spam"}`, 404},
+		{"anonymous", "", c5, `{"reason":"spam"}`, 401, "unauthenticated"},
+		{"partner", reporterToken(t, a, "p", access.RolePartner), c5, `{"reason":"spam"}`, 403, "forbidden"},
+		{"bad reason", r1, c5, `{"reason":"boring"}`, 422, "validation_failed"},
+		{"no reason", r1, c5, `{}`, 422, "validation_failed"},
+		{"malformed", r1, c5, `{"reason":`, 400, "bad_request"},
+		{"unknown field", r1, c5, `{"reason":"spam","count":9}`, 400, "bad_request"},
+		{"long note", r1, c5, `{"reason":"other","note":"` + strings.Repeat("é", 1001) + `"}`, 422, "validation_failed"},
+		{"pending comment", r1, c4, `{"reason":"spam"}`, 404, "not_found"},
+		{"unknown comment", r1, ulid.Make().String(), `{"reason":"spam"}`, 404, "not_found"},
+		{"bad id", r1, "x", `{"reason":"spam"}`, 404, "not_found"},
 	} {
-		if r := report(bad.token, bad.id, bad.body); r.Status != bad.status {
-			t.Errorf("%s: %d %s", bad.name, r.Status, r.Body)
+		if r := report(bad.token, bad.id, bad.body); r.Status != bad.status || problemCode(t, r) != bad.code {
+			t.Errorf("%s: %d %s, want %d %s", bad.name, r.Status, r.Body, bad.status, bad.code)
 		}
 	}
 	var n int64
@@ -611,6 +620,7 @@ func TestReportComment(t *testing.T) {
 }
 
 func TestReportThresholdConfigured(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.CommentReportThreshold = 1 }})
 	c5, _, _ := commentByBody(t, a, "Très bon résumé")
 	r := a.Do(http.MethodPost, "/v1/comments/"+c5+"/reports", a.Token(access.RoleReader),

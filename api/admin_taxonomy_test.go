@@ -109,6 +109,7 @@ func send(t *testing.T, a *apitest.App, method, path, token, body string, header
 }
 
 func TestAdminSections(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token("editor")
 
@@ -187,6 +188,7 @@ func TestAdminSections(t *testing.T) {
 }
 
 func TestAdminSectionsRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	politique, diplomatie, economie := sectionID(t, a, "politique"), sectionID(t, a, "diplomatie"), sectionID(t, a, "economie")
 	unknown := content.NewID()
@@ -213,7 +215,7 @@ func TestAdminSectionsRefused(t *testing.T) {
 		{Name: "reader delete", Method: http.MethodDelete, Path: "/v1/admin/sections/" + economie,
 			Token: reader, WantStatus: 403, WantCode: "forbidden", Check: check},
 		{Name: "not JSON", Method: http.MethodPost, Path: "/v1/admin/sections", Body: `names=x`,
-			Token: editor, Headers: []string{"Content-Type", "text/plain"}, WantStatus: 415, Check: check},
+			Token: editor, Headers: []string{"Content-Type", "text/plain"}, WantStatus: 415, WantCode: "unsupported_media_type", Check: check},
 		post("malformed JSON", `{"names":`, 400, "bad_request"),
 		post("unknown field", `{"names":{"fr":"X"},"colour":"red"}`, 400, "bad_request"),
 		post("names not an object", `{"names":["fr","X"]}`, 400, "bad_request"),
@@ -270,6 +272,7 @@ func publicTags(t *testing.T, a *apitest.App, kind string) map[string]string {
 }
 
 func TestAdminTags(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token("editor")
 	if _, ok := publicTags(t, a, "topic")["peche"]; ok {
@@ -308,6 +311,7 @@ func TestAdminTags(t *testing.T) {
 }
 
 func TestAdminTagsRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	equimont, eau := tagID(t, a, "equimont"), tagID(t, a, "eau")
 	before := taxonomySnapshot(t, a)
@@ -348,6 +352,7 @@ type adminAuthor struct {
 }
 
 func TestAdminAuthors(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	editor := a.Token("editor")
 	var photoID string
@@ -393,6 +398,7 @@ func TestAdminAuthors(t *testing.T) {
 }
 
 func TestAdminAuthorsRefused(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	lea, jonas := authorID(t, a, "lea-morvand"), authorID(t, a, "jonas-ekdahl")
 	before := taxonomySnapshot(t, a)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,19 +25,23 @@ import (
 	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 	"masthead/internal/webhooks"
 )
 
 // hookReceiver is a partner's endpoint on 127.0.0.1. It verifies every
 // delivery with the reference Standard Webhooks library (against each
-// secret it was given) and records it; it answers 500 to the first fail
-// requests, 401 to a bad signature, 204 otherwise.
+// secret it was given; the timestamp against the application's clock) and
+// records it; it answers 500 to the first fail requests, 401 to a bad
+// signature, 204 otherwise.
 type hookReceiver struct {
 	srv     *httptest.Server
+	now     func() time.Time
 	mu      sync.Mutex
 	secrets []string
 	fail    int
 	got     []hookRequest
+	gate    *hookGate
 }
 
 type hookRequest struct {
@@ -48,8 +51,20 @@ type hookRequest struct {
 	VerifyErr                                        error
 }
 
-func newHookReceiver(t *testing.T) *hookReceiver {
-	r := &hookReceiver{}
+// hookGate holds the requests of the receivers given it until it is
+// opened, telling arrived of each.
+type hookGate struct {
+	arrived chan struct{}
+	open    chan struct{}
+}
+
+func newHookGate() *hookGate {
+	return &hookGate{arrived: make(chan struct{}, 1000), open: make(chan struct{})}
+}
+
+// newHookReceiver starts a receiver for a's webhooks.
+func newHookReceiver(t *testing.T, a *apitest.App) *hookReceiver {
+	r := &hookReceiver{now: a.Clock.Now}
 	r.srv = httptest.NewServer(r)
 	t.Cleanup(r.srv.Close)
 	return r
@@ -69,9 +84,25 @@ func (r *hookReceiver) failNext(n int) {
 	r.fail = n
 }
 
+func (r *hookReceiver) holdWith(g *hookGate) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gate = g
+}
+
+// webhookTolerance is how far a webhook-timestamp may be from the
+// receiver's time (the standard's reference libraries allow 5 minutes).
+const webhookTolerance = 5 * time.Minute
+
 func (r *hookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	time.Sleep(2 * time.Millisecond) // widen the windows of concurrent dispatchers
+	r.mu.Lock()
+	g := r.gate
+	r.mu.Unlock()
+	if g != nil {
+		g.arrived <- struct{}{}
+		<-g.open
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	hr := hookRequest{
@@ -85,11 +116,18 @@ func (r *hookReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	for _, s := range r.secrets {
 		wh, err := standardwebhooks.NewWebhook(s)
 		if err == nil {
-			err = wh.Verify(body, req.Header)
+			// The library would check the timestamp against the wall
+			// clock; the application runs on the test's.
+			err = wh.VerifyIgnoringTimestamp(body, req.Header)
 		}
 		if err != nil {
 			hr.VerifyErr = err
 		}
+	}
+	if ts, err := strconv.ParseInt(hr.Timestamp, 10, 64); err != nil {
+		hr.VerifyErr = errors.Join(hr.VerifyErr, fmt.Errorf("webhook-timestamp %q: %w", hr.Timestamp, err))
+	} else if d := time.Unix(ts, 0).Sub(r.now()); d > webhookTolerance || d < -webhookTolerance {
+		hr.VerifyErr = errors.Join(hr.VerifyErr, fmt.Errorf("webhook-timestamp %s is %s from now", hr.Timestamp, d))
 	}
 	hr.VerifyErr = errors.Join(hr.VerifyErr, json.Unmarshal(body, &hr.Payload))
 	r.got = append(r.got, hr)
@@ -201,10 +239,11 @@ func runOnce(t *testing.T, d *webhooks.Dispatcher) webhooks.Round {
 }
 
 func TestWebhookDeliveriesSignedAndFiltered(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	ctx := context.Background()
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	some, all := newHookReceiver(t), newHookReceiver(t)
+	some, all := newHookReceiver(t, a), newHookReceiver(t, a)
 	hs := createHook(t, a, some.URL(), "article.unpublished", "article.published")
 	ha := createHook(t, a, all.URL(), "*")
 	some.trust(hs.Secret)
@@ -309,9 +348,10 @@ func bytesContain(b []byte, subs ...string) bool {
 }
 
 func TestWebhookRetriesWithBackoff(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "article.published")
 	rcv.trust(h.Secret)
 	rcv.failNext(2)
@@ -378,9 +418,10 @@ func TestWebhookRetriesWithBackoff(t *testing.T) {
 }
 
 func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Schedule: []time.Duration{time.Second, time.Second}})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	rcv.failNext(1000)
@@ -411,25 +452,7 @@ func TestWebhookGivesUpAfterTheLastRetry(t *testing.T) {
 // process on the same database.
 func reopen(t *testing.T, a *apitest.App) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	dsn := a.DB.Source()
-	if base := os.Getenv("TEST_DATABASE_URL"); base != "" {
-		var schema string
-		if err := a.DB.Read(ctx).Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
-			t.Fatal(err)
-		}
-		sep := "?"
-		if strings.Contains(base, "?") {
-			sep = "&"
-		}
-		dsn = base + sep + "search_path=" + url.QueryEscape(schema)
-	}
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storetest.Reopen(t, a.DB)
 }
 
 // restarted is a new process's webhooks on db: new content and webhooks
@@ -446,8 +469,9 @@ func restarted(t *testing.T, a *apitest.App, db *store.DB, o webhooks.DispatchOp
 }
 
 func TestWebhookDeliveryAfterRestart(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 
@@ -497,8 +521,9 @@ func TestWebhookDeliveryAfterRestart(t *testing.T) {
 }
 
 func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
-	rcvs := []*hookReceiver{newHookReceiver(t), newHookReceiver(t)}
+	rcvs := []*hookReceiver{newHookReceiver(t, a), newHookReceiver(t, a)}
 	hooks := map[string]*hookReceiver{}
 	for _, r := range rcvs {
 		h := createHook(t, a, r.URL(), "*")
@@ -512,6 +537,13 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 	dispatchers := []*webhooks.Dispatcher{
 		webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Batch: 3, Workers: 2}),
 		restarted(t, a, reopen(t, a), webhooks.DispatchOptions{Batch: 3, Workers: 2}),
+	}
+	// Each dispatcher sends with two workers: the receivers hold what they
+	// get until four deliveries are in flight, two from each dispatcher,
+	// so that the two rounds overlap.
+	gate := newHookGate()
+	for _, r := range rcvs {
+		r.holdWith(gate)
 	}
 	var (
 		wg       sync.WaitGroup
@@ -534,6 +566,19 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 			}
 		}()
 	}
+	// The deadline only keeps a broken dispatcher from hanging the run.
+	hang := time.NewTimer(time.Minute)
+	defer hang.Stop()
+	for held := 0; held < 4; held++ {
+		select {
+		case <-gate.arrived:
+		case <-hang.C:
+			close(gate.open)
+			wg.Wait()
+			t.Fatalf("only %d deliveries in flight at once, want 4 (two dispatchers, two workers each)", held)
+		}
+	}
+	close(gate.open)
 	wg.Wait()
 	for _, d := range dispatchers {
 		enqueued += runOnce(t, d).Enqueued
@@ -562,6 +607,7 @@ func TestWebhookTwoDispatchersDeliverOnce(t *testing.T) {
 }
 
 func TestWebhookURLPolicy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	strict := apitest.New(t) // the default: no private address allowed
 	body := func(u string) string { return fmt.Sprintf(`{"url":%q,"events":["*"]}`, u) }
@@ -581,16 +627,16 @@ func TestWebhookURLPolicy(t *testing.T) {
 	scenarios = append(scenarios,
 		apitest.Scenario{Name: "no events", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":[]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`}},
 		apitest.Scenario{Name: "unknown event", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["article.deleted"]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`, "article.deleted"}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`, "article.deleted"}},
 		apitest.Scenario{Name: "star with others", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["*","article.updated"]}`, Token: apitest.As("admin"),
-			WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"events"`}},
+			WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"events"`}},
 		apitest.Scenario{Name: "long description", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body:  `{"url":"https://93.184.215.14/h","events":["*"],"description":"` + strings.Repeat("é", 501) + `"}`,
-			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantContains: []string{`"field":"description"`}},
+			Token: apitest.As("admin"), WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed", WantContains: []string{`"field":"description"`}},
 		apitest.Scenario{Name: "unknown field", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `{"url":"https://93.184.215.14/h","events":["*"],"secret":"whsec_mine"}`, Token: apitest.As("admin"),
 			WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
@@ -598,7 +644,7 @@ func TestWebhookURLPolicy(t *testing.T) {
 			Body: `{"url":`, Token: apitest.As("admin"), WantStatus: http.StatusBadRequest, WantCode: "bad_request"},
 		apitest.Scenario{Name: "form body", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: `url=x`, Token: apitest.As("admin"), Headers: []string{"Content-Type", "application/x-www-form-urlencoded"},
-			WantStatus: http.StatusUnsupportedMediaType},
+			WantStatus: http.StatusUnsupportedMediaType, WantCode: "unsupported_media_type"},
 		apitest.Scenario{Name: "public address", Method: http.MethodPost, Path: "/v1/admin/webhooks",
 			Body: body("https://93.184.215.14/hook?token=t"), Token: apitest.As("admin"), WantStatus: http.StatusCreated,
 			WantContains: []string{`"secret":"whsec_`, `"events":["*"]`, `"active":true`}},
@@ -632,8 +678,9 @@ func TestWebhookURLPolicy(t *testing.T) {
 // was allowed is not called once it is not: the check is made on the
 // address dialled, not only when the URL is saved.
 func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
+	t.Parallel()
 	a, _ := hookApp(t, "127.0.0.1")
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	hookArticle(t, a, "Adresse interdite")
@@ -657,10 +704,11 @@ func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
 }
 
 func TestWebhookLifecycle(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
 	admin := a.Token(access.RoleAdmin)
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "article.published")
 	rcv.trust(h.Secret)
 	other := createHook(t, a, "http://127.0.0.1:9/other", "*")
@@ -789,16 +837,17 @@ func TestWebhookLifecycle(t *testing.T) {
 		if req.method == http.MethodPatch {
 			body, hdr = strings.NewReader(`{"active":true}`), jsonHdr
 		}
-		if r := a.Do(req.method, req.path, admin, body, hdr...); r.Status != http.StatusNotFound {
-			t.Errorf("%s %s: %d, want 404", req.method, req.path, r.Status)
+		if r := a.Do(req.method, req.path, admin, body, hdr...); r.Status != http.StatusNotFound || problemCode(t, r) != "not_found" {
+			t.Errorf("%s %s: %d %s, want 404 not_found", req.method, req.path, r.Status, r.Body)
 		}
 	}
 }
 
 func TestWebhookDeliveryLogPages(t *testing.T) {
+	t.Parallel()
 	a, svc := hookApp(t, "127.0.0.1")
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{})
-	rcv := newHookReceiver(t)
+	rcv := newHookReceiver(t, a)
 	h := createHook(t, a, rcv.URL(), "*")
 	rcv.trust(h.Secret)
 	for i := range 5 {
@@ -842,13 +891,14 @@ func TestWebhookDeliveryLogPages(t *testing.T) {
 		"/v1/admin/webhooks/" + h.ID + "/deliveries?status=lost",
 		"/v1/admin/webhooks/" + h.ID + "/deliveries?limit=0",
 	} {
-		if r := a.Get(p, admin); r.Status != http.StatusBadRequest {
-			t.Errorf("%s: %d, want 400", p, r.Status)
+		if r := a.Get(p, admin); r.Status != http.StatusBadRequest || problemCode(t, r) != "bad_request" {
+			t.Errorf("%s: %d %s, want 400 bad_request", p, r.Status, r.Body)
 		}
 	}
 }
 
 func TestWebhookAdminOnly(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	id := content.NewID()
 	var scenarios []apitest.Scenario

@@ -65,6 +65,7 @@ func checkNewestFirst(t *testing.T, items []summary) {
 }
 
 func TestListArticles(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 
 	t.Run("all live, newest first", func(t *testing.T) {
@@ -179,6 +180,7 @@ func TestListArticles(t *testing.T) {
 }
 
 func TestListArticlesPagination(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	walk := func(t *testing.T, between func(page int)) []summary {
 		var all []summary
@@ -258,6 +260,7 @@ func TestListArticlesPagination(t *testing.T) {
 }
 
 func TestGetArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	fr, en := a.Article("summit-fr"), a.Article("summit-en")
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
@@ -266,7 +269,7 @@ func TestGetArticle(t *testing.T) {
 	const oldSlug = "ancien-sommet-vallee"
 	if err := a.DB.Write(context.Background()).Exec(
 		"INSERT INTO article_slugs (lang, slug, article_id, created_at) VALUES (?, ?, ?, ?)",
-		"fr", oldSlug, fr.ID, time.Now().UTC()).Error; err != nil {
+		"fr", oldSlug, fr.ID, a.Clock.Now()).Error; err != nil {
 		t.Fatal(err)
 	}
 
@@ -408,8 +411,8 @@ func TestGetArticle(t *testing.T) {
 			}
 		}
 		for _, p := range []string{"/media/nope.jpg", "/media/../../etc/passwd", "/media/"} {
-			if r := a.Get(p, ""); r.Status != http.StatusNotFound {
-				t.Errorf("%s: %d, want 404", p, r.Status)
+			if r := a.Get(p, ""); r.Status != http.StatusNotFound || problemCode(t, r) != "not_found" {
+				t.Errorf("%s: %d %s, want 404 not_found", p, r.Status, r.Body)
 			}
 		}
 	})
@@ -443,6 +446,7 @@ func TestGetArticle(t *testing.T) {
 }
 
 func TestScheduledArticleAppears(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	sched := a.Article(scheduledRef)
 	if r := a.Get("/v1/articles/"+sched.Slug, ""); r.Status != 404 {

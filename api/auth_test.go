@@ -18,10 +18,9 @@ import (
 	"masthead/internal/access"
 )
 
-// claims builds a token payload like Masthead's, for role, with exp at
-// expires (no exp when zero).
-func claims(iss, aud, role, sub string, expires time.Time) jwt.MapClaims {
-	now := time.Now()
+// claims builds a token payload like Masthead's, issued before now, for
+// role, with exp at expires (no exp when zero).
+func claims(now time.Time, iss, aud, role, sub string, expires time.Time) jwt.MapClaims {
 	c := jwt.MapClaims{
 		"iss": iss, "aud": []string{aud}, "sub": sub, "role": role,
 		"iat": now.Add(-2 * time.Hour).Unix(), "nbf": now.Add(-2 * time.Hour).Unix(), "jti": "test-jti",
@@ -51,9 +50,13 @@ func b64json(v any) string {
 }
 
 func TestBadTokens(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
-	hour := time.Now().Add(time.Hour)
-	good := func(role string) jwt.MapClaims { return claims(apitest.Issuer, apitest.Audience, role, "u-1", hour) }
+	now := a.Clock.Now()
+	hour := now.Add(time.Hour)
+	good := func(role string) jwt.MapClaims {
+		return claims(now, apitest.Issuer, apitest.Audience, role, "u-1", hour)
+	}
 	_, otherKey, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -88,14 +91,14 @@ func TestBadTokens(t *testing.T) {
 		{"another ed25519 key", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, otherKey, good("admin")), "token_invalid"},
 		{"hs256 with the public key", "Bearer " + sign(t, a, jwt.SigningMethodHS256, []byte(pub), good("admin")), "token_invalid"},
 		{"hs256 with the base64 public key", "Bearer " + sign(t, a, jwt.SigningMethodHS256, []byte(base64.RawURLEncoding.EncodeToString(pub)), good("admin")), "token_invalid"},
-		{"wrong issuer", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims("someone-else", apitest.Audience, "admin", "u-1", hour)), "token_invalid"},
-		{"wrong audience", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(apitest.Issuer, "other-api", "admin", "u-1", hour)), "token_invalid"},
-		{"no exp", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(apitest.Issuer, apitest.Audience, "admin", "u-1", time.Time{})), "token_invalid"},
-		{"expired", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(apitest.Issuer, apitest.Audience, "subscriber", "u-1", time.Now().Add(-time.Minute))), "token_expired"},
-		{"expired and forged", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, otherKey, claims(apitest.Issuer, apitest.Audience, "subscriber", "u-1", time.Now().Add(-time.Minute))), "token_invalid"},
+		{"wrong issuer", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(now, "someone-else", apitest.Audience, "admin", "u-1", hour)), "token_invalid"},
+		{"wrong audience", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(now, apitest.Issuer, "other-api", "admin", "u-1", hour)), "token_invalid"},
+		{"no exp", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(now, apitest.Issuer, apitest.Audience, "admin", "u-1", time.Time{})), "token_invalid"},
+		{"expired", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(now, apitest.Issuer, apitest.Audience, "subscriber", "u-1", now.Add(-time.Minute))), "token_expired"},
+		{"expired and forged", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, otherKey, claims(now, apitest.Issuer, apitest.Audience, "subscriber", "u-1", now.Add(-time.Minute))), "token_invalid"},
 		{"unknown role", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, good("superuser")), "token_invalid"},
 		{"no role", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, good("")), "token_invalid"},
-		{"no subject", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(apitest.Issuer, apitest.Audience, "admin", "", hour)), "token_invalid"},
+		{"no subject", "Bearer " + sign(t, a, jwt.SigningMethodEdDSA, a.Key, claims(now, apitest.Issuer, apitest.Audience, "admin", "", hour)), "token_invalid"},
 		{"basic scheme", "Basic dXNlcjpwYXNz", "token_invalid"},
 		{"token scheme", "Token " + valid, "token_invalid"},
 		{"bearer without token", "Bearer", "token_invalid"},

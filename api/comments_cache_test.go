@@ -19,6 +19,7 @@ import (
 // very next read. The cache lives ten minutes here: only the content service's
 // generation, moved by the comment write, can refresh it.
 func TestCommentWritesRefreshCachedArticle(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
 		c.CommentsModeration = "post"
 		c.CommentsRateIP, c.CommentsRateAccount = 1000, 1000

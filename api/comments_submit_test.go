@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"masthead/api/apitest"
 	"masthead/internal/access"
@@ -39,6 +38,7 @@ func commentRows(t *testing.T, a *apitest.App) int64 {
 }
 
 func TestSubmitCommentHTTP(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "trusted", true)
 	art := a.Article("summit-fr")
 	ref := art.ID
@@ -46,22 +46,23 @@ func TestSubmitCommentHTTP(t *testing.T) {
 	for _, tc := range []struct {
 		name, token, body string
 		status            int
+		code              string
 	}{
-		{"malformed", "", `{"body":`, 400},
-		{"unknown field", "", `{"body":"hello","x":1}`, 400},
-		{"empty body", "", `{"author_name":"Zed","email":"z@example.org","body":"  "}`, 422},
-		{"control", "", `{"author_name":"Zed","email":"z@example.org","body":"a\u0007b"}`, 422},
-		{"guest no email", "", `{"author_name":"Zed","body":"hello"}`, 422},
-		{"reserved", "", `{"author_name":"Admin","email":"z@example.org","body":"hello"}`, 422},
-		{"member sends name", a.Token(access.RoleReader), `{"author_name":"Zed","body":"hello"}`, 422},
-		{"bad parent", "", `{"author_name":"Zed","email":"z@example.org","body":"hello","parent_id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}`, 422},
+		{"malformed", "", `{"body":`, 400, "bad_request"},
+		{"unknown field", "", `{"body":"hello","x":1}`, 400, "bad_request"},
+		{"empty body", "", `{"author_name":"Zed","email":"z@example.org","body":"  "}`, 422, "validation_failed"},
+		{"control", "", `{"author_name":"Zed","email":"z@example.org","body":"a\u0007b"}`, 422, "validation_failed"},
+		{"guest no email", "", `{"author_name":"Zed","body":"hello"}`, 422, "validation_failed"},
+		{"reserved", "", `{"author_name":"Admin","email":"z@example.org","body":"hello"}`, 422, "validation_failed"},
+		{"member sends name", a.Token(access.RoleReader), `{"author_name":"Zed","body":"hello"}`, 422, "validation_failed"},
+		{"bad parent", "", `{"author_name":"Zed","email":"z@example.org","body":"hello","parent_id":"01ARZ3NDEKTSV4RRFFQ69G5FAV"}`, 422, "validation_failed"},
 	} {
-		if r := postComment(a, ref, tc.token, tc.body); r.Status != tc.status {
-			t.Errorf("%s: %d, want %d\n%s", tc.name, r.Status, tc.status, r.Body)
+		if r := postComment(a, ref, tc.token, tc.body); r.Status != tc.status || problemCode(t, r) != tc.code {
+			t.Errorf("%s: %d, want %d %s\n%s", tc.name, r.Status, tc.status, tc.code, r.Body)
 		}
 	}
-	if r := postComment(a, "no-such-article", "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`); r.Status != 404 {
-		t.Errorf("unknown article: %d", r.Status)
+	if r := postComment(a, "no-such-article", "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`); r.Status != 404 || problemCode(t, r) != "not_found" {
+		t.Errorf("unknown article: %d %s", r.Status, r.Body)
 	}
 	if n := commentRows(t, a); n != before {
 		t.Errorf("rejected requests stored %d comments", n-before)
@@ -101,7 +102,7 @@ func TestSubmitCommentHTTP(t *testing.T) {
 	// A reply into another article's thread is refused.
 	other := a.Article("summit-fr")
 	for k, v := range a.Demo.Refs {
-		if v.ID != ref && v.CommentsEnabled && v.Status == content.StatusPublished && v.PublishedAt != nil && v.PublishedAt.Before(time.Now()) {
+		if v.ID != ref && v.CommentsEnabled && v.Status == content.StatusPublished && v.PublishedAt != nil && v.PublishedAt.Before(a.Clock.Now()) {
 			other = a.Article(k)
 			break
 		}
@@ -123,6 +124,7 @@ func TestSubmitCommentHTTP(t *testing.T) {
 }
 
 func TestSubmitCommentGuestsOffAndClosed(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "post", false)
 	ref := a.Article("summit-fr").ID
 	r := postComment(a, ref, "", `{"author_name":"Zed","email":"z@example.org","body":"hello"}`)
@@ -139,6 +141,7 @@ func TestSubmitCommentGuestsOffAndClosed(t *testing.T) {
 }
 
 func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "pre", true)
 	ref := a.Article("summit-fr").ID
 	me := a.Token(access.RoleReader)
@@ -165,13 +168,14 @@ func TestOwnHeldCommentsAndHoneypot(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"view=tree", "sort=best"} {
-		if r := a.Get("/v1/articles/"+ref+"/comments?"+q, ""); r.Status != 400 {
-			t.Errorf("%s: %d", q, r.Status)
+		if r := a.Get("/v1/articles/"+ref+"/comments?"+q, ""); r.Status != 400 || problemCode(t, r) != "bad_request" {
+			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
 	}
 }
 
 func TestCommentRateLimit(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.CommentsModeration = "post"; c.CommentsRateAccount = 2 }})
 	ref := a.Article("summit-fr").ID
 	tok := a.Token(access.RoleSubscriber)
@@ -187,6 +191,7 @@ func TestCommentRateLimit(t *testing.T) {
 }
 
 func TestCommentCounts(t *testing.T) {
+	t.Parallel()
 	a := commentApp(t, "post", false)
 	ref := a.Article("summit-fr").ID
 	if r := postComment(a, ref, a.Token(access.RoleReader), `{"body":"counted"}`); r.Status != 202 {
@@ -205,8 +210,8 @@ func TestCommentCounts(t *testing.T) {
 		ids[i] = fmt.Sprintf("01ARZ3NDEKTSV4RRFFQ69G5F%02d", i)
 	}
 	for _, q := range []string{"", "?articles=", "?articles=nope", "?articles=" + strings.Join(ids, ",")} {
-		if r := a.Get("/v1/comments/counts"+q, ""); r.Status != 400 {
-			t.Errorf("%q: %d", q, r.Status)
+		if r := a.Get("/v1/comments/counts"+q, ""); r.Status != 400 || problemCode(t, r) != "bad_request" {
+			t.Errorf("%q: %d %s", q, r.Status, r.Body)
 		}
 	}
 }

@@ -58,6 +58,7 @@ func countNodes(ns []commentNode) int {
 }
 
 func TestComments(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	fr := a.Article("summit-fr")
 

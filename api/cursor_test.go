@@ -14,6 +14,7 @@ func samplePosition() position {
 }
 
 func TestCursorRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, p := range []position{
 		samplePosition(),
 		{List: "comments:01JD3Q8V6K2M7T4X9R5B1N0C8E", Time: time.Unix(1, 0).UTC(), ID: "x"},
@@ -34,6 +35,7 @@ func TestCursorRoundTrip(t *testing.T) {
 }
 
 func TestCursorRefusals(t *testing.T) {
+	t.Parallel()
 	p := samplePosition()
 	s := testCursors.encode(p)
 

@@ -186,6 +186,7 @@ type atomRaw struct {
 }
 
 func TestFeedFields(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	want := wantItems(t, a)
 	full := a.Token(access.RolePartner, access.ScopeFullText)
@@ -401,6 +402,7 @@ func feedText(t *testing.T, b []byte) string {
 }
 
 func TestFeedPaywall(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	want := wantItems(t, a)
 
@@ -504,6 +506,7 @@ func TestFeedPaywall(t *testing.T) {
 }
 
 func TestFeedChanges(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ctx := context.Background()
 	has := func(path, id string) bool {
@@ -549,6 +552,7 @@ func TestFeedChanges(t *testing.T) {
 }
 
 func TestFeedConditional(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	ctx := context.Background()
 	full := a.Token(access.RolePartner, access.ScopeFullText)
@@ -633,6 +637,7 @@ func TestFeedConditional(t *testing.T) {
 }
 
 func TestFeedLimit(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	newest := listIDs(t, a, "")[:3]
 	for _, ff := range feedFormats {
@@ -669,6 +674,7 @@ func TestFeedLimit(t *testing.T) {
 }
 
 func TestFeedErrors(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	apitest.RunShared(t, a, []apitest.Scenario{
 		{Name: "unknown extension", Path: "/v1/feeds/latest.xml", WantStatus: http.StatusNotFound, WantCode: "not_found"},
@@ -689,7 +695,7 @@ func TestFeedErrors(t *testing.T) {
 			WantStatus: http.StatusUnauthorized, WantCode: "token_invalid"},
 		{Name: "not a Bearer header", Path: "/v1/feeds/latest.json", Headers: []string{"Authorization", "Basic eDp5"},
 			WantStatus: http.StatusUnauthorized, WantCode: "token_invalid"},
-		{Name: "write method", Method: http.MethodPost, Path: "/v1/feeds/latest.rss", WantStatus: http.StatusMethodNotAllowed},
+		{Name: "write method", Method: http.MethodPost, Path: "/v1/feeds/latest.rss", WantStatus: http.StatusMethodNotAllowed, WantCode: "method_not_allowed"},
 		{Name: "limit 100", Path: "/v1/feeds/latest.rss?limit=100", WantStatus: http.StatusOK,
 			WantHeaders: map[string]string{"Content-Type": "application/rss+xml", "Vary": "Authorization", "Cache-Control": "public"}},
 	})

@@ -12,7 +12,11 @@ import (
 
 	"masthead/api/apitest"
 	"masthead/internal/blocks"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // The demo dataset (internal/demo/content.go), by ref.
 var (

@@ -14,6 +14,7 @@ import (
 )
 
 func TestConditionalRequests(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	fr := a.Article("summit-fr")
 	paths := []string{
@@ -97,6 +98,7 @@ func TestConditionalRequests(t *testing.T) {
 }
 
 func TestHTTPConventions(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	fr := a.Article("summit-fr")
 

@@ -88,6 +88,7 @@ func readEndpoints(a *apitest.App) []string {
 }
 
 func TestNoLeakPastPreview(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 
 	// What a reader who is not a subscriber must never read: every

@@ -97,6 +97,7 @@ func wantPreview(t *testing.T, what string, art meteredArticle) {
 }
 
 func TestMeterOffByDefault(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	r := a.Get("/v1/articles/"+a.Article("wells").ID, a.Token(access.RoleReader))
 	if r.Status != http.StatusOK {
@@ -113,6 +114,7 @@ func TestMeterOffByDefault(t *testing.T) {
 }
 
 func TestMeter(t *testing.T) {
+	t.Parallel()
 	a := meterApp(t, 2)
 	reader := readerToken(t, a, "reader-1")
 	wells, budget, hospital := a.Article("wells").ID, a.Article("budget").ID, a.Article("hospital").ID
@@ -188,6 +190,7 @@ func TestMeter(t *testing.T) {
 // TestMeterNotShared: a metered full body never reaches another caller
 // through the shared response cache, in either order.
 func TestMeterNotShared(t *testing.T) {
+	t.Parallel()
 	a := meterApp(t, 2)
 	wells, budget := a.Article("wells").ID, a.Article("budget").ID
 	reader := readerToken(t, a, "reader-1")
@@ -224,6 +227,7 @@ func TestMeterNotShared(t *testing.T) {
 // 3: exactly 3 are granted and 3 rows stored; 20 requests for one article
 // count it once.
 func TestMeterConcurrent(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.MeterFree = 3 }})
 	ctx := context.Background()
 	ids := make([]string, 20)

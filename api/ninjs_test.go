@@ -95,6 +95,7 @@ func getNinjs(t *testing.T, a *apitest.App, ref, token string) (ninjsDoc, apites
 }
 
 func TestNinjsFields(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	// The demo's refs carry no tags nor authors: read the article back.
 	stored, err := a.Content.AnyArticle(t.Context(), content.Lookup{IDOrSlug: a.Article("summit-fr").ID})
@@ -208,6 +209,7 @@ func TestNinjsFields(t *testing.T) {
 // the preview's HTML for everybody else (public articles included), and
 // never a word past the preview.
 func TestNinjsBodyRules(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	for _, c := range callers {
 		tok := c.token(a)
@@ -270,6 +272,7 @@ func TestNinjsBodyRules(t *testing.T) {
 // and JSON, nor between the full and the preview classes, whatever the
 // order of the requests.
 func TestNinjsCache(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	stored := a.Article("wells")
 	full := a.Token(access.RolePartner, access.ScopeFullText)
@@ -312,6 +315,7 @@ func TestNinjsCache(t *testing.T) {
 }
 
 func TestNinjsNegotiation(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	stored := a.Article("summit-en")
 	path := "/v1/articles/" + stored.ID

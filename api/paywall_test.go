@@ -67,6 +67,7 @@ var reasons = map[string]map[string]string{
 }
 
 func TestPaywallMatrix(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	levels := map[string][]string{"public": publicRefs, "registered": registeredRefs, "subscribers": subscribersRefs}
 	for _, level := range []string{"public", "registered", "subscribers"} {

@@ -11,6 +11,7 @@ import (
 // Editors see drafts and scheduled articles, whole, with ?preview=true;
 // nobody else does, and nothing of it is cached for others.
 func TestEditorPreview(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	draft, sched := a.Article(draftRef), a.Article(scheduledRef)
 	wells := a.Article("wells")
@@ -41,7 +42,7 @@ func TestEditorPreview(t *testing.T) {
 		{Name: "unknown article", Path: "/v1/articles/no-such-thing?preview=true", Token: apitest.As("editor"),
 			WantStatus: http.StatusNotFound, WantCode: "not_found"},
 		{Name: "the draft is still hidden without preview", Path: "/v1/articles/" + draft.ID, Token: apitest.As("editor"),
-			WantStatus: http.StatusNotFound},
+			WantStatus: http.StatusNotFound, WantCode: "not_found"},
 	})
 	if r := a.Get("/v1/articles/"+draft.ID, ""); r.Status != http.StatusNotFound || strings.Contains(string(r.Body), draft.Title) {
 		t.Errorf("after an editor's preview, an anonymous read got %d", r.Status)

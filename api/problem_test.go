@@ -12,6 +12,7 @@ import (
 // A request whose client went away is not a server failure: it must not be
 // counted or logged as a 500.
 func TestCanceledRequestIsNotA500(t *testing.T) {
+	t.Parallel()
 	err := fmt.Errorf("list comments of x: %w", context.Canceled)
 	p, _ := toProblem(err)
 	if p.Status != statusClientClosed || p.Code != "client_closed_request" || p.Title == "" {

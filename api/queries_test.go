@@ -106,6 +106,7 @@ func uncachedApp(t *testing.T) *apitest.App {
 const maxArticleReadStatements = 3
 
 func TestArticleReadStatements(t *testing.T) {
+	t.Parallel()
 	a := uncachedApp(t)
 	summit, err := a.Content.AnyArticle(context.Background(), content.Lookup{IDOrSlug: a.Article("summit-fr").ID})
 	if err != nil {
@@ -147,6 +148,7 @@ func TestArticleReadStatements(t *testing.T) {
 }
 
 func TestListStatementsDoNotGrowWithLength(t *testing.T) {
+	t.Parallel()
 	a := uncachedApp(t)
 	addStories(t, a, 25)
 	editor := a.Token(access.RoleEditor)

@@ -64,6 +64,7 @@ func spendAll(t *testing.T, n int, do func() apitest.Response) apitest.Response 
 }
 
 func TestRateLimitAnonymous(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 3 }})
 	get := func() apitest.Response { return a.Get("/v1/articles?limit=1", "") }
 	spendAll(t, 3, get)
@@ -96,6 +97,7 @@ func TestRateLimitAnonymous(t *testing.T) {
 }
 
 func TestRateLimitPartners(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 1000; c.RateLimitPartner = 2 }})
 
 	// A partner with a row: its own budget, token and feed key together.
@@ -146,6 +148,7 @@ func TestRateLimitPartners(t *testing.T) {
 
 // Browsers may read the rate limit headers of a cross-origin answer.
 func TestRateLimitCORS(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.RateLimitAnon = 10 }})
 	r := a.Get("/v1/articles?limit=1", "", "Origin", "https://app.example")
 	mustStatus(t, r, http.StatusOK, "cross-origin read")
@@ -159,6 +162,7 @@ func TestRateLimitCORS(t *testing.T) {
 
 // Two API processes sharing a Redis share every budget.
 func TestRateLimitSharedThroughRedis(t *testing.T) {
+	t.Parallel()
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
 	newApp := func() *apitest.App {
 		c := redistest.Open(t, redistest.URL(t, 0))
@@ -187,6 +191,7 @@ func TestRateLimitSharedThroughRedis(t *testing.T) {
 // With Redis down, the API still answers and the budgets still hold, in
 // each process.
 func TestRateLimitRedisDown(t *testing.T) {
+	t.Parallel()
 	down, err := ratelimit.OpenRedis("redis://127.0.0.1:1/0")
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +228,7 @@ func sharedApps(t *testing.T, configure func(*config.Config)) [2]*apitest.App {
 // and one per address: failures on one count on the other, successes on
 // neither.
 func TestRateLimitLoginsSharedThroughRedis(t *testing.T) {
+	t.Parallel()
 	apps := sharedApps(t, nil)
 	for _, a := range apps {
 		newUser(t, a, "target@example.org", accounts.RoleReader, nil)
@@ -265,6 +271,7 @@ func TestRateLimitLoginsSharedThroughRedis(t *testing.T) {
 // the rest refused before any hashing: in one process, and across two
 // sharing a Redis.
 func TestRateLimitLoginsConcurrent(t *testing.T) {
+	t.Parallel()
 	one := apitest.New(t)
 	for name, apps := range map[string][2]*apitest.App{
 		"memory": {one, one},
@@ -307,6 +314,7 @@ func TestRateLimitLoginsConcurrent(t *testing.T) {
 // one per address; a submission the account's budget refuses gives the
 // address's back.
 func TestRateLimitCommentsSharedThroughRedis(t *testing.T) {
+	t.Parallel()
 	apps := sharedApps(t, func(c *config.Config) {
 		c.CommentsModeration = "post"
 		c.GuestComments = true
@@ -346,6 +354,7 @@ func TestRateLimitCommentsSharedThroughRedis(t *testing.T) {
 
 // With Redis down, logins and comments are still limited, in the process.
 func TestRateLimitLoginsAndCommentsRedisDown(t *testing.T) {
+	t.Parallel()
 	down, err := ratelimit.OpenRedis("redis://127.0.0.1:1/0")
 	if err != nil {
 		t.Fatal(err)

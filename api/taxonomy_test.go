@@ -22,6 +22,7 @@ type tagItem struct {
 }
 
 func TestTaxonomyAndPhotos(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 
 	sections := func(t *testing.T, lang string) map[string]sectionItem {

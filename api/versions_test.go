@@ -18,6 +18,7 @@ import (
 // no If-Match writes over whatever is current, and an unknown id is a 404
 // even with an If-Match.
 func TestEveryResourceIsVersioned(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	admin := a.Token(access.RoleAdmin)
 	jsonHdr := []string{"Content-Type", "application/json"}
@@ -133,6 +134,7 @@ func TestEveryResourceIsVersioned(t *testing.T) {
 // A photo answers its version's ETag, and a DELETE with a stale one
 // changes nothing.
 func TestPhotoDeleteIfMatch(t *testing.T) {
+	t.Parallel()
 	a := apitest.New(t)
 	admin := a.Token(access.RoleAdmin)
 	id := a.Article("wells").PhotoID

@@ -1,8 +1,10 @@
 // Package apitest runs the real application for tests: a fresh database per
-// test (a SQLite file in t.TempDir, or a fresh PostgreSQL schema when
+// test (a SQLite file in t.TempDir, or a PostgreSQL database of its own when
 // TEST_DATABASE_URL is set) built by the migrations and filled with the demo
-// content, the real Echo router behind a real HTTP server on 127.0.0.1, real
-// signed tokens, and every response validated against the OpenAPI spec.
+// content (copied from a template the test binary builds once, see
+// demotest), the real Echo router behind a real HTTP server on 127.0.0.1,
+// real signed tokens, a clock that moves only when the test moves it, and
+// every response validated against the OpenAPI spec.
 package apitest
 
 import (
@@ -16,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +36,7 @@ import (
 	"masthead/internal/config"
 	"masthead/internal/content"
 	"masthead/internal/demo"
+	"masthead/internal/demo/demotest"
 	"masthead/internal/store"
 	"masthead/internal/store/storetest"
 )
@@ -58,28 +62,40 @@ type App struct {
 	Validate bool // validate responses against the spec (default true)
 }
 
-// Clock is the application's clock: real time plus an offset tests move.
+// Clock is the application's clock: stopped at an instant, it moves only
+// when the test moves it.
 type Clock struct {
-	mu     sync.Mutex
-	offset time.Duration
+	mu  sync.Mutex
+	now time.Time
 }
 
-// Now is the shifted time.
+// NewClock returns a clock stopped at the instant the demo content was
+// loaded at (demotest.Epoch).
+func NewClock() *Clock { return &Clock{now: demotest.Epoch()} }
+
+// Now is the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
+	return c.now
 }
 
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
-	c.offset += d
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Set puts the clock at t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
 	c.mu.Unlock()
 }
 
 // OpenDB returns a fresh, migrated database for t: SQLite in t.TempDir, or a
-// new PostgreSQL schema (dropped on cleanup) when TEST_DATABASE_URL is set.
+// new PostgreSQL database (dropped on cleanup) when TEST_DATABASE_URL is set.
 func OpenDB(t testing.TB) *store.DB {
 	t.Helper()
 	return storetest.Open(t)
@@ -109,16 +125,27 @@ func Config(dataDir string) config.Config {
 	return cfg
 }
 
-// New starts the application with the demo content loaded. The services
-// are built by app.Build, as `masthead serve` builds them.
+// New starts the application with the demo content loaded (a copy of the
+// test binary's demo database and media, see demotest), on a clock stopped
+// at demotest.Epoch. The services are built by app.Build, as `masthead
+// serve` builds them.
 func New(t testing.TB, opts ...Options) *App {
 	t.Helper()
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	ctx := context.Background()
-	db := OpenDB(t)
+	var (
+		db      *store.DB
+		dataDir string
+		summary demo.Summary
+	)
+	if o.NoDemo {
+		db, dataDir = OpenDB(t), t.TempDir()
+	} else {
+		f := demotest.Open(t)
+		db, dataDir, summary = f.DB, filepath.Dir(f.MediaRoot), f.Demo
+	}
 
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -132,16 +159,16 @@ func New(t testing.TB, opts ...Options) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{}
-	cfg := Config(t.TempDir())
+	clock := NewClock()
+	cfg := Config(dataDir)
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test configuration: %v", err)
 	}
-	svc, closeServices, err := app.Build(ctx, cfg, db, app.Options{
-		Now: clock.Now, Logger: log, Key: key, RenditionWidths: []int{160, 320},
+	svc, closeServices, err := app.Build(context.Background(), cfg, db, app.Options{
+		Now: clock.Now, Logger: log, Key: key, RenditionWidths: demotest.RenditionWidths(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -150,13 +177,7 @@ func New(t testing.TB, opts ...Options) *App {
 	if o.Services != nil {
 		o.Services(svc, clock.Now)
 	}
-	a := &App{Services: svc, t: t, Config: cfg, Key: key, Clock: clock, Validate: true}
-	if !o.NoDemo {
-		l := demo.Loader{Content: svc.Content, Comments: svc.Comments, Media: svc.Media, PictureWidth: 400, Now: clock.Now}
-		if a.Demo, err = l.Load(ctx); err != nil {
-			t.Fatalf("load demo: %v", err)
-		}
-	}
+	a := &App{Services: svc, t: t, Config: cfg, Key: key, Clock: clock, Demo: summary, Validate: true}
 	a.Handler = api.New(svc, cfg, api.Options{Logger: log, Now: clock.Now, Spec: docs.OpenAPI})
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)

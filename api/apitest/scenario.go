@@ -19,18 +19,20 @@ type Scenario struct {
 	Headers []string            // name, value pairs
 
 	WantStatus      int
-	WantCode        string   // the problem's code, for errors
+	WantCode        string   // the problem's code: required with an error WantStatus
 	WantContains    []string // substrings of the body
 	WantNotContains []string // never in the body
 	WantHeaders     map[string]string
 	Check           func(t *testing.T, a *App, r Response)
 }
 
-// Run runs each scenario as a subtest against a fresh application.
+// Run runs each scenario as a parallel subtest against a fresh
+// application.
 func Run(t *testing.T, scenarios []Scenario) {
 	t.Helper()
 	for _, sc := range scenarios {
 		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
 			a := New(t)
 			sc.Exec(t, a)
 		})
@@ -73,11 +75,15 @@ func (sc Scenario) Exec(t *testing.T, a *App) {
 	if sc.WantStatus != 0 && r.Status != sc.WantStatus {
 		t.Fatalf("%s %s: status %d, want %d\n%s", method, sc.Path, r.Status, sc.WantStatus, truncate(r.Body))
 	}
-	if sc.WantCode != "" {
+	if sc.WantCode != "" || sc.WantStatus >= 400 {
 		var p struct {
 			Code string `json:"code"`
 		}
-		if err := json.Unmarshal(r.Body, &p); err != nil || p.Code != sc.WantCode {
+		err := json.Unmarshal(r.Body, &p)
+		switch {
+		case sc.WantCode == "":
+			t.Errorf("an error row must name the problem code it expects: WantCode (the answer says %q)", p.Code)
+		case err != nil || p.Code != sc.WantCode:
 			t.Errorf("problem code %q, want %q\n%s", p.Code, sc.WantCode, truncate(r.Body))
 		}
 	}

@@ -18,6 +18,7 @@ var (
 )
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	const (
 		full    = true
 		preview = false
@@ -76,6 +77,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestDecideCallerEdges(t *testing.T) {
+	t.Parallel()
 	// A partner without any scope gets what a headlines partner gets.
 	noScope := access.Principal{Subject: "p-3", Role: access.RolePartner}
 	if d := access.Decide(access.Registered, noScope); d.Granted {
@@ -96,6 +98,7 @@ func TestDecideCallerEdges(t *testing.T) {
 }
 
 func TestPrincipal(t *testing.T) {
+	t.Parallel()
 	if !anonymous.Anonymous() || reader.Anonymous() {
 		t.Error("Anonymous: wrong for the zero value or a reader")
 	}

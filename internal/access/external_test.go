@@ -89,6 +89,7 @@ func newExternal(t testing.TB, s *jwksServer, o access.ExternalOptions) *access.
 }
 
 func TestNewExternalRefusesOptions(t *testing.T) {
+	t.Parallel()
 	base := access.ExternalOptions{JWKSURL: "https://id.example/jwks", Issuer: "i", Audience: "a"}
 	cases := map[string]func(*access.ExternalOptions){
 		"no url":        func(o *access.ExternalOptions) { o.JWKSURL = "" },
@@ -114,6 +115,7 @@ func TestNewExternalRefusesOptions(t *testing.T) {
 }
 
 func TestExternalClaimMapping(t *testing.T) {
+	t.Parallel()
 	s := newJWKSServer(t)
 	cases := []struct {
 		name  string
@@ -151,6 +153,7 @@ func TestExternalClaimMapping(t *testing.T) {
 }
 
 func TestExternalVerifyErrors(t *testing.T) {
+	t.Parallel()
 	s := newJWKSServer(t)
 	x := newExternal(t, s, access.ExternalOptions{Leeway: -1})
 	now := time.Now()
@@ -176,6 +179,7 @@ func TestExternalVerifyErrors(t *testing.T) {
 }
 
 func TestCombinedRoutes(t *testing.T) {
+	t.Parallel()
 	s := newJWKSServer(t)
 	x := newExternal(t, s, access.ExternalOptions{})
 	_, key, _ := ed25519.GenerateKey(rand.Reader)

@@ -74,6 +74,7 @@ func signEd(t *testing.T, key ed25519.PrivateKey, c jwt.MapClaims, kid string) s
 }
 
 func TestMintVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	tk := newTokens(key, 0)
 	raw, err := tk.Mint(access.MintRequest{
@@ -130,6 +131,7 @@ func TestMintVerifyRoundTrip(t *testing.T) {
 }
 
 func TestMintRefuses(t *testing.T) {
+	t.Parallel()
 	tk := newTokens(newKey(t), 0)
 	for name, r := range map[string]access.MintRequest{
 		"no subject":   {Role: access.RoleReader, TTL: time.Hour},
@@ -145,6 +147,7 @@ func TestMintRefuses(t *testing.T) {
 }
 
 func TestVerifyRefuses(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	tk := newTokens(key, 0)
 	kid := access.KeyID(key.Public().(ed25519.PublicKey))
@@ -271,6 +274,7 @@ func ecdsaToken(t *testing.T, c jwt.MapClaims) string {
 }
 
 func TestVerifyLeeway(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	expired10s := signEd(t, key, jwt.MapClaims{
 		"iss": testIssuer, "aud": testAudience, "sub": "u", "role": "reader",
@@ -304,6 +308,7 @@ func TestVerifyLeeway(t *testing.T) {
 }
 
 func TestTokensExpireWithTheClock(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	now := fixedNow
 	var mu sync.Mutex
@@ -327,6 +332,7 @@ func TestTokensExpireWithTheClock(t *testing.T) {
 }
 
 func TestLoadOrCreateKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sub", access.KeyFileName)
 	k1, err := access.LoadOrCreateKey(path)
@@ -374,6 +380,7 @@ func TestLoadOrCreateKey(t *testing.T) {
 }
 
 func TestLoadOrCreateKeyRefuses(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -409,6 +416,7 @@ func TestLoadOrCreateKeyRefuses(t *testing.T) {
 }
 
 func TestLoadOrCreateKeyConcurrent(t *testing.T) {
+	t.Parallel()
 	// Several processes starting on an empty folder must agree on one key;
 	// none may fail reading a file another is still writing.
 	for round := range 20 {
@@ -444,6 +452,7 @@ func TestLoadOrCreateKeyConcurrent(t *testing.T) {
 }
 
 func TestJWKS(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	pub := key.Public().(ed25519.PublicKey)
 	tk := newTokens(key, 0)
@@ -477,6 +486,7 @@ func TestJWKS(t *testing.T) {
 }
 
 func TestKeyIDStable(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	pub := key.Public().(ed25519.PublicKey)
 	a, b := access.KeyID(pub), access.KeyID(slices.Clone(pub))
@@ -500,6 +510,7 @@ func TestKeyIDStable(t *testing.T) {
 }
 
 func TestSecret(t *testing.T) {
+	t.Parallel()
 	key := newKey(t)
 	a := newTokens(key, 0).Secret("cursor")
 	b := newTokens(key, 0).Secret("cursor")

@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/accounts"
 	"masthead/internal/fault"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // cheap keeps the service tests fast; the hashing tests use the defaults.
 var cheap = accounts.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -39,7 +42,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	c := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	var n atomic.Int64
 	svc, err := accounts.NewService(db, accounts.Options{
@@ -62,6 +65,7 @@ func (f fixture) user(t *testing.T, email string, role accounts.Role) accounts.U
 }
 
 func TestHashAndVerify(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := accounts.NewHasher(accounts.DefaultParams, 0)
 	enc, err := h.Hash(ctx, "correct horse battery")
@@ -87,6 +91,7 @@ func TestHashAndVerify(t *testing.T) {
 }
 
 func TestVerifyReadsParametersFromTheHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	old := accounts.NewHasher(accounts.Params{Memory: 4096, Time: 3, Threads: 2, SaltLen: 8, KeyLen: 16}, 0)
 	enc, err := old.Hash(ctx, "an older password")
@@ -106,6 +111,7 @@ func TestVerifyReadsParametersFromTheHash(t *testing.T) {
 }
 
 func TestVerifyTamperedHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	h := accounts.NewHasher(cheap, 0)
 	enc, err := h.Hash(ctx, "correct horse battery")
@@ -153,6 +159,7 @@ func TestVerifyTamperedHash(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	u, err := f.svc.CreateUser(ctx, accounts.NewUser{Email: "  Ada@Example.ORG ", Name: " Ada ", Password: "correct horse battery", Role: accounts.RoleEditor})
@@ -208,6 +215,7 @@ func TestCreateUser(t *testing.T) {
 }
 
 func TestAuthenticateCostsOneVerificationEitherWay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "known@example.org", accounts.RoleReader)
@@ -245,6 +253,7 @@ func TestAuthenticateCostsOneVerificationEitherWay(t *testing.T) {
 }
 
 func TestRehashOnLogin(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	u := f.user(t, "old@example.org", accounts.RoleReader)
@@ -270,6 +279,7 @@ func TestRehashOnLogin(t *testing.T) {
 }
 
 func TestEffectiveRole(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	now := f.clock.Now()
@@ -309,6 +319,7 @@ func TestEffectiveRole(t *testing.T) {
 }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "r@example.org", accounts.RoleReader)
@@ -347,6 +358,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 }
 
 func TestRefreshExpiryAndLogout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "e@example.org", accounts.RoleReader)
@@ -373,6 +385,7 @@ func TestRefreshExpiryAndLogout(t *testing.T) {
 }
 
 func TestConcurrentRefreshOneWins(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.user(t, "c@example.org", accounts.RoleReader)
@@ -420,6 +433,7 @@ func TestConcurrentRefreshOneWins(t *testing.T) {
 }
 
 func TestNameTaken(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	if taken, err := f.svc.NameTaken(ctx, "Test User"); err != nil || taken {

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -280,15 +279,11 @@ func TestFromHTMLRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestFromHTMLPathological checks that deeply nested or repetitive input of
-// the largest accepted size converts (or is refused as too deep) in
-// reasonable time, and that what converts validates.
-func TestFromHTMLPathological(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
+// pathologicalHTML are deeply nested or repetitive inputs of the largest
+// accepted size.
+func pathologicalHTML() map[string]string {
 	n := MaxHTMLBytes / 16
-	for name, in := range map[string]string{
+	return map[string]string{
 		"nested divs":       strings.Repeat("<div>x", MaxHTMLBytes/6),
 		"nested bold":       strings.Repeat("<b>x", MaxHTMLBytes/4),
 		"nested lists":      strings.Repeat("<ul><li>x", MaxHTMLBytes/9),
@@ -298,13 +293,20 @@ func TestFromHTMLPathological(t *testing.T) {
 		"unclosed iframe":   `<iframe src="https://www.youtube.com/embed/x">` + strings.Repeat("<p>x", n),
 		"many tables":       strings.Repeat("<table><tr><td>x", MaxHTMLBytes/17),
 		"many link formats": strings.Repeat(`<a href="https://e.x/">x`, MaxHTMLBytes/24),
-	} {
+	}
+}
+
+// TestFromHTMLPathological checks that pathological input converts (or is
+// refused as too deep), and that what converts validates. How long it takes
+// is BenchmarkFromHTMLPathological's business.
+func TestFromHTMLPathological(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	for name, in := range pathologicalHTML() {
 		t.Run(name, func(t *testing.T) {
-			start := time.Now()
+			t.Parallel()
 			bs, err := FromHTML(in)
-			if d := time.Since(start); d > 20*time.Second {
-				t.Errorf("took %v", d)
-			}
 			if err != nil {
 				if !errors.Is(err, ErrInvalidHTML) {
 					t.Fatalf("unexpected error %v", err)
@@ -363,4 +365,21 @@ func FuzzFromHTML(f *testing.F) {
 			t.Fatalf("second conversion differs")
 		}
 	})
+}
+
+// BenchmarkFromHTMLPathological times the conversion of each pathological
+// input.
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench FromHTMLPathological ./internal/blocks/
+func BenchmarkFromHTMLPathological(b *testing.B) {
+	for name, in := range pathologicalHTML() {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if _, err := FromHTML(in); err != nil && !errors.Is(err, ErrInvalidHTML) {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

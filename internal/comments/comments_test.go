@@ -7,13 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/accounts"
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
@@ -25,7 +28,7 @@ type fixture struct {
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{Now: func() time.Time { return t0 }})
 	var ids []string
 	for _, slug := range []string{"first", "second"} {
@@ -76,6 +79,7 @@ func bodies(nodes []comments.Node) []string {
 }
 
 func TestThreadApprovedNested(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.add(t, 0, "", comments.StatusApproved, 1, "A")
@@ -137,6 +141,7 @@ func TestThreadApprovedNested(t *testing.T) {
 }
 
 func TestThreadPagination(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	var want []string
@@ -189,6 +194,7 @@ func TestThreadPagination(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	top := f.add(t, 0, "", comments.StatusApproved, 1, "top")
@@ -262,6 +268,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestCountApproved(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	if n, err := f.svc.CountApproved(ctx, f.articles[0]); err != nil || n != 0 {

@@ -46,6 +46,7 @@ func (w *watchedArticles) last() (int, int) {
 // read that follows shows the exact count; a write that leaves the count as
 // it was leaves the generation alone.
 func TestCommentWritesMoveContentGeneration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	w := &watchedArticles{Service: f.content}

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/fault"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
 
 type modFixture struct {
@@ -25,7 +25,7 @@ type modFixture struct {
 
 func modSetup(t *testing.T) modFixture {
 	t.Helper()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{Now: func() time.Time { return t0 }})
 	a, err := cs.CreateArticle(context.Background(), content.ArticleInput{
 		Lang: "en", Slug: "moderated", Title: "Moderated", Access: content.AccessPublic, Status: content.StatusPublished,
@@ -71,6 +71,7 @@ func (f modFixture) checkCount(t *testing.T) {
 }
 
 func TestModerateLogsAndCounts(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	c := f.add(t, "", comments.StatusPending)
@@ -103,6 +104,7 @@ func TestModerateLogsAndCounts(t *testing.T) {
 }
 
 func TestModerateConcurrentCountsExact(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	var ids []string
@@ -150,6 +152,7 @@ func TestModerateConcurrentCountsExact(t *testing.T) {
 }
 
 func TestModerateManyAndDelete(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	a := f.add(t, "", comments.StatusPending)
@@ -180,6 +183,7 @@ func TestModerateManyAndDelete(t *testing.T) {
 }
 
 func TestReportThreshold(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := modSetup(t)
 	c := f.add(t, "", comments.StatusApproved)

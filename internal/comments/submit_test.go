@@ -29,6 +29,7 @@ func countRows(t *testing.T, f fixture) int {
 }
 
 func TestSubmitRejects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	now := t0.Add(time.Hour)
@@ -95,6 +96,7 @@ func TestSubmitRejects(t *testing.T) {
 }
 
 func TestSubmitClosed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	pol := comments.Policy{Mode: comments.ModePost, CloseDays: 3}
@@ -116,6 +118,7 @@ func TestSubmitClosed(t *testing.T) {
 }
 
 func TestSubmitPolicy(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]
@@ -173,6 +176,7 @@ func TestSubmitPolicy(t *testing.T) {
 // TestSubmitConcurrentCount posts 50 comments at once, half of them
 // published at once: the article's count must equal its approved rows.
 func TestSubmitConcurrentCount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]
@@ -213,6 +217,7 @@ func TestSubmitConcurrentCount(t *testing.T) {
 }
 
 func TestThreadViewOwnHeldAndFlat(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := setup(t)
 	a := f.articles[0]

@@ -19,6 +19,7 @@ import (
 var slugShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func TestSlugify(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("Très longue phrase ", 10)
 	for _, c := range []struct{ title, lang, want string }{
 		{"Un sommet régional sous le signe de l’eau", "fr", "un-sommet-regional-sous-le-signe-de-leau"},
@@ -76,6 +77,7 @@ func revisions(t *testing.T, svc *content.Service, id string) []content.Revision
 }
 
 func TestCreateArticleBySlugs(t *testing.T) {
+	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
 	a, err := svc.CreateArticleBy(ctx, editorial("Élection à Pontvieux"), "ed-1")
@@ -152,6 +154,7 @@ func TestCreateArticleBySlugs(t *testing.T) {
 }
 
 func TestUpdateArticlePatch(t *testing.T) {
+	t.Parallel()
 	svc, clk := newService(t)
 	ctx := context.Background()
 	in := editorial("Titre")
@@ -227,6 +230,7 @@ func TestUpdateArticlePatch(t *testing.T) {
 // Of many editors saving from the same version at once, exactly one wins;
 // the others store nothing, not even a revision.
 func TestUpdateArticleRace(t *testing.T) {
+	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
 	a, err := svc.CreateArticleBy(ctx, editorial("Course"), "ed-0")
@@ -273,6 +277,7 @@ func TestUpdateArticleRace(t *testing.T) {
 }
 
 func TestPublishingWorkflow(t *testing.T) {
+	t.Parallel()
 	svc, clk := newService(t)
 	ctx := context.Background()
 	var ve *fault.Error
@@ -367,6 +372,7 @@ func TestPublishingWorkflow(t *testing.T) {
 }
 
 func TestListArticlesAdmin(t *testing.T) {
+	t.Parallel()
 	svc, clk := newService(t)
 	ctx := context.Background()
 	var ids []string

@@ -40,6 +40,7 @@ func kindsOf(cs []content.Change, id string) []content.ChangeKind {
 }
 
 func TestChangeLogFollowsTheArticleLife(t *testing.T) {
+	t.Parallel()
 	svc, clk := newService(t)
 	ctx := context.Background()
 	str := func(s string) *string { return &s }
@@ -170,6 +171,7 @@ func TestChangeLogFollowsTheArticleLife(t *testing.T) {
 // the log by seq; the follower sees every entry once, in order, and the
 // entries match what the writers did.
 func TestChangeLogUnderConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
 	const writers, each = 4, 12

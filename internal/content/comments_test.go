@@ -16,6 +16,7 @@ import (
 // TestCommentSide covers what content answers the comments domain: the live
 // rule and the comments switch, the stored count, and the counts of lists.
 func TestCommentSide(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := apitest.OpenDB(t)
 	clk := &clock{t: t0}

@@ -13,11 +13,14 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
-	"masthead/api/apitest"
 	"masthead/internal/blocks"
 	"masthead/internal/content"
 	"masthead/internal/fault"
+	"masthead/internal/store/storetest"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // clock is a settable clock for the service under test.
 type clock struct {
@@ -34,7 +37,7 @@ var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 func newService(t *testing.T) (*content.Service, *clock) {
 	t.Helper()
 	clk := &clock{t: t0}
-	svc := content.NewService(apitest.OpenDB(t), content.Options{Now: clk.Now, PreviewWords: 30})
+	svc := content.NewService(storetest.Open(t), content.Options{Now: clk.Now, PreviewWords: 30})
 	return svc, clk
 }
 
@@ -82,6 +85,7 @@ func count(t *testing.T, svc *content.Service) int64 {
 }
 
 func TestCreateArticleValidation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	zero, two := 0, 2
@@ -160,6 +164,7 @@ func TestCreateArticleValidation(t *testing.T) {
 }
 
 func TestCreateArticleDuplicateSlug(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	first, err := svc.CreateArticle(ctx, validInput("same-slug"))
@@ -203,6 +208,7 @@ func TestCreateArticleDuplicateSlug(t *testing.T) {
 }
 
 func TestCreateArticleRendersAtWriteTime(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	body := longBody()
@@ -290,6 +296,7 @@ func TestCreateArticleRendersAtWriteTime(t *testing.T) {
 }
 
 func TestLive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk := newService(t)
 	soon := t0.Add(time.Hour)
@@ -376,6 +383,7 @@ func TestLive(t *testing.T) {
 }
 
 func TestListLiveKeysetTies(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	same := t0.Add(-time.Hour).Add(123456 * time.Microsecond)
@@ -483,6 +491,7 @@ func TestListLiveKeysetTies(t *testing.T) {
 }
 
 func TestSectionTree(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, clk := newService(t)
 	mk := func(slug, parent string) content.Section {
@@ -558,6 +567,7 @@ func sameSet(a, b []string) bool {
 }
 
 func TestIsID(t *testing.T) {
+	t.Parallel()
 	id := content.NewID()
 	for _, s := range []string{id, ulid.Make().String(), "01ARZ3NDEKTSV4RRFFQ69G5FAV", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"} {
 		if !content.IsID(s) {

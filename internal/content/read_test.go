@@ -13,6 +13,7 @@ import (
 // photo (nil when none), the canonical URL, and the translations for a
 // single article only.
 func TestReadModel(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, _ := newService(t)
 	politics, err := svc.AddSection(ctx, content.SectionInput{Slug: "politics", Names: []content.LangName{{Lang: "en", Name: "Politics"}}})

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"masthead/internal/blocks"
@@ -23,6 +22,7 @@ func mustJPEG(t *testing.T, seed int64, w, h int) []byte {
 }
 
 func TestDrawPictureDeterministic(t *testing.T) {
+	t.Parallel()
 	a := mustJPEG(t, 42, 320, 213)
 	b := mustJPEG(t, 42, 320, 213)
 	if !bytes.Equal(a, b) {
@@ -31,6 +31,7 @@ func TestDrawPictureDeterministic(t *testing.T) {
 }
 
 func TestDrawPictureSeedsDiffer(t *testing.T) {
+	t.Parallel()
 	a := mustJPEG(t, 1, 320, 213)
 	b := mustJPEG(t, 2, 320, 213)
 	if bytes.Equal(a, b) {
@@ -64,14 +65,12 @@ func TestDrawPictureSeedsDiffer(t *testing.T) {
 }
 
 func TestDrawPictureSizeAndDecode(t *testing.T) {
+	t.Parallel()
 	for _, sz := range [][2]int{{2048, 1365}, {1600, 1067}, {1067, 1600}, {1, 1}} {
-		start := time.Now()
 		img := drawPicture(7, sz[0], sz[1])
-		took := time.Since(start)
 		if got := img.Bounds(); got.Dx() != sz[0] || got.Dy() != sz[1] {
 			t.Errorf("drawPicture(%dx%d) bounds = %v", sz[0], sz[1], got)
 		}
-		t.Logf("%dx%d drawn in %v", sz[0], sz[1], took)
 		data, err := encodeJPEG(img)
 		if err != nil {
 			t.Fatalf("encodeJPEG: %v", err)
@@ -86,6 +85,16 @@ func TestDrawPictureSizeAndDecode(t *testing.T) {
 		if sz[0] >= 1600 && len(data) < 50_000 {
 			t.Errorf("%dx%d JPEG is only %d bytes; expected a realistic photo size", sz[0], sz[1], len(data))
 		}
+	}
+}
+
+// BenchmarkDrawPicture times drawing a full-size demo picture (what
+// TestDrawPictureSizeAndDecode used to log).
+//
+//	go test -tags sqlite_fts5 -run '^$' -bench DrawPicture ./internal/demo/
+func BenchmarkDrawPicture(b *testing.B) {
+	for b.Loop() {
+		drawPicture(7, 2048, 1365)
 	}
 }
 
@@ -116,6 +125,7 @@ func isExampleURL(s string) bool {
 }
 
 func TestDataset(t *testing.T) {
+	t.Parallel()
 	d := dataset()
 
 	// Sections.
@@ -541,6 +551,7 @@ func TestDataset(t *testing.T) {
 
 // TestMarkedOffsetsAreRunes checks that marked counts code points, not bytes.
 func TestMarkedOffsetsAreRunes(t *testing.T) {
+	t.Parallel()
 	b := marked("Écrit «\u00a0à Selanges\u00a0» — enfin.", bold("Selanges"), link("enfin", "https://a.example/"))
 	r := []rune(b.Text)
 	for _, m := range b.Marks {

@@ -7,11 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"masthead/api/apitest"
 	"masthead/internal/metering"
+	"masthead/internal/store/storetest"
 )
 
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
 func TestPeriodAndReset(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		now    time.Time
 		period string
@@ -34,7 +38,8 @@ func TestPeriodAndReset(t *testing.T) {
 }
 
 func TestUse(t *testing.T) {
-	db := apitest.OpenDB(t)
+	t.Parallel()
+	db := storetest.Open(t)
 	ctx := context.Background()
 	if (*metering.Service)(nil).Enabled() || metering.NewService(db, 0).Enabled() {
 		t.Fatal("a nil or zero meter is on")
@@ -73,7 +78,8 @@ func TestUse(t *testing.T) {
 // TestUseConcurrent hammers Use: for each of several subjects, 40 calls for
 // 40 articles at once with a quota of 3, then 40 calls for one article.
 func TestUseConcurrent(t *testing.T) {
-	db := apitest.OpenDB(t)
+	t.Parallel()
+	db := storetest.Open(t)
 	ctx := context.Background()
 	m := metering.NewService(db, 3)
 	now := time.Now()

@@ -18,16 +18,19 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
-	"masthead/api/apitest"
 	"masthead/internal/accounts"
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/metering"
 	"masthead/internal/partners"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 	"masthead/internal/webhooks"
 	"masthead/migrations"
 )
+
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // openSQLite opens (and migrates) a SQLite file of its own, whatever the
 // harness's database: these tests are about SQLite.
@@ -49,6 +52,7 @@ func openSQLite(t *testing.T, opts store.Options) *store.DB {
 }
 
 func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openSQLite(t, store.Options{ReadConns: 3})
 	pools := map[string]func(context.Context) *gorm.DB{"write": db.Write, "read": db.Read}
@@ -110,6 +114,7 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 func TestSQLiteConcurrentWritesAndReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openSQLite(t, store.Options{ReadConns: 8})
 	const (
@@ -196,8 +201,9 @@ func TestSQLiteConcurrentWritesAndReads(t *testing.T) {
 // migrations built, on the harness's dialect (SQLite, or PostgreSQL with
 // TEST_DATABASE_URL).
 func TestSchemaMatchesModels(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	g := db.Write(ctx)
 	t.Logf("dialect %s", db.Dialect)
 
@@ -321,6 +327,7 @@ func migrationFiles(t *testing.T, dialect string) []string {
 }
 
 func TestMigrateIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	// From nothing, on SQLite: every migration applies, once.
@@ -342,7 +349,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 
 	// On the harness's database (already migrated once by OpenDB).
-	for name, db := range map[string]*store.DB{"fresh sqlite": raw, "harness": apitest.OpenDB(t)} {
+	for name, db := range map[string]*store.DB{"fresh sqlite": raw, "harness": storetest.Open(t)} {
 		t.Run(name, func(t *testing.T) {
 			n, err := db.Migrate(ctx)
 			if err != nil {
@@ -376,6 +383,7 @@ func TestMigrateIdempotent(t *testing.T) {
 }
 
 func TestMigrationFoldersMatch(t *testing.T) {
+	t.Parallel()
 	lite, pg := migrationFiles(t, store.SQLite), migrationFiles(t, store.Postgres)
 	if len(lite) == 0 {
 		t.Fatal("no migrations")
@@ -412,6 +420,7 @@ func TestMigrationFoldersMatch(t *testing.T) {
 }
 
 func TestMaskURL(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"postgres://masthead:s3cret@db:5432/news?sslmode=disable", "postgres://masthead:xxxxx@db:5432/news?sslmode=disable"},
 		{"postgresql://u:p%40ss@h/d", "postgresql://u:xxxxx@h/d"},
@@ -432,6 +441,7 @@ func TestMaskURL(t *testing.T) {
 }
 
 func TestTranslate(t *testing.T) {
+	t.Parallel()
 	if store.Translate(nil) != nil {
 		t.Error("Translate(nil) != nil")
 	}
@@ -448,7 +458,7 @@ func TestTranslate(t *testing.T) {
 
 	// And the real driver's duplicate, on the harness's database.
 	ctx := context.Background()
-	db := apitest.OpenDB(t)
+	db := storetest.Open(t)
 	now := time.Now().UTC()
 	ins := func() error {
 		return db.Write(ctx).Exec(`INSERT INTO tags (id, slug, name, kind, created_at, updated_at) VALUES (?, 'dup', 'Dup', 'topic', ?, ?)`,

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRefusalByNetwork(t *testing.T) {
+	t.Parallel()
 	p, err := NewPolicy(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestRefusalByNetwork(t *testing.T) {
 }
 
 func TestAllowList(t *testing.T) {
+	t.Parallel()
 	p, err := NewPolicy([]string{" 127.0.0.1", "10.0.0.0/8", "Hooks.Internal.", "[::1]", ""})
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +77,7 @@ func TestAllowList(t *testing.T) {
 }
 
 func TestCheckURL(t *testing.T) {
+	t.Parallel()
 	p, _ := NewPolicy(nil)
 	ctx := context.Background()
 	for raw, want := range map[string]string{
@@ -108,6 +111,7 @@ func TestCheckURL(t *testing.T) {
 // TestClientChecksTheDialledAddress: whatever the URL said when it was
 // saved, the address actually dialled is checked.
 func TestClientChecksTheDialledAddress(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -167,6 +171,7 @@ func TestClientChecksTheDialledAddress(t *testing.T) {
 }
 
 func TestNormalizeEvents(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   []string
 		want string // joined, or "!" for an error
@@ -194,6 +199,7 @@ func TestNormalizeEvents(t *testing.T) {
 }
 
 func TestBackoffSchedule(t *testing.T) {
+	t.Parallel()
 	for _, j := range []float64{0, 0.5, 0.999999} {
 		d := NewDispatcher(NewService(nil, nil, Options{}), DispatchOptions{Jitter: func() float64 { return j }})
 		for n, base := range DefaultSchedule {

@@ -14,6 +14,9 @@ import (
 	"masthead/internal/store/storetest"
 )
 
+// TestMain drops the test databases this binary made on PostgreSQL.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
 // memLog is a change log in memory.
 type memLog struct {
 	mu      sync.Mutex
@@ -84,6 +87,7 @@ func countDeliveries(t *testing.T, s *Service) int64 {
 // deliveries, only the first leases them, until its lease ends; the one
 // that lost a lease cannot record an attempt.
 func TestTakeIsExclusive(t *testing.T) {
+	t.Parallel()
 	s, log, clk := newTestService(t)
 	ctx := context.Background()
 	w, err := s.Create(ctx, Input{URL: "http://127.0.0.1:9/h", Events: []string{AllEvents}})
@@ -141,6 +145,7 @@ func TestTakeIsExclusive(t *testing.T) {
 // holding the same position, or one that read the webhook before an edit,
 // enqueues nothing; and a failed insert moves nothing.
 func TestAdvanceIsACompareAndSwap(t *testing.T) {
+	t.Parallel()
 	s, log, clk := newTestService(t)
 	ctx := context.Background()
 	w, err := s.Create(ctx, Input{URL: "http://127.0.0.1:9/h", Events: []string{EventPublished}})

@@ -13,6 +13,7 @@ import (
 // TestSignMatchesTheStandard checks our signature against the reference
 // implementation of Standard Webhooks, both ways.
 func TestSignMatchesTheStandard(t *testing.T) {
+	t.Parallel()
 	secret := newSecret()
 	if !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("secret %q", secret)
