@@ -92,24 +92,15 @@ func connect(ctx context.Context) error {
 // sweep drops the databases of binaries that have ended: those whose
 // owner lock it can take.
 func sweep(ctx context.Context) error {
-	rows, err := server.lock.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mhtest\_%'`)
+	all, err := databases(ctx, `mhtest\_%`)
 	if err != nil {
 		return fmt.Errorf("list test databases: %w", err)
 	}
 	byOwner := map[uint32][]string{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, name := range all {
 		if owner, ok := ownerOf(name); ok && owner != server.owner {
 			byOwner[owner] = append(byOwner[owner], name)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for owner, names := range byOwner {
 		var ended bool
@@ -234,31 +225,40 @@ func Main(m *testing.M) {
 			}
 		}
 		server.lock.Close()
-		server.close()
+		if err := server.close(); err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+		}
 	}
 	os.Exit(code)
 }
 
 func dropOwn(ctx context.Context) error {
-	like := strings.ReplaceAll(dbName(""), "_", `\_`) + "%"
-	rows, err := server.lock.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, like)
+	names, err := databases(ctx, strings.ReplaceAll(dbName(""), "_", `\_`)+"%")
 	if err != nil {
 		return err
 	}
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, name)
-	}
-	rows.Close()
 	for _, name := range names {
 		if _, err := server.lock.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
 			return fmt.Errorf("drop %s: %w", name, err)
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// databases lists the databases whose name is LIKE pattern.
+func databases(ctx context.Context, pattern string) ([]string, error) {
+	rows, err := server.lock.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE $1`, pattern)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
 }

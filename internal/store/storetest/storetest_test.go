@@ -149,7 +149,11 @@ func TestSweep(t *testing.T) {
 		if _, err := admin.ExecContext(ctx, `CREATE DATABASE "`+n+`"`); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS "`+n+`" WITH (FORCE)`) })
+		t.Cleanup(func() {
+			if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS "`+n+`" WITH (FORCE)`); err != nil {
+				t.Errorf("drop %s: %v", n, err)
+			}
+		})
 	}
 	if err := sweep(ctx); err != nil {
 		t.Fatal(err)
