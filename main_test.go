@@ -148,7 +148,8 @@ func TestTokenCommandDataFromEnv(t *testing.T) {
 }
 
 // testDB returns the --db flag for a fresh, unmigrated database: nothing
-// (SQLite in the data folder) or, with TEST_DATABASE_URL, a new schema.
+// (SQLite in the data folder) or, with TEST_DATABASE_URL, an empty
+// database of its own.
 func testDB(t *testing.T) []string {
 	t.Helper()
 	if dsn := storetest.PostgresDSN(t); dsn != "" {
@@ -248,6 +249,8 @@ func TestServeFailsFast(t *testing.T) {
 			}()
 			// Failing fast is failing before serving: serve must return
 			// an error, never having logged that it is ready.
+			hang := time.NewTimer(hangAfter)
+			defer hang.Stop()
 			for {
 				select {
 				case err := <-done:
@@ -261,6 +264,10 @@ func TestServeFailsFast(t *testing.T) {
 						<-done
 						t.Fatalf("serve started instead of failing:\n%s", errOut.String())
 					}
+				case <-hang.C:
+					cancel()
+					<-done
+					t.Fatalf("serve neither failed nor started:\n%s", errOut.String())
 				}
 			}
 		})

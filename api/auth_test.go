@@ -110,6 +110,7 @@ func TestBadTokens(t *testing.T) {
 	for _, path := range []string{"/v1/articles/" + wells.Slug, "/v1/articles", "/v1/articles/" + wells.ID + "/comments", "/v1/sections"} {
 		for _, c := range cases {
 			t.Run(path+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
 				// The harness validates the 401 against the spec and checks
 				// it is a problem document.
 				r := rawGet(t, a, path, http.Header{"Authorization": {c.header}})
@@ -117,6 +118,7 @@ func TestBadTokens(t *testing.T) {
 			})
 		}
 		t.Run(path+"/two headers", func(t *testing.T) {
+			t.Parallel()
 			r := rawGet(t, a, path, http.Header{"Authorization": {"Bearer " + valid, "Bearer " + valid}})
 			checkRefused(t, r, "token_invalid", wells.Preview.Text)
 		})

@@ -103,8 +103,8 @@ type platform struct {
 
 	mu     sync.Mutex
 	served []platformKey
-	status int        // 0: 200
-	hold   chan error // when set, each fetch waits for a value from it
+	status int           // 0: 200
+	hold   chan struct{} // when set, each fetch waits until it is closed
 }
 
 func newPlatform(t *testing.T) *platform {
@@ -152,7 +152,7 @@ func (p *platform) fail(status int) {
 
 // holdFetches makes every fetch of the key set wait until release.
 func (p *platform) holdFetches() (release func()) {
-	ch := make(chan error)
+	ch := make(chan struct{})
 	p.mu.Lock()
 	p.hold = ch
 	p.mu.Unlock()

@@ -158,6 +158,14 @@ func TestSweep(t *testing.T) {
 	if err := sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Another binary starting now may be the one dropping the ended
+	// binary's databases: wait for its sweep to let go of the lock.
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, $2)", lockSpace, int32(ended)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, $2)", lockSpace, int32(ended)); err != nil {
+		t.Fatal(err)
+	}
 	exists := func(n string) bool {
 		var ok bool
 		if err := admin.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", n).Scan(&ok); err != nil {
