@@ -202,12 +202,14 @@ func (s *Service) promote(ctx context.Context, id string, now time.Time) (bool, 
 		return false, nil
 	}
 	a := cur
-	a.Status, a.Version = StatusPublished, cur.Version+1
+	a.Status, a.Version, a.UpdatedAt = StatusPublished, cur.Version+1, now
 	done := false
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		// updated_at is set here, on the service's clock: left out, GORM
+		// would fill it from the wall clock.
 		res := tx.Model(&articleRow{}).
 			Where("id = ? AND version = ? AND status = ?", id, cur.Version, StatusScheduled).
-			Updates(map[string]any{"status": string(StatusPublished), "version": gorm.Expr("version + 1")})
+			Updates(map[string]any{"status": string(StatusPublished), "version": gorm.Expr("version + 1"), "updated_at": now})
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // an editor or another process got there first
 		}

@@ -135,6 +135,10 @@ func TestChangeLogFollowsTheArticleLife(t *testing.T) {
 	if err != nil || got2.Status != content.StatusPublished || got2.Version != sa.Version+1 {
 		t.Fatalf("after promotion: %v %v %d", err, got2.Status, got2.Version)
 	}
+	// The promotion is dated on the service's clock, not the wall clock.
+	if !got2.UpdatedAt.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("promoted article updated_at %v, want the clock's %v", got2.UpdatedAt, t0.Add(2*time.Hour))
+	}
 	if k := kindsOf(logOf(t, svc), sa.ID); fmt.Sprint(k) != "[published]" {
 		t.Errorf("scheduled article log %v", k)
 	}
