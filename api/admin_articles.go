@@ -450,11 +450,7 @@ func (s *Server) updateArticle(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	id, err := pathID(c, "article")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c, id, true)
+	id, version, err := versionedPath(c, "article", true)
 	if err != nil {
 		return err
 	}
@@ -551,11 +547,7 @@ func (s *Server) unpublishArticle(c echo.Context) error {
 // names must be current; without, the action applies to whatever version
 // is current.
 func (s *Server) changeStatus(c echo.Context, do func(ctx context.Context, id string, version int, editor string) (content.Article, error)) error {
-	id, err := pathID(c, "article")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c, id, false)
+	id, version, err := versionedPath(c, "article", false)
 	if err != nil {
 		return err
 	}
@@ -582,11 +574,7 @@ func (s *Server) changeStatus(c echo.Context, do func(ctx context.Context, id st
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/articles/{id} [delete]
 func (s *Server) deleteArticle(c echo.Context) error {
-	id, err := pathID(c, "article")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c, id, false)
+	id, version, err := versionedPath(c, "article", false)
 	if err != nil {
 		return err
 	}

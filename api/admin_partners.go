@@ -267,11 +267,7 @@ func (s *Server) updatePartner(c echo.Context) error {
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/partners/{id}/credentials [post]
 func (s *Server) rotatePartnerCredentials(c echo.Context) error {
-	id, err := partnerID(c)
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "partner", false)
 	if err != nil {
 		return err
 	}

@@ -272,11 +272,7 @@ func (s *Server) updatePhoto(c echo.Context) error {
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/photos/{id} [delete]
 func (s *Server) deletePhoto(c echo.Context) error {
-	id, err := pathID(c, "photo")
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "photo", false)
 	if err != nil {
 		return err
 	}

@@ -260,11 +260,7 @@ func (s *Server) updateSection(c echo.Context) error {
 //	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/sections/{id} [delete]
 func (s *Server) deleteSection(c echo.Context) error {
-	id, err := pathID(c, "section")
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "section", false)
 	if err != nil {
 		return err
 	}
@@ -368,11 +364,7 @@ func (s *Server) updateTag(c echo.Context) error {
 //	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/tags/{id} [delete]
 func (s *Server) deleteTag(c echo.Context) error {
-	id, err := pathID(c, "tag")
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "tag", false)
 	if err != nil {
 		return err
 	}
@@ -485,11 +477,7 @@ func (s *Server) updateAuthor(c echo.Context) error {
 //	@Failure		412	{object}	Problem
 //	@Router			/v1/admin/authors/{id} [delete]
 func (s *Server) deleteAuthor(c echo.Context) error {
-	id, err := pathID(c, "author")
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "author", false)
 	if err != nil {
 		return err
 	}

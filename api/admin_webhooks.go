@@ -290,11 +290,7 @@ func (s *Server) updateWebhook(c echo.Context) error {
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/webhooks/{id} [delete]
 func (s *Server) deleteWebhook(c echo.Context) error {
-	id, err := webhookID(c)
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "webhook", false)
 	if err != nil {
 		return err
 	}
@@ -321,11 +317,7 @@ func (s *Server) deleteWebhook(c echo.Context) error {
 //	@Failure		412			{object}	Problem
 //	@Router			/v1/admin/webhooks/{id}/secret [post]
 func (s *Server) rotateWebhookSecret(c echo.Context) error {
-	id, err := webhookID(c)
-	if err != nil {
-		return err
-	}
-	expect, err := ifMatch(c, id, false)
+	id, expect, err := versionedPath(c, "webhook", false)
 	if err != nil {
 		return err
 	}

@@ -171,6 +171,17 @@ func ifMatch(c echo.Context, id string, required bool) (int, error) {
 	return noMatch, nil
 }
 
+// versionedPath reads the id of the versioned resource of kind a write names
+// in its path (a shape that is no id is a 404) and the version its If-Match
+// names (see ifMatch).
+func versionedPath(c echo.Context, kind string, required bool) (id string, version int, err error) {
+	if id, err = pathID(c, kind); err != nil {
+		return "", 0, err
+	}
+	version, err = ifMatch(c, id, required)
+	return id, version, err
+}
+
 // noMatch is the version an If-Match names when none of its tags is one of
 // the resource's: every domain's check refuses it as stale.
 const noMatch = -1
