@@ -97,7 +97,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		h := c.Response().Header()
 		for k, vs := range hdr {
-			h[k] = vs
+			h[http.CanonicalHeaderKey(k)] = vs
 		}
 		// An error is never cached as if it were the resource.
 		h.Set(echo.HeaderCacheControl, "no-store")
@@ -143,7 +143,9 @@ func toProblem(err error) (Problem, http.Header) {
 	switch {
 	case errors.As(err, &pe):
 		for k, vs := range pe.header {
-			hdr[k] = vs
+			// Literal header maps may spell a key as the RFC does
+			// (WWW-Authenticate); Go's readers look up the canonical one.
+			hdr[http.CanonicalHeaderKey(k)] = vs
 		}
 		return newProblem(pe.status, pe.code, pe.detail, pe.fields), hdr
 	case errors.As(err, &te):
