@@ -23,8 +23,16 @@ import (
 	"masthead/migrations"
 )
 
-// TestMain drops the test databases this binary made on PostgreSQL.
-func TestMain(m *testing.M) { storetest.Main(m) }
+// TestMain drops the test databases this binary made on PostgreSQL. With
+// childEnv set, the binary is `masthead` itself, for tests that need a
+// process of its own (a real SIGTERM): it runs main with its arguments.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		main()
+		os.Exit(0)
+	}
+	storetest.Main(m)
+}
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -320,11 +328,18 @@ const hangAfter = 10 * time.Minute
 // for its "ready" log line.
 func startServe(t *testing.T, dir string, getenv map[string]string) *servedApp {
 	t.Helper()
+	return serveWith(t, append([]string{"--data", dir}, testDB(t)...), getenv)
+}
+
+// serveWith runs `serve` on 127.0.0.1:0 with the flags args and waits for
+// its "ready" log line.
+func serveWith(t *testing.T, args []string, getenv map[string]string) *servedApp {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	a := &servedApp{out: newSyncBuffer(), logs: newSyncBuffer(), cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(getenv), strings.NewReader(""), a.out, a.logs)
+		a.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), env(getenv), strings.NewReader(""), a.out, a.logs)
 	}()
 	hang := time.NewTimer(hangAfter)
 	defer hang.Stop()

@@ -127,7 +127,12 @@ var faultKinds = []struct {
 	{fault.ErrInvalid, http.StatusUnprocessableEntity, "validation_failed", "the request has invalid fields"},
 	{fault.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "authentication is required"},
 	{fault.ErrForbidden, http.StatusForbidden, "forbidden", "you may not do this"},
+	{fault.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the service cannot reach its database; try again shortly"},
 }
+
+// retryAfter is the Retry-After, in seconds, of a 503: long enough for a
+// database to restart or fail over, short enough for a reader to wait.
+const retryAfter = "5"
 
 // toProblem is the one mapping from errors to problem documents: the
 // HTTP layer's own (problemError), tokens, the domains' faults, timeouts and
@@ -152,6 +157,7 @@ func toProblem(err error) (Problem, http.Header) {
 		hdr.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="masthead", error="invalid_token", error_description=%q`, te.Reason))
 		return newProblem(http.StatusUnauthorized, te.Code, te.Reason, nil), hdr
 	case errors.Is(err, context.DeadlineExceeded):
+		hdr.Set("Retry-After", retryAfter)
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "the request took too long; try again", nil), hdr
 	case errors.Is(err, context.Canceled):
 		// The client went away before the answer: nobody reads this, but
@@ -191,8 +197,11 @@ func toProblem(err error) (Problem, http.Header) {
 				fields = append(fields, FieldIssue{Field: f.Field, Message: f.Message})
 			}
 		}
-		if k.status == http.StatusUnauthorized {
+		switch k.status {
+		case http.StatusUnauthorized:
 			hdr.Set(echo.HeaderWWWAuthenticate, `Bearer realm="masthead"`)
+		case http.StatusServiceUnavailable:
+			hdr.Set("Retry-After", retryAfter)
 		}
 		return newProblem(k.status, code, detail, fields), hdr
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -9,6 +10,9 @@ import (
 
 	"masthead/internal/access"
 )
+
+// readyTimeout bounds the database checks of /readyz.
+const readyTimeout = time.Second
 
 // timeZero is "no Last-Modified" for documents that have no date.
 var timeZero time.Time
@@ -40,14 +44,25 @@ func (s *Server) healthz(c echo.Context) error {
 //	@Failure	503	{object}	Problem
 //	@Router		/readyz [get]
 func (s *Server) readyz(c echo.Context) error {
-	ctx := c.Request().Context()
+	// A stopped database answers "not ready" at once, not after the
+	// request timeout: probes have short deadlines of their own.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), readyTimeout)
+	defer cancel()
+	unready := func(detail string) error {
+		return &problemError{status: http.StatusServiceUnavailable, code: "unavailable", detail: detail,
+			header: http.Header{"Retry-After": {retryAfter}}}
+	}
 	if err := s.DB.Ping(ctx); err != nil {
 		s.Logger.Warn("not ready", "error", err.Error())
-		return &problemError{status: http.StatusServiceUnavailable, code: "unavailable", detail: "the database does not answer"}
+		return unready("the database does not answer")
 	}
 	pending, err := s.DB.Pending(ctx)
-	if err != nil || pending {
-		return &problemError{status: http.StatusServiceUnavailable, code: "unavailable", detail: "migrations are pending"}
+	if err != nil {
+		s.Logger.Warn("not ready", "error", err.Error())
+		return unready("the database does not answer")
+	}
+	if pending {
+		return unready("migrations are pending")
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.JSON(http.StatusOK, healthResponse{Status: "ready"})

@@ -60,6 +60,9 @@ type Config struct {
 	ReadTimeout    time.Duration
 	RequestTimeout time.Duration
 	CacheTTL       time.Duration
+	// ShutdownTimeout bounds the drain after SIGTERM: requests in flight
+	// are answered for this long at most.
+	ShutdownTimeout time.Duration
 	// AccessTTL is the lifetime of the access tokens login and refresh
 	// issue; RefreshTTL that of each refresh token.
 	AccessTTL  time.Duration

@@ -134,6 +134,12 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.RequestTimeout, time.Second, 10*time.Minute, "1s and 10m") },
 	},
 	{
+		Flag: "shutdown-timeout", Env: "MASTHEAD_SHUTDOWN_TIMEOUT", Default: "30s",
+		Usage: "longest the drain after SIGTERM or SIGINT may take: requests in flight are answered, new connections refused, e.g. 30s",
+		field: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+		check: func(c Config) error { return within(c.ShutdownTimeout, time.Second, 10*time.Minute, "1s and 10m") },
+	},
+	{
 		Flag: "cache-ttl", Env: "MASTHEAD_CACHE_TTL", Default: "5s",
 		Usage: "how long an encoded public read is reused; writes in this process invalidate at once (0: no cache), e.g. 5s",
 		field: duration(func(c *Config) *time.Duration { return &c.CacheTTL }),

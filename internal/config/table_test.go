@@ -46,6 +46,7 @@ var settingCases = []settingCase{
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "5M", "512K", func(c config.Config) any { return c.UploadLimit }, int64(5 << 20), int64(512 << 10)},
 	{"read-timeout", "MASTHEAD_READ_TIMEOUT", "30s", "1m", func(c config.Config) any { return c.ReadTimeout }, 30 * time.Second, time.Minute},
 	{"request-timeout", "MASTHEAD_REQUEST_TIMEOUT", "20s", "5s", func(c config.Config) any { return c.RequestTimeout }, 20 * time.Second, 5 * time.Second},
+	{"shutdown-timeout", "MASTHEAD_SHUTDOWN_TIMEOUT", "45s", "2m", func(c config.Config) any { return c.ShutdownTimeout }, 45 * time.Second, 2 * time.Minute},
 	{"cache-ttl", "MASTHEAD_CACHE_TTL", "0s", "1m", func(c config.Config) any { return c.CacheTTL }, time.Duration(0), time.Minute},
 	{"meter-free", "MASTHEAD_METER_FREE", "3", "2", func(c config.Config) any { return c.MeterFree }, 3, 2},
 	{"comments-report-threshold", "MASTHEAD_COMMENTS_REPORT_THRESHOLD", "5", "2", func(c config.Config) any { return c.CommentReportThreshold }, 5, 2},

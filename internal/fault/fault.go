@@ -16,6 +16,11 @@ var (
 	ErrInvalid         = errors.New("invalid")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrForbidden       = errors.New("forbidden")
+	// ErrUnavailable is a dependency that does not answer (the database
+	// server stopped, its connections dropped): nothing is wrong with the
+	// request, and the same request may succeed a moment later. The store
+	// wraps it; domains pass it on.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError is one invalid field of a write: its path in the request

@@ -130,7 +130,7 @@ func openSQLite(ctx context.Context, path string, gcfg *gorm.Config, opts Option
 }
 
 func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config, opts Options) (*DB, error) {
-	g, err := gorm.Open(postgres.Open(dsn), gcfg)
+	g, err := gorm.Open(postgres.Open(withConnectTimeout(dsn)), gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
@@ -138,15 +138,42 @@ func openPostgres(ctx context.Context, dsn string, gcfg *gorm.Config, opts Optio
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	if err := watchConnections(g); err != nil {
+		return nil, err
+	}
+	// Connections the server dropped are found out and replaced by the
+	// pool: pgx pings one idle for over a second before lending it and
+	// discards it if the ping fails. Lifetimes are capped so that a
+	// failover or a DNS change is followed, and connecting is bounded
+	// (connect_timeout, unless the URL sets its own).
 	s.SetMaxOpenConns(opts.ReadConns * 2)
 	s.SetMaxIdleConns(opts.ReadConns * 2)
 	s.SetConnMaxIdleTime(5 * time.Minute)
+	s.SetConnMaxLifetime(30 * time.Minute)
 	db := &DB{Dialect: Postgres, write: g, read: g, sqlW: s, sqlR: s, source: MaskURL(dsn)}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// connectTimeout bounds making a PostgreSQL connection when the URL does
+// not say (pgx waits for the context alone).
+const connectTimeout = "5"
+
+func withConnectTimeout(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") != "" {
+		return dsn
+	}
+	q.Set("connect_timeout", connectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Source names the database for logs, with any password masked.
@@ -161,17 +188,17 @@ func (db *DB) Read(ctx context.Context) *gorm.DB { return db.read.WithContext(ct
 
 // Tx runs fn in a transaction on the writer.
 func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return db.write.WithContext(ctx).Transaction(fn)
+	return unavailable(db.write.WithContext(ctx).Transaction(fn))
 }
 
 // Ping checks that both pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.sqlW.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping %s: %w", db.Dialect, err)
+		return unavailable(fmt.Errorf("ping %s: %w", db.Dialect, err))
 	}
 	if db.sqlR != db.sqlW {
 		if err := db.sqlR.PingContext(ctx); err != nil {
-			return fmt.Errorf("ping %s readers: %w", db.Dialect, err)
+			return unavailable(fmt.Errorf("ping %s readers: %w", db.Dialect, err))
 		}
 	}
 	return nil
