@@ -7,9 +7,13 @@ SWAG    := github.com/swaggo/swag/cmd/swag@v1.16.6
 LINTER  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 FUZZTIME ?= 30s
+# make loadtest: seconds of load, connections, and sqlite, postgres or both.
+DURATION ?= 60
+CONNECTIONS ?= 256
+DB ?= both
 SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
 
-.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed migrate-new clean
+.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed loadtest loadtest-short migrate-new clean
 
 ## run: start the server on 127.0.0.1:8080 with demo content in ./data
 run:
@@ -76,6 +80,14 @@ bench:
 ## bench-feed: 50-item feeds in each format, against same-run baselines (the list of 50; json.Marshal)
 bench-feed:
 	$(GO) test $(GOTAGS) -run='^$$' -bench=Feed -benchmem -count=5 ./api/ ./internal/feed/
+
+## loadtest: mixed load (wrk) against serve --demo on 127.0.0.1, DURATION s at CONNECTIONS on DB; see docs/reliability.md
+loadtest: build
+	DURATION='$(DURATION)' CONNECTIONS='$(CONNECTIONS)' DB='$(DB)' loadtest/run.sh
+
+## loadtest-short: the same checks, 10 s at 32 connections on SQLite (CI)
+loadtest-short: build
+	DURATION=10 CONNECTIONS=32 DB=sqlite loadtest/run.sh
 
 ## migrate-new name=NAME: the next numbered migration, in both dialect folders
 migrate-new:

@@ -94,6 +94,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	if cfg.DebugAddr != "" {
+		stopDebug, err := serveDebug(cfg.DebugAddr, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopDebug()
+	}
+
 	e := api.New(svc, cfg, api.Options{Logger: log, Spec: docs.OpenAPI})
 	srv := &http.Server{
 		Handler:           e,

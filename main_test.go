@@ -238,6 +238,7 @@ func TestServeFailsFast(t *testing.T) {
 		"jwks with alg none":  {"--jwks-url", "https://id.example/jwks.json", "--jwks-issuer", "https://id.example", "--jwks-audience", "m", "--jwks-algorithms", "none"},
 		"unknown flag":        {"--verbose"},
 		"bad webhook allow":   {"--webhook-allow", "10.0.0.0/33,not a host"},
+		"debug addr public":   {"--debug-addr", "0.0.0.0:6060"},
 		"bad demo env value":  nil, // set through the environment below
 	}
 	for name, extra := range cases {

@@ -97,6 +97,10 @@ type Config struct {
 	PartnerTokenTTL time.Duration
 	// RedisURL, when set, shares the rate limits of every process.
 	RedisURL string
+	// DebugAddr, when set, is a loopback address where the runtime's
+	// profiles (net/http/pprof) and expvar are served on their own
+	// listener.
+	DebugAddr string
 }
 
 // Setting is one row of the table: everything about one setting.

@@ -104,6 +104,12 @@ var settings = []Setting{
 		check: func(c Config) error { return oneOf(c.LogLevel, "debug", "info", "warn", "error") },
 	},
 	{
+		Flag: "debug-addr", Env: "MASTHEAD_DEBUG_ADDR",
+		Usage: "loopback address serving /debug/pprof/ and /debug/vars on their own listener, e.g. 127.0.0.1:6060 (empty: off)",
+		field: text(func(c *Config) *string { return &c.DebugAddr }),
+		check: func(c Config) error { return loopback(c.DebugAddr) },
+	},
+	{
 		Flag: "body-limit", Env: "MASTHEAD_BODY_LIMIT", Default: "1M",
 		Usage: "largest request body, e.g. 1M (K, M, G: powers of 1024)",
 		field: text(func(c *Config) *string { return &c.BodyLimit }),
@@ -358,6 +364,22 @@ func hostPort(addr string) error {
 	}
 	_, _, err := net.SplitHostPort(addr)
 	return err
+}
+
+// loopback refuses an address that another host could reach: an IP
+// literal of the loopback network or localhost, with a port.
+func loopback(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return errors.New("must be a loopback address such as 127.0.0.1:6060 (it shows the process's internals)")
 }
 
 func httpURL(s string) error {

@@ -42,6 +42,7 @@ var settingCases = []settingCase{
 	{"login-url", "MASTHEAD_LOGIN_URL", "https://env.example/l", "https://flag.example/l", func(c config.Config) any { return c.LoginURL }, "https://env.example/l", "https://flag.example/l"},
 	{"log-format", "MASTHEAD_LOG_FORMAT", "text", "json", func(c config.Config) any { return c.LogFormat }, "text", "json"},
 	{"log-level", "MASTHEAD_LOG_LEVEL", "debug", "warn", func(c config.Config) any { return c.LogLevel }, "debug", "warn"},
+	{"debug-addr", "MASTHEAD_DEBUG_ADDR", "127.0.0.1:6060", "[::1]:6061", func(c config.Config) any { return c.DebugAddr }, "127.0.0.1:6060", "[::1]:6061"},
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "4M", "2M", func(c config.Config) any { return c.BodyLimit }, "4M", "2M"},
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "5M", "512K", func(c config.Config) any { return c.UploadLimit }, int64(5 << 20), int64(512 << 10)},
 	{"read-timeout", "MASTHEAD_READ_TIMEOUT", "30s", "1m", func(c config.Config) any { return c.ReadTimeout }, 30 * time.Second, time.Minute},
@@ -420,6 +421,37 @@ func TestNewTimeoutAndCacheSettings(t *testing.T) {
 	c, err := load(t, map[string]string{"MASTHEAD_CACHE_TTL": "0", "MASTHEAD_REQUEST_TIMEOUT": "1s", "MASTHEAD_READ_TIMEOUT": "1h"})
 	if err != nil || c.Validate() != nil {
 		t.Errorf("limits refused: %v %v", err, c.Validate())
+	}
+}
+
+// The debug listener shows goroutine stacks, heap profiles and the command
+// line: it may listen on loopback only.
+func TestDebugAddrIsLoopbackOnly(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"":                   true, // off
+		"127.0.0.1:6060":     true,
+		"127.0.0.2:0":        true,
+		"[::1]:6060":         true,
+		"localhost:6060":     true,
+		":6060":              false, // every interface
+		"0.0.0.0:6060":       false,
+		"[::]:6060":          false,
+		"192.168.1.10:6060":  false,
+		"debug.example:6060": false,
+		"[::1%lo]:6060":      false,
+		"127.0.0.1":          false, // no port
+	} {
+		c, err := load(t, map[string]string{"MASTHEAD_DEBUG_ADDR": addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		if ok && err != nil {
+			t.Errorf("%q refused: %v", addr, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "debug-addr")) {
+			t.Errorf("%q: Validate says %v", addr, err)
+		}
 	}
 }
 
