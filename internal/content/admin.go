@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -444,7 +445,7 @@ type ArticlePatch struct {
 // transaction, so of two editors who both read version 3, one writes version
 // 4 and the other gets ErrStale with nothing of theirs stored. An
 // expectVersion of 0 applies the patch to whatever version is current (read
-// again, up to three times, when another save slips in between). The body and
+// again when another save slips in between: see save). The body and
 // preview are rendered again; a changed slug leaves the old one redirecting;
 // a revision is stored in the same transaction. The article is returned with
 // its read model, but for translations.
@@ -466,11 +467,32 @@ func (s *Service) UnpublishArticle(ctx context.Context, id string, expectVersion
 	return s.save(ctx, id, ArticlePatch{Status: &st}, expectVersion, editor, ActionUnpublish)
 }
 
+// unconditionalAttempts bounds the rounds of a save that asked for no
+// version (see save).
+const unconditionalAttempts = 64
+
+// save stores a patch. A save that asked for no particular version
+// (expectVersion 0: If-Match "*" or none) is read and rendered outside the
+// write transaction, like any other, and may find that another save of the
+// same article landed in between: it is read and tried again, after a
+// short random pause that spreads the racers out. Each round one of them
+// wins, so all land; the client set no precondition, so none of them is
+// ever refused as stale. Only a save that loses every round (a storm of
+// saves on one article) gives up, as unavailable: try again.
 func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVersion int, editor, action string) (Article, error) {
 	for attempt := 1; ; attempt++ {
 		a, err := s.saveOnce(ctx, id, p, expectVersion, editor, action)
-		if expectVersion != 0 || attempt == 3 || !errors.Is(err, ErrStale) {
+		if expectVersion != 0 || !errors.Is(err, ErrStale) {
 			return a, err
+		}
+		if attempt == unconditionalAttempts {
+			return Article{}, fmt.Errorf("save article %s: lost %d rounds to other saves: %w", id, attempt, fault.ErrUnavailable)
+		}
+		pause := time.Duration(rand.Int64N(int64(min(attempt, 10)) * int64(time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return Article{}, ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -273,6 +274,47 @@ func TestUpdateArticleRace(t *testing.T) {
 	revs := revisions(t, svc, a.ID)
 	if len(revs) != 2 || revs[0].Editor != "ed-"+string(rune('A'+winner)) {
 		t.Errorf("revisions %+v", revs)
+	}
+}
+
+// Saves that ask for no particular version (If-Match: * or none) all land,
+// however many of them race on one article: the client set no
+// precondition, so none of them may be refused as stale. Each lands on the
+// version it read, and every one leaves its revision.
+func TestUpdateArticleUnconditionalRace(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := context.Background()
+	a, err := svc.CreateArticleBy(ctx, editorial("Course"), "ed-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			title := fmt.Sprintf("Titre %d", i)
+			_, errs[i] = svc.UpdateArticle(ctx, a.ID, content.ArticlePatch{Title: &title}, 0, fmt.Sprintf("ed-%d", i))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("save %d without a precondition: %v", i, err)
+		}
+	}
+	got, err := svc.AnyArticle(ctx, content.Lookup{IDOrSlug: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 1+n {
+		t.Errorf("version %d after %d saves, want %d", got.Version, n, 1+n)
+	}
+	if revs := revisions(t, svc, a.ID); len(revs) != 1+n {
+		t.Errorf("%d revisions after %d saves, want %d", len(revs), n, 1+n)
 	}
 }
 
