@@ -264,3 +264,62 @@ func FuzzVerifyClaims(f *testing.F) {
 		}
 	})
 }
+
+// FuzzExternalVerifyClaims signs whatever claims the fuzzer writes with the
+// external issuer's key: a token that verifies has numeric iat and exp, iat
+// not in the future, a lifetime within the members' cap, and a reader's or
+// subscriber's role.
+func FuzzExternalVerifyClaims(f *testing.F) {
+	s := newJWKSServer(f)
+	x, err := access.NewExternal(f.Context(), access.ExternalOptions{JWKSURL: s.url, Issuer: "https://id.example", Audience: "news",
+		UnknownKIDInterval: time.Hour, MaxTTL: 2 * time.Hour})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer x.Close()
+	now := time.Now().Unix()
+	for _, c := range []string{
+		fmt.Sprintf(`{"iss":"https://id.example","aud":"news","sub":"42","iat":%d,"exp":%d}`, now, now+3600),
+		fmt.Sprintf(`{"iss":"https://id.example","aud":"news","sub":"42","iat":%d,"exp":%d,"role":"subscriber"}`, now, now+7200),
+		fmt.Sprintf(`{"iss":"https://id.example","aud":"news","sub":"42","iat":"%d","exp":%d}`, now, now+60),
+		fmt.Sprintf(`{"iss":"https://id.example","aud":"news","sub":"42","exp":%d}`, now+60),
+		fmt.Sprintf(`{"iss":"https://id.example","aud":["news"],"sub":"42","iat":%d.5,"exp":%de0}`, now, now+7201),
+	} {
+		f.Add([]byte(c))
+	}
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"ES256","kid":"k1"}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		signing := head + "." + base64.RawURLEncoding.EncodeToString(payload)
+		sig, err := jwt.SigningMethodES256.Sign(signing, s.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := x.Verify(signing + "." + base64.RawURLEncoding.EncodeToString(sig))
+		if err != nil {
+			var te *access.TokenError
+			if !errors.As(err, &te) {
+				t.Fatalf("error %v is not a TokenError", err)
+			}
+			return
+		}
+		var c map[string]any
+		if err := json.Unmarshal(payload, &c); err != nil {
+			t.Fatalf("accepted unparsable claims %q as %+v", payload, p)
+		}
+		iat, ok1 := c["iat"].(float64)
+		exp, ok2 := c["exp"].(float64)
+		if !ok1 || !ok2 {
+			t.Fatalf("accepted %s without numeric iat and exp", payload)
+		}
+		if iat > float64(time.Now().Unix()+31) {
+			t.Fatalf("accepted %s issued in the future", payload)
+		}
+		// Dates are whole seconds once read: a fraction may add one.
+		if exp-iat > (2*time.Hour).Seconds()+1 {
+			t.Fatalf("accepted %s living %v s", payload, exp-iat)
+		}
+		if p.Role != access.RoleReader && p.Role != access.RoleSubscriber {
+			t.Fatalf("accepted %s as %s", payload, p.Role)
+		}
+	})
+}
