@@ -274,13 +274,17 @@ func (t *Tokens) MaxTTL(role Role) time.Duration {
 // JSON numbers (the parser takes "1700000000" for a date too); iat is
 // present; and the lifetime, exp − iat, is positive and at most maxTTL.
 func checkDates(raw string, exp, iat *jwt.NumericDate, maxTTL time.Duration) *TokenError {
-	if iat == nil {
+	if iat == nil || exp == nil {
 		return &TokenError{Code: CodeTokenInvalid, Reason: "the token lacks a required claim"}
 	}
 	if !numericDates(raw) {
 		return &TokenError{Code: CodeTokenInvalid, Reason: "the token's dates must be numbers"}
 	}
-	if life := exp.Sub(iat.Time); life <= 0 || life > maxTTL {
+	life := exp.Sub(iat.Time)
+	if life <= 0 {
+		return &TokenError{Code: CodeTokenInvalid, Reason: "the token expires before it was issued"}
+	}
+	if life > maxTTL {
 		return &TokenError{Code: CodeTokenInvalid, Reason: "the token's lifetime exceeds what its role allows"}
 	}
 	return nil
