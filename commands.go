@@ -241,7 +241,7 @@ func token(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("masthead token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := cfg.Bind(fs, getenv, "data", "jwt-key-file", "jwt-issuer", "jwt-audience"); err != nil {
+	if err := cfg.Bind(fs, getenv, "data", "jwt-key-file", "jwt-issuer", "jwt-audience", "jwt-max-ttl", "jwt-max-ttl-partner"); err != nil {
 		return err
 	}
 	role := fs.String("role", getenv("MASTHEAD_TOKEN_ROLE"), "reader, subscriber, editor, admin or partner [$MASTHEAD_TOKEN_ROLE]")
@@ -267,8 +267,16 @@ func token(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	t := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
+	t := access.NewTokens(key, access.TokenOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		MaxTTL: cfg.JWTMaxTTL, PartnerMaxTTL: cfg.JWTMaxTTLPartner})
 	s, err := t.Mint(access.MintRequest{Subject: *sub, Role: access.Role(*role), Scopes: strings.Fields(*scope), TTL: ttl})
+	if errors.Is(err, access.ErrTTLTooLong) {
+		setting := "jwt-max-ttl"
+		if access.Role(*role) == access.RolePartner {
+			setting = "jwt-max-ttl-partner"
+		}
+		return fmt.Errorf("token: %w (the cap is --%s, here and on the servers that verify the token)", err, setting)
+	}
 	if err != nil {
 		return err
 	}

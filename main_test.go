@@ -94,6 +94,14 @@ func TestTokenCommand(t *testing.T) {
 	if p.Role != access.RolePartner || !slices.Equal(p.Scopes, []string{"headlines", "full_text"}) {
 		t.Errorf("partner principal = %+v", p)
 	}
+	// At the default cap of staff tokens exactly: a day.
+	out, _, err = runCmd(t, nil, "token", "--role", "editor", "--sub", "e1", "--ttl", "24h", "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p = verify(t, dir, oneToken(t, out)); p.Role != access.RoleEditor {
+		t.Errorf("editor principal = %+v", p)
+	}
 	if info, err := os.Stat(filepath.Join(dir, access.KeyFileName)); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("key file: %v %v", info, err)
 	}
@@ -103,17 +111,23 @@ func TestTokenCommandRefuses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	cases := map[string][]string{
-		"missing role": {"token", "--sub", "u1", "--data", dir},
-		"missing sub":  {"token", "--role", "reader", "--data", dir},
-		"unknown role": {"token", "--role", "overlord", "--sub", "u1", "--data", dir},
-		"zero ttl":     {"token", "--role", "reader", "--sub", "u1", "--ttl", "0s", "--data", dir},
-		"bad ttl":      {"token", "--role", "reader", "--sub", "u1", "--ttl", "soon", "--data", dir},
-		"unknown flag": {"token", "--role", "reader", "--sub", "u1", "--colour", "red", "--data", dir},
+		"missing role":          {"token", "--sub", "u1", "--data", dir},
+		"missing sub":           {"token", "--role", "reader", "--data", dir},
+		"unknown role":          {"token", "--role", "overlord", "--sub", "u1", "--data", dir},
+		"zero ttl":              {"token", "--role", "reader", "--sub", "u1", "--ttl", "0s", "--data", dir},
+		"bad ttl":               {"token", "--role", "reader", "--sub", "u1", "--ttl", "soon", "--data", dir},
+		"unknown flag":          {"token", "--role", "reader", "--sub", "u1", "--colour", "red", "--data", dir},
+		"above the cap":         {"token", "--role", "editor", "--sub", "u1", "--ttl", "100000h", "--data", dir},
+		"partner above the cap": {"token", "--role", "partner", "--sub", "p1", "--ttl", "8761h", "--data", dir},
+		"above a lowered cap":   {"token", "--role", "reader", "--sub", "u1", "--ttl", "2h", "--jwt-max-ttl", "1h", "--data", dir},
 	}
 	for name, args := range cases {
 		out, _, err := runCmd(t, nil, args...)
 		if err == nil {
 			t.Errorf("%s: no error", name)
+		}
+		if strings.HasSuffix(name, "cap") && (err == nil || !strings.Contains(err.Error(), "live at most") || !strings.Contains(err.Error(), "--jwt-max-ttl")) {
+			t.Errorf("%s: error %v does not say the cap and its setting", name, err)
 		}
 		if out != "" {
 			t.Errorf("%s: printed %q", name, out)

@@ -51,7 +51,7 @@ type meResponse struct {
 //	@Summary		Log in
 //	@Description	Exchanges an email and a password for an access token (a JWT whose `role` is the account's effective role: `subscriber` only while the subscription runs) and a refresh token. A wrong password and an unknown email get the same `401 invalid_credentials`, in the same time.
 //	@Description
-//	@Description	Failed logins are limited to 5 per account and 20 per client address in 15 minutes, budgets that refill steadily (one failure back every 3 minutes per account, every 45 seconds per address) and that every server process shares. Past a budget every attempt (even with the right password) is `429 too_many_requests` with `Retry-After`, the seconds until the next attempt is allowed. A successful login does not count.
+//	@Description	Failed logins are limited, in 15 minutes, to 5 per account from one client address, 20 per client address, and 100 per account from all addresses (configurable), budgets that refill steadily (one failure back every 3 minutes, 45 seconds and 9 seconds) and that every server process shares. Past a budget every attempt it covers (even with the right password) is `429 too_many_requests` with `Retry-After`, the seconds until the next attempt is allowed: five wrong passwords lock that address out of that account, while the owner still logs in from another address. A successful login does not count.
 //	@Tags			auth
 //	@Param			body	body		loginRequest	true	"credentials"
 //	@Success		200		{object}	tokenResponse

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -401,6 +402,13 @@ func TestExternalIssuerRefuses(t *testing.T) {
 		{"EC signature under the RSA kid", withKid(p.ec, p.rsa.kid, with(nil)), "token_invalid"},
 		{"RSA signature under the EC kid", withKid(p.rsa, p.ec.kid, with(nil)), "token_invalid"},
 		{"tampered payload", tamper(t, p.token(p.rsa, with(jwt.MapClaims{"role": "reader"}))), "token_invalid"},
+		// Lifetimes and dates: the members' cap (jwt-max-ttl, 24 h by
+		// default) applies to the platform's readers and subscribers.
+		{"100-year exp", p.token(p.rsa, with(jwt.MapClaims{"exp": a.Clock.Now().Add(100 * 8766 * time.Hour).Unix()})), "token_invalid"},
+		{"a second over the cap", p.token(p.rsa, with(jwt.MapClaims{"exp": a.Clock.Now().Add(-time.Minute + 24*time.Hour + time.Second).Unix()})), "token_invalid"},
+		{"string exp", p.token(p.rsa, with(jwt.MapClaims{"exp": strconv.FormatInt(a.Clock.Now().Add(time.Hour).Unix(), 10)})), "token_invalid"},
+		{"string iat", p.token(p.rsa, with(jwt.MapClaims{"iat": strconv.FormatInt(a.Clock.Now().Add(-time.Minute).Unix(), 10)})), "token_invalid"},
+		{"no iat", p.token(p.rsa, with(jwt.MapClaims{"iat": nil})), "token_invalid"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -417,6 +425,11 @@ func TestExternalIssuerRefuses(t *testing.T) {
 	// The control: the same construction, untouched, is accepted.
 	if acc := readArticle(t, a, ref, p.token(p.rsa, with(nil))); !acc.Granted {
 		t.Errorf("valid token refused: %+v", acc)
+	}
+	// At the cap exactly (issued a minute ago, living 24 hours), accepted.
+	atCap := with(jwt.MapClaims{"exp": a.Clock.Now().Add(-time.Minute + 24*time.Hour).Unix()})
+	if acc := readArticle(t, a, ref, p.token(p.rsa, atCap)); !acc.Granted {
+		t.Errorf("token at the cap refused: %+v", acc)
 	}
 }
 

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"log/slog"
 	"net"
 	"time"
@@ -9,13 +12,32 @@ import (
 	"masthead/internal/ratelimit"
 )
 
-// Failed-login limits: accountFailures per account (the normalized email)
-// and ipFailures per client address in failureWindow, two budgets of
-// Deps.RateLimiter (so shared through Redis when it is configured). A
-// budget refills steadily: one failure comes back every failureWindow /
-// budget (3 minutes for an account, 45 seconds for an address). While
-// either budget is spent every attempt is answered 429, with the right
-// password too; Retry-After says when the next attempt is allowed.
+// Failed-login limits, three budgets of Deps.RateLimiter (so shared
+// through Redis when it is configured), each over failureWindow:
+//
+//   - pairFailures for one account from one client address: the lockout
+//     a guesser meets. It locks that address out of that account only, so
+//     that five wrong passwords from anywhere no longer lock the owner out:
+//     the owner, from an address that has not failed, gets in.
+//   - ipFailures per client address, whatever the accounts: one address
+//     trying many accounts.
+//   - LoginFailuresAccount (default 100) per account, from all addresses
+//     together: the ceiling for guessing spread over many addresses. At 5
+//     per address, locking an owner out through it takes 20 addresses (or
+//     IPv6 /64s) failing at once, and a distributed guesser gets at most
+//     100 guesses per account per 15 minutes, 9,600 a day, against
+//     argon2id hashes; NIST SP 800-63B asks for no more than 100
+//     consecutive failures.
+//
+// A budget refills steadily: one failure comes back every failureWindow /
+// budget (3 minutes for a pair, 45 seconds for an address, 9 seconds for
+// an account at 100). While one of an attempt's budgets is spent the
+// attempt is answered 429, with the right password too; Retry-After says
+// when that budget allows the next one.
+//
+// Accounts are named in the keys by an HMAC of the normalized email
+// (loginKey, derived from the signing key, so every process agrees), never
+// by the email itself: Redis holds no address book.
 //
 // Only failures count, and concurrent attempts can never get past the
 // budgets, however many run at once and on however many processes: an
@@ -27,17 +49,22 @@ import (
 // budget even while they are all still running, and a success is never
 // counted once it is done.
 const (
-	accountFailures = 5
-	ipFailures      = 20
-	failureWindow   = 15 * time.Minute
+	pairFailures  = 5
+	ipFailures    = 20
+	failureWindow = 15 * time.Minute
 )
 
-// loginBudgets are the budgets a login attempt for account from ip spends
-// from, the address's first.
-func loginBudgets(account, ip string) []ratelimit.Limit {
+// loginBudgets are the budgets a login attempt for account (a normalized
+// email) from ip spends from: the address's, the pair's, the account's.
+func (s *Server) loginBudgets(account, ip string) []ratelimit.Limit {
+	mac := hmac.New(sha256.New, s.loginKey)
+	mac.Write([]byte(account))
+	acct := base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+	addr := clientKey(ip)
 	return []ratelimit.Limit{
-		{Key: "login-ip:" + clientKey(ip), Rate: ipFailures, Period: failureWindow},
-		{Key: "login-acct:" + account, Rate: accountFailures, Period: failureWindow},
+		{Key: "login-ip:" + addr, Rate: ipFailures, Period: failureWindow},
+		{Key: "login-pair:" + acct + ":" + addr, Rate: pairFailures, Period: failureWindow},
+		{Key: "login-acct:" + acct, Rate: s.LoginFailuresAccount, Period: failureWindow},
 	}
 }
 
@@ -46,7 +73,7 @@ func loginBudgets(account, ip string) []ratelimit.Limit {
 // called with whether the attempt failed by the caller's fault (wrong
 // credentials): anything else is given back.
 func (s *Server) startLogin(ctx context.Context, account, ip string) (done func(failed bool), err error) {
-	budgets := loginBudgets(account, ip)
+	budgets := s.loginBudgets(account, ip)
 	var taken []ratelimit.Limit
 	giveBack := func() {
 		// Even when the client has gone: a refund lost would count a

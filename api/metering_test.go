@@ -39,13 +39,19 @@ type meteredArticle struct {
 
 func meterApp(t *testing.T, free int) *apitest.App {
 	t.Helper()
-	return apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.MeterFree = free }})
+	return apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
+		c.MeterFree = free
+		c.JWTMaxTTL = readerTokenTTL // readerToken's outlive the month
+	}})
 }
+
+// readerTokenTTL lets a reader token outlive a month's change.
+const readerTokenTTL = 62 * 24 * time.Hour
 
 // readerToken mints a reader token for subject.
 func readerToken(t *testing.T, a *apitest.App, subject string) string {
 	t.Helper()
-	tok, err := a.Tokens.Mint(access.MintRequest{Subject: subject, Role: access.RoleReader, TTL: 24 * time.Hour * 62})
+	tok, err := a.Tokens.Mint(access.MintRequest{Subject: subject, Role: access.RoleReader, TTL: readerTokenTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +234,7 @@ func TestMeterNotShared(t *testing.T) {
 // count it once.
 func TestMeterConcurrent(t *testing.T) {
 	t.Parallel()
-	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.MeterFree = 3 }})
+	a := meterApp(t, 3)
 	ctx := context.Background()
 	ids := make([]string, 20)
 	body := make([]blocks.Block, 0, 8)

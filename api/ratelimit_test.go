@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -212,9 +214,14 @@ func sharedApps(t *testing.T, configure func(*config.Config)) [2]*apitest.App {
 	t.Helper()
 	url := redistest.URL(t, 0)
 	prefix := "masthead-test:" + ulid.Make().String() + ":"
+	// One deployment: one signing key, hence one login-limit secret.
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
 	newApp := func() *apitest.App {
 		c := redistest.Open(t, url)
-		return apitest.New(t, apitest.Options{Configure: configure,
+		return apitest.New(t, apitest.Options{Configure: configure, Key: key,
 			Services: func(s *app.Services, _ func() time.Time) {
 				// A generous timeout: on a slow machine a check must not go
 				// to the fallback, which counts apart.

@@ -15,7 +15,7 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				"Bearer " followed by a JWT signed by Masthead (EdDSA, see /.well-known/jwks.json) or, when the publisher trusts one, by its subscription platform (RS256 or ES256; such a token makes a reader or a subscriber, never staff). Optional on public reads: without it the caller is anonymous. A present but invalid or expired token is always a 401.
+//	@description				"Bearer " followed by a JWT signed by Masthead (EdDSA, see /.well-known/jwks.json) or, when the publisher trusts one, by its subscription platform (RS256 or ES256; such a token makes a reader or a subscriber, never staff). Its exp and iat are numbers, iat is not in the future, and exp − iat is at most 24 hours (a year for partners; configurable). Optional on public reads: without it the caller is anonymous. A present but invalid or expired token is always a 401.
 package api
 
 import (
@@ -62,6 +62,9 @@ type settings struct {
 	AccessTTL time.Duration
 	// PartnerTokenTTL is the lifetime of the tokens minted for partners.
 	PartnerTokenTTL time.Duration
+	// LoginFailuresAccount is the ceiling of failed logins per account
+	// (see loginlimit.go).
+	LoginFailuresAccount int
 	// Moderation is the comment moderation mode, shown to readers; it is
 	// CommentPolicy.Mode.
 	Moderation    string
@@ -97,7 +100,7 @@ func settingsOf(cfg config.Config, o Options) settings {
 		Logger: o.Logger, Now: o.Now, Spec: o.Spec,
 		CORSOrigins: cfg.CORSOrigins, PublicURL: cfg.PublicURL, SubscribeURL: cfg.SubscribeURL, LoginURL: cfg.LoginURL,
 		BodyLimit: cfg.BodyLimit, Timeout: cfg.RequestTimeout, UploadLimit: cfg.UploadLimit,
-		AccessTTL: cfg.AccessTTL, PartnerTokenTTL: cfg.PartnerTokenTTL,
+		AccessTTL: cfg.AccessTTL, PartnerTokenTTL: cfg.PartnerTokenTTL, LoginFailuresAccount: cfg.LoginFailuresAccount,
 		Moderation: cfg.CommentsModeration,
 		CommentPolicy: comments.Policy{Mode: cfg.CommentsModeration, MaxDepth: cfg.CommentsMaxDepth,
 			MaxLinks: maxLinks, CloseDays: cfg.CommentsCloseDays,
@@ -114,6 +117,8 @@ type Server struct {
 	settings
 	cursors cursors
 	cache   *repCache
+	// loginKey keys the HMAC that names accounts in the login budgets.
+	loginKey []byte
 }
 
 // New builds the Echo application on ready services and a validated
@@ -121,7 +126,8 @@ type Server struct {
 // defaults of its own: those live in internal/config.
 func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	d := settingsOf(cfg, o)
-	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")}}
+	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")},
+		loginKey: svc.Tokens.Secret("login-limit")}
 	if cfg.CacheTTL > 0 {
 		s.cache = newRepCache(cfg.CacheTTL, 10_000, d.Now)
 	}

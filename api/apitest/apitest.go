@@ -110,6 +110,10 @@ type Options struct {
 	// store) before the demo content is loaded and the router built; now
 	// is the application's clock.
 	Services func(svc *app.Services, now func() time.Time)
+	// Key is the signing key; nil makes one. Processes of one deployment
+	// share theirs (what is derived from it too: cursor and login-limit
+	// secrets).
+	Key ed25519.PrivateKey
 }
 
 // Config is the configuration of the application under test: the defaults,
@@ -155,9 +159,12 @@ func New(t testing.TB, opts ...Options) *App {
 		}
 	})
 
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	key := o.Key
+	if key == nil {
+		var err error
+		if _, key, err = ed25519.GenerateKey(rand.Reader); err != nil {
+			t.Fatal(err)
+		}
 	}
 	clock := NewClock()
 	cfg := Config(dataDir)

@@ -54,6 +54,10 @@ type ExternalOptions struct {
 
 	Now    func() time.Time // nil: time.Now
 	Leeway time.Duration    // clock skew tolerated; default 30s, negative for none
+	// MaxTTL caps the lifetime (exp − iat) of the issuer's tokens, which
+	// always map to a reader or a subscriber: the cap of Masthead's own
+	// member tokens applies (default DefaultMaxTTL).
+	MaxTTL time.Duration
 
 	// HTTPClient fetches the key set; nil uses one with HTTPTimeout. Its
 	// responses are cut at 1 MiB either way.
@@ -161,6 +165,9 @@ func (o *ExternalOptions) defaults() error {
 	}
 	if o.Leeway == 0 {
 		o.Leeway = 30 * time.Second
+	}
+	if o.MaxTTL <= 0 {
+		o.MaxTTL = DefaultMaxTTL
 	}
 	if o.HTTPTimeout <= 0 {
 		o.HTTPTimeout = 5 * time.Second
@@ -286,6 +293,11 @@ func (x *External) Verify(raw string) (Principal, error) {
 			return Principal{}, &TokenError{Code: CodeTokenExpired, Reason: "the token has expired", Err: err}
 		}
 		return Principal{}, &TokenError{Code: CodeTokenInvalid, Reason: reason(err), Err: err}
+	}
+	exp, _ := claims.GetExpirationTime()
+	iat, _ := claims.GetIssuedAt()
+	if te := checkDates(raw, exp, iat, x.o.MaxTTL); te != nil {
+		return Principal{}, te
 	}
 	sub, _ := claims["sub"].(string)
 	if sub == "" || len(sub) > 255 {

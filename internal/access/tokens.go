@@ -2,6 +2,8 @@ package access
 
 import (
 	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -46,6 +48,8 @@ type Tokens struct {
 	leeway   time.Duration
 	parser   *jwt.Parser
 
+	maxTTL, partnerMaxTTL time.Duration
+
 	// verified remembers tokens whose signature and claims checked out, until
 	// they expire: the same token sent again (every request of an app
 	// session) skips the Ed25519 verification. Only the exact token string
@@ -67,16 +71,39 @@ type TokenOptions struct {
 	Audience string
 	Now      func() time.Time // nil: time.Now
 	Leeway   time.Duration    // clock skew tolerated on exp, nbf, iat
+	// MaxTTL caps the lifetime (exp − iat) of the tokens of members and
+	// staff (reader, subscriber, editor, admin), PartnerMaxTTL that of
+	// partner tokens: Issue refuses to sign a longer one, Verify refuses
+	// it. Zero: DefaultMaxTTL, DefaultPartnerMaxTTL.
+	MaxTTL        time.Duration
+	PartnerMaxTTL time.Duration
 }
+
+// The default lifetime caps: a day for members and staff (login issues 15
+// minutes, the demo prints 12 hours), a year for partners (the admin API
+// mints them for a year, and can revoke them by jti).
+const (
+	DefaultMaxTTL        = 24 * time.Hour
+	DefaultPartnerMaxTTL = 8760 * time.Hour
+)
+
+// ErrTTLTooLong is returned by Issue for a lifetime above its role's cap.
+var ErrTTLTooLong = errors.New("token lifetime above its role's cap")
 
 // NewTokens returns a signer and verifier for key.
 func NewTokens(key ed25519.PrivateKey, o TokenOptions) *Tokens {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxTTL <= 0 {
+		o.MaxTTL = DefaultMaxTTL
+	}
+	if o.PartnerMaxTTL <= 0 {
+		o.PartnerMaxTTL = DefaultPartnerMaxTTL
+	}
 	pub := key.Public().(ed25519.PublicKey)
 	t := &Tokens{key: key, pub: pub, kid: KeyID(pub), issuer: o.Issuer, audience: o.Audience, now: o.Now,
-		leeway: o.Leeway, verified: make(map[string]verifiedToken)}
+		leeway: o.Leeway, maxTTL: o.MaxTTL, partnerMaxTTL: o.PartnerMaxTTL, verified: make(map[string]verifiedToken)}
 	t.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(o.Issuer),
@@ -121,6 +148,9 @@ func (t *Tokens) Issue(r MintRequest) (Issued, error) {
 	}
 	if r.TTL <= 0 {
 		return Issued{}, errors.New("mint token: ttl must be positive")
+	}
+	if limit := t.MaxTTL(r.Role); r.TTL > limit {
+		return Issued{}, fmt.Errorf("mint token: %w: %s asked, %s tokens live at most %s", ErrTTLTooLong, r.TTL, r.Role, limit)
 	}
 	now := t.now().UTC()
 	c := Claims{
@@ -193,6 +223,9 @@ func (t *Tokens) verify(raw string) (Principal, time.Time, error) {
 	if c.Subject == "" {
 		return Principal{}, time.Time{}, &TokenError{Code: CodeTokenInvalid, Reason: "the token has no subject"}
 	}
+	if te := checkDates(raw, c.ExpiresAt, c.IssuedAt, t.MaxTTL(role)); te != nil {
+		return Principal{}, time.Time{}, te
+	}
 	return Principal{Subject: c.Subject, Role: role, Scopes: strings.Fields(c.Scope), TokenID: c.ID}, c.ExpiresAt.Time, nil
 }
 
@@ -226,4 +259,61 @@ func (t *Tokens) JWKS() []JWK {
 // every process sharing the key agrees on it (cursor signatures, for one).
 func (t *Tokens) Secret(purpose string) []byte {
 	return derive(t.key.Seed(), purpose)
+}
+
+// MaxTTL is the longest lifetime (exp − iat) a token of role may have.
+func (t *Tokens) MaxTTL(role Role) time.Duration {
+	if role == RolePartner {
+		return t.partnerMaxTTL
+	}
+	return t.maxTTL
+}
+
+// checkDates applies the rules the parser leaves out, to the claims of a
+// token whose signature checked out: exp, iat and nbf, when present, are
+// JSON numbers (the parser takes "1700000000" for a date too); iat is
+// present; and the lifetime, exp − iat, is positive and at most maxTTL.
+func checkDates(raw string, exp, iat *jwt.NumericDate, maxTTL time.Duration) *TokenError {
+	if iat == nil || exp == nil {
+		return &TokenError{Code: CodeTokenInvalid, Reason: "the token lacks a required claim"}
+	}
+	if !numericDates(raw) {
+		return &TokenError{Code: CodeTokenInvalid, Reason: "the token's dates must be numbers"}
+	}
+	life := exp.Sub(iat.Time)
+	if life <= 0 {
+		return &TokenError{Code: CodeTokenInvalid, Reason: "the token expires before it was issued"}
+	}
+	if life > maxTTL {
+		return &TokenError{Code: CodeTokenInvalid, Reason: "the token's lifetime exceeds what its role allows"}
+	}
+	return nil
+}
+
+// numericDates reports whether the exp, iat and nbf of a compact JWT's
+// payload, when present, are JSON numbers.
+func numericDates(raw string) bool {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var dates struct {
+		Exp, Iat, Nbf json.RawMessage
+	}
+	if err := json.Unmarshal(payload, &dates); err != nil {
+		return false
+	}
+	for _, d := range []json.RawMessage{dates.Exp, dates.Iat, dates.Nbf} {
+		if d == nil {
+			continue
+		}
+		if c := d[0]; c != '-' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }

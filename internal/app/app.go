@@ -87,6 +87,7 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 	}
 	tokens := access.NewTokens(key, access.TokenOptions{
 		Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Now: o.Now, Leeway: cfg.JWTLeeway,
+		MaxTTL: cfg.JWTMaxTTL, PartnerMaxTTL: cfg.JWTMaxTTLPartner,
 	})
 	verifier, err := newVerifier(ctx, cfg, tokens, o)
 	if err != nil {
@@ -138,6 +139,8 @@ func newVerifier(ctx context.Context, cfg config.Config, tokens *access.Tokens, 
 		JWKSURL: cfg.JWKSURL, Issuer: cfg.JWKSIssuer, Audience: cfg.JWKSAudience, Algorithms: cfg.JWKSAlgorithms,
 		RoleClaim: cfg.JWKSRoleClaim, SubscriberValues: cfg.JWKSSubscriberValues, DefaultRole: access.Role(cfg.JWKSDefaultRole),
 		Leeway: cfg.JWTLeeway, HTTPTimeout: 5 * time.Second, Logger: o.Logger, Now: o.Now,
+		// Its tokens map to readers and subscribers: the members' cap.
+		MaxTTL: cfg.JWTMaxTTL,
 	})
 	if err != nil {
 		return nil, err

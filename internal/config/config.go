@@ -67,6 +67,14 @@ type Config struct {
 	// issue; RefreshTTL that of each refresh token.
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
+	// JWTMaxTTL caps the lifetime (exp − iat) of the tokens of members and
+	// staff, ours and an external issuer's; JWTMaxTTLPartner that of
+	// partner tokens. Longer tokens are neither minted nor accepted.
+	JWTMaxTTL        time.Duration
+	JWTMaxTTLPartner time.Duration
+	// LoginFailuresAccount is the ceiling of failed logins on one account
+	// in 15 minutes, from all addresses together.
+	LoginFailuresAccount int
 
 	// An external issuer (the publisher's subscription platform) whose
 	// tokens are accepted beside ours; off while JWKSURL is empty.

@@ -43,6 +43,7 @@ func TestDefaults(t *testing.T) {
 		RateLimitAnon: 600, RateLimitPartner: 1200, PartnerTokenTTL: 8760 * time.Hour,
 		SchedulerInterval: 5 * time.Second,
 		AccessTTL:         15 * time.Minute, RefreshTTL: 720 * time.Hour,
+		JWTMaxTTL: 24 * time.Hour, JWTMaxTTLPartner: 8760 * time.Hour, LoginFailuresAccount: 100,
 		CommentReportThreshold: 3, CommentsModeration: "trusted", CommentsMaxDepth: 5, CommentsMaxLinks: 2,
 		CommentsRateAccount: 5, CommentsRateIP: 10,
 		JWKSAlgorithms: []string{"RS256", "ES256"}, JWKSRoleClaim: "role",
@@ -441,12 +442,30 @@ func TestTokenLifetimes(t *testing.T) {
 	if err != nil || c.AccessTTL != 10*time.Minute || c.RefreshTTL != 48*time.Hour {
 		t.Fatalf("env and flag: %v %v %v", c.AccessTTL, c.RefreshTTL, err)
 	}
+	// At their caps exactly.
+	c, err = load(t, map[string]string{"MASTHEAD_ACCESS_TTL": "2h", "MASTHEAD_JWT_MAX_TTL": "2h",
+		"MASTHEAD_PARTNER_TOKEN_TTL": "48h", "MASTHEAD_JWT_MAX_TTL_PARTNER": "48h"})
+	if err == nil {
+		err = c.Validate()
+	}
+	if err != nil {
+		t.Errorf("lifetimes at their caps: %v", err)
+	}
 	for _, bad := range []map[string]string{
 		{"MASTHEAD_ACCESS_TTL": "soon"},
 		{"MASTHEAD_ACCESS_TTL": "10s"},
 		{"MASTHEAD_ACCESS_TTL": "25h"},
 		{"MASTHEAD_REFRESH_TTL": "30m"},
 		{"MASTHEAD_ACCESS_TTL": "2h", "MASTHEAD_REFRESH_TTL": "1h"},
+		// A lifetime above its role's cap: login and the admin API would
+		// mint tokens the verifier refuses.
+		{"MASTHEAD_JWT_MAX_TTL": "10m"},
+		{"MASTHEAD_ACCESS_TTL": "2h", "MASTHEAD_JWT_MAX_TTL": "1h"},
+		{"MASTHEAD_PARTNER_TOKEN_TTL": "17520h"},
+		{"MASTHEAD_PARTNER_TOKEN_TTL": "720h", "MASTHEAD_JWT_MAX_TTL_PARTNER": "48h"},
+		{"MASTHEAD_JWT_MAX_TTL": "8761h"},
+		{"MASTHEAD_JWT_MAX_TTL_PARTNER": "30m"},
+		{"MASTHEAD_LOGIN_FAILURES_ACCOUNT": "4"},
 	} {
 		c, err := load(t, bad)
 		if err == nil {

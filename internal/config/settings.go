@@ -62,6 +62,18 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.JWTLeeway, 0, 5*time.Minute, "0 and 5m") },
 	},
 	{
+		Flag: "jwt-max-ttl", Env: "MASTHEAD_JWT_MAX_TTL", Default: "24h",
+		Usage: "longest lifetime (exp - iat) of a reader, subscriber, editor or admin token, ours or an external issuer's, e.g. 24h",
+		field: duration(func(c *Config) *time.Duration { return &c.JWTMaxTTL }),
+		check: func(c Config) error { return within(c.JWTMaxTTL, time.Minute, 8760*time.Hour, "1m and 8760h") },
+	},
+	{
+		Flag: "jwt-max-ttl-partner", Env: "MASTHEAD_JWT_MAX_TTL_PARTNER", Default: "8760h",
+		Usage: "longest lifetime (exp - iat) of a partner token, e.g. 8760h",
+		field: duration(func(c *Config) *time.Duration { return &c.JWTMaxTTLPartner }),
+		check: func(c Config) error { return within(c.JWTMaxTTLPartner, time.Hour, 10*8760*time.Hour, "1h and 87600h") },
+	},
+	{
 		Flag: "cors-origins", Env: "MASTHEAD_CORS_ORIGINS",
 		Usage: "comma-separated origins allowed by CORS (empty: none)",
 		field: list(func(c *Config) *[]string { return &c.CORSOrigins }),
@@ -218,7 +230,12 @@ var settings = []Setting{
 		Flag: "access-ttl", Env: "MASTHEAD_ACCESS_TTL", Default: "15m",
 		Usage: "lifetime of the access tokens login and refresh issue, e.g. 15m",
 		field: duration(func(c *Config) *time.Duration { return &c.AccessTTL }),
-		check: func(c Config) error { return within(c.AccessTTL, time.Minute, 24*time.Hour, "1m and 24h") },
+		check: func(c Config) error {
+			if c.AccessTTL > c.JWTMaxTTL {
+				return errors.New("must not exceed jwt-max-ttl")
+			}
+			return within(c.AccessTTL, time.Minute, 24*time.Hour, "1m and 24h")
+		},
 	},
 	{
 		Flag: "refresh-ttl", Env: "MASTHEAD_REFRESH_TTL", Default: "720h",
@@ -230,6 +247,12 @@ var settings = []Setting{
 			}
 			return nil
 		},
+	},
+	{
+		Flag: "login-failures-account", Env: "MASTHEAD_LOGIN_FAILURES_ACCOUNT", Default: "100",
+		Usage: "failed logins on one account from all addresses together per 15 minutes (each address has 5 on it)",
+		field: integer(func(c *Config) *int { return &c.LoginFailuresAccount }),
+		check: func(c Config) error { return within(c.LoginFailuresAccount, 5, 100_000, "5 and 100000") },
 	},
 	{
 		Flag: "jwks-url", Env: "MASTHEAD_JWKS_URL", Secret: MaskURL, when: jwksOn,
@@ -314,7 +337,12 @@ var settings = []Setting{
 		Flag: "partner-token-ttl", Env: "MASTHEAD_PARTNER_TOKEN_TTL", Default: "8760h",
 		Usage: "lifetime of the partner tokens the admin API mints, e.g. 8760h",
 		field: duration(func(c *Config) *time.Duration { return &c.PartnerTokenTTL }),
-		check: func(c Config) error { return within(c.PartnerTokenTTL, time.Hour, 10*8760*time.Hour, "1h and 87600h") },
+		check: func(c Config) error {
+			if c.PartnerTokenTTL > c.JWTMaxTTLPartner {
+				return errors.New("must not exceed jwt-max-ttl-partner")
+			}
+			return within(c.PartnerTokenTTL, time.Hour, 10*8760*time.Hour, "1h and 87600h")
+		},
 	},
 	{
 		Flag: "redis-url", Env: "MASTHEAD_REDIS_URL", Secret: MaskURL,
