@@ -320,11 +320,17 @@ const hangAfter = 10 * time.Minute
 // for its "ready" log line.
 func startServe(t *testing.T, dir string, getenv map[string]string) *servedApp {
 	t.Helper()
+	return startServeDB(t, dir, getenv, testDB(t))
+}
+
+// startServeDB is startServe on the database db names (nil: SQLite in dir).
+func startServeDB(t *testing.T, dir string, getenv map[string]string, db []string) *servedApp {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	a := &servedApp{out: newSyncBuffer(), logs: newSyncBuffer(), cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, testDB(t)...), env(getenv), strings.NewReader(""), a.out, a.logs)
+		a.done <- run(ctx, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, db...), env(getenv), strings.NewReader(""), a.out, a.logs)
 	}()
 	hang := time.NewTimer(hangAfter)
 	defer hang.Stop()
