@@ -223,6 +223,36 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
+// photoFiles maps every media file the photos of db reference to the
+// photo's id.
+func photoFiles(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	rows, err := db.Query("SELECT id, original, renditions FROM photos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	files := map[string]string{}
+	for rows.Next() {
+		var id, original, rends string
+		if err := rows.Scan(&id, &original, &rends); err != nil {
+			t.Fatal(err)
+		}
+		var rs []struct{ Path string }
+		if err := json.Unmarshal([]byte(rends), &rs); err != nil {
+			t.Fatal(err)
+		}
+		files[original] = id
+		for _, r := range rs {
+			files[r.Path] = id
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 // openRestored opens a restored SQLite file read-only.
 func openRestored(t *testing.T, p string) *sql.DB {
 	t.Helper()
@@ -331,38 +361,15 @@ func TestBackupRestoreUnderWrites(t *testing.T) {
 	for _, f := range m.Media {
 		inManifest[f.Path] = f.SHA256
 	}
-	rows, err := db.Query("SELECT id, original, renditions FROM photos")
-	if err != nil {
-		t.Fatal(err)
+	referenced := photoFiles(t, db)
+	var aPhoto string
+	for p, id := range referenced {
+		got := sha256File(t, filepath.Join(dst, "media", filepath.FromSlash(p)))
+		if got != inManifest["media/"+p] || got != sha256File(t, filepath.Join(src, "media", filepath.FromSlash(p))) {
+			t.Errorf("photo %s: %s differs from the manifest or the source", id, p)
+		}
+		aPhoto = p
 	}
-	referenced := map[string]bool{}
-	var lastUpload string
-	for rows.Next() {
-		var id, original, rends string
-		if err := rows.Scan(&id, &original, &rends); err != nil {
-			t.Fatal(err)
-		}
-		var rs []struct{ Path string }
-		if err := json.Unmarshal([]byte(rends), &rs); err != nil {
-			t.Fatal(err)
-		}
-		paths := []string{original}
-		for _, r := range rs {
-			paths = append(paths, r.Path)
-		}
-		for _, p := range paths {
-			referenced[p] = true
-			got := sha256File(t, filepath.Join(dst, "media", filepath.FromSlash(p)))
-			if got != inManifest["media/"+p] || got != sha256File(t, filepath.Join(src, "media", filepath.FromSlash(p))) {
-				t.Errorf("photo %s: %s differs from the manifest or the source", id, p)
-			}
-		}
-		lastUpload = paths[len(paths)-1]
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
 	if len(referenced) != len(m.Media) {
 		t.Errorf("the photos reference %d files, the backup holds %d", len(referenced), len(m.Media))
 	}
@@ -370,7 +377,7 @@ func TestBackupRestoreUnderWrites(t *testing.T) {
 
 	// The restored folder serves the demo article and the photos.
 	restored := startServeDB(t, dst, nil, nil)
-	for _, p := range []string{"/v1/articles/lanne-ete-puits-a-sec", "/media/" + lastUpload} {
+	for _, p := range []string{"/v1/articles/lanne-ete-puits-a-sec", "/media/" + aPhoto} {
 		res, err := http.Get("http://" + restored.addr + p)
 		if err != nil {
 			t.Fatal(err)

@@ -26,7 +26,7 @@ const postgresBackupHelp = `the database is PostgreSQL (%s): back it up with Pos
   restore:  (server stopped) pg_restore --clean --if-exists --no-owner --single-transaction \
                 --dbname="$MASTHEAD_DATABASE_URL" DIR/masthead.dump
             rsync -a DIR/media/ %s/
-  and keep the signing key %s with them.`
+  and keep the signing key %s with them`
 
 // folderArgs reads the flags of backup and restore (the data folder, the
 // database and the key file, from the config table, plus extra's) and the one folder, given

@@ -199,8 +199,11 @@ func inspect(ctx context.Context, path string, m *Manifest) ([]string, error) {
 		return nil, fmt.Errorf("the copy: %w", err)
 	}
 	var mode string
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil || mode != "delete" {
-		return nil, fmt.Errorf("the copy's journal mode: %q, %v", mode, err)
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode=DELETE").Scan(&mode); err != nil {
+		return nil, fmt.Errorf("the copy's journal mode: %w", err)
+	}
+	if mode != "delete" {
+		return nil, fmt.Errorf("the copy's journal mode stayed %q", mode)
 	}
 	if m.Tables, err = countRows(ctx, db); err != nil {
 		return nil, err
@@ -243,22 +246,9 @@ func integrity(ctx context.Context, db *sql.DB) error {
 // countRows counts the rows of every ordinary table (not SQLite's own, not
 // the search index's shadow tables, which follow the others).
 func countRows(ctx context.Context, db *sql.DB) (map[string]int64, error) {
-	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+	names, err := tables(ctx, db)
 	if err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("list tables: %w", err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
+		return nil, err
 	}
 	counts := make(map[string]int64, len(names))
 	for _, n := range names {
@@ -269,6 +259,26 @@ func countRows(ctx context.Context, db *sql.DB) (map[string]int64, error) {
 		counts[n] = c
 	}
 	return counts, nil
+}
+
+func tables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("list tables: %w", err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	return names, nil
 }
 
 // schemaVersion is the last migration applied, 0 for a database never
