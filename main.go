@@ -5,6 +5,8 @@
 //	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
 //	masthead user     create|set-role|set-subscription --email E …  accounts
 //	masthead health   [--addr]                                probe /healthz
+//	masthead backup   DIR [--data] [--db]                      copy the database and media, online
+//	masthead restore  DIR [--force] [--data] [--db]            bring a backup back (server stopped)
 //
 // Every flag has a MASTHEAD_* environment variable; flags win.
 package main
@@ -36,6 +38,8 @@ commands:
   token     print a signed token for a role and a subject
   user      create an account (password on stdin), set its role or its subscription end
   health    exit 0 when the server at --addr answers /healthz (for container health checks)
+  backup    copy the SQLite database, its media and the signing key into a new folder, while serving
+  restore   bring a backup folder back into the data folder (stop the server first; --force over data)
 
 "masthead <command> -h" lists a command's flags.
 `
@@ -57,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -343,7 +343,13 @@ const hangAfter = 10 * time.Minute
 // for its "ready" log line.
 func startServe(t *testing.T, dir string, getenv map[string]string) *servedApp {
 	t.Helper()
-	return serveWith(t, append([]string{"--data", dir}, testDB(t)...), getenv)
+	return startServeDB(t, dir, getenv, testDB(t))
+}
+
+// startServeDB is startServe on the database db names (nil: SQLite in dir).
+func startServeDB(t *testing.T, dir string, getenv map[string]string, db []string) *servedApp {
+	t.Helper()
+	return serveWith(t, append([]string{"--data", dir}, db...), getenv)
 }
 
 // serveWith runs `serve` on 127.0.0.1:0 with the flags args and waits for

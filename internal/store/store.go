@@ -74,10 +74,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string, gcfg *gorm.Config, opts Options) (*DB, error) {
-	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path, _ = SQLitePath(path)
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
