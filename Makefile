@@ -58,6 +58,8 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSlug$$' -fuzztime=$(FUZZTIME) ./internal/content/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCommentBody$$' -fuzztime=$(FUZZTIME) ./internal/comments/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerify$$' -fuzztime=$(FUZZTIME) ./internal/access/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzFeedXML$$' -fuzztime=$(FUZZTIME) ./internal/feed/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzText$$' -fuzztime=$(FUZZTIME) ./internal/xmlchar/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:

@@ -17,6 +17,7 @@ import (
 	"masthead/internal/access"
 	"masthead/internal/app"
 	"masthead/internal/config"
+	"masthead/internal/content"
 	"masthead/internal/demo"
 	"masthead/internal/store"
 	"masthead/internal/webhooks"
@@ -234,6 +235,37 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		fmt.Fprintf(stdout, "%05d  %-8s %s\n", m.Version, state, m.Name)
 	}
+	return nil
+}
+
+// rerender recomputes what every article stores beside its body (HTML,
+// text, word count, paywall preview) with the current rules and
+// --preview-words: after an upgrade that changes the preview rules, or a
+// change of the budget. It applies pending migrations first, and prints
+// how many articles changed; running it again changes nothing.
+func rerender(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, fs, err := parseConfig("rerender", args, getenv, stderr, "data", "db", "preview-words", "log-format", "log-level")
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("rerender: unexpected argument %q", fs.Arg(0))
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	res, err := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords}).Rerender(ctx, 200)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d of %d article(s) changed (preview budget %d words, %s)\n",
+		db.Source(), res.Changed, res.Articles, cfg.PreviewWords, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

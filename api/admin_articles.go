@@ -217,7 +217,7 @@ type revisionList struct {
 //	@Summary		Create an article
 //	@Description	The body is `blocks`, or `body_html` (sanitized, then parsed into blocks): exactly one of them. `section`, `tags` and `authors` are slugs; `photo_id` a photo's id; `translation_of` the id of an article (in another language) whose translation group the new one joins.
 //	@Description
-//	@Description	`status` is `draft` (default), `scheduled` (with `publish_at` in the future: the article appears by itself then) or `published` (now, or at a past `publish_at`). Without `slug`, one is made from the title, transliterated for the language and unique in it (`-2`, `-3`… on a collision); a `slug` that is taken in the language, even as an old slug of another article, is a `409`. `access` is required; `comments_enabled` defaults to true.
+//	@Description	`status` is `draft` (default), `scheduled` (with `publish_at` in the future: the article appears by itself then) or `published` (now, or at a past `publish_at`). Without `slug`, one is made from the title, transliterated for the language and unique in it (`-2`, `-3`… on a collision); a `slug` that is taken in the language, even as an old slug of another article, is a `409`. `access` is required; `comments_enabled` defaults to true. `preview_break`, the editor's paywall point, is a block index from 1 to the number of blocks minus one: a preview always leaves something out. Text is cleaned of the characters XML 1.0 forbids (U+000B and U+000C become line breaks, other control characters are removed).
 //	@Description
 //	@Description	A reference that names nothing is a `422` naming the field. The answer carries `Location` and the `ETag` to send as `If-Match` with the next `PATCH`.
 //	@Tags			admin

@@ -333,7 +333,7 @@ func TestAdminTagsRefused(t *testing.T) {
 		sc("no kind", http.MethodPost, "/v1/admin/tags", `{"name":"X"}`, 422, "validation_failed", `"field":"kind"`),
 		sc("bad kind", http.MethodPost, "/v1/admin/tags", `{"name":"X","kind":"region"}`, 422, "validation_failed", `"field":"kind"`),
 		sc("no name", http.MethodPost, "/v1/admin/tags", `{"kind":"topic"}`, 422, "validation_failed", `"field":"name"`),
-		sc("control characters", http.MethodPost, "/v1/admin/tags", `{"name":"a\u0007b","kind":"topic"}`, 422, "validation_failed", `"field":"name"`),
+		sc("control characters", http.MethodPost, "/v1/admin/tags", `{"name":"a\u0085b","kind":"topic"}`, 422, "validation_failed", `"field":"name"`),
 		sc("slug taken", http.MethodPost, "/v1/admin/tags", `{"name":"Eau","kind":"topic"}`, 409, "conflict"),
 		sc("update slug taken", http.MethodPatch, "/v1/admin/tags/"+eau, `{"slug":"climat"}`, 409, "conflict"),
 		sc("update bad kind", http.MethodPatch, "/v1/admin/tags/"+eau, `{"kind":""}`, 422, "validation_failed", `"field":"kind"`),

@@ -438,7 +438,10 @@ func (s *Server) readerSettings() readerSettings {
 // nil, goes into the access object.
 func toArticleResponse(a content.Article, d access.Decision, meter *meterResponse, formats map[string]bool, rs readerSettings) articleResponse {
 	body, shown := a.Preview, a.Preview.Words
-	truncated := a.Truncated
+	// A caller who may not read a non-public article never gets all of it,
+	// whatever the stored preview says (it may predate that rule, until
+	// `masthead rerender` recomputes it).
+	truncated := a.Truncated || a.Access != content.AccessPublic
 	if d.Granted {
 		body, shown, truncated = a.Body, a.WordCount, false
 	}

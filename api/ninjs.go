@@ -275,7 +275,7 @@ func toNinjs(a content.Article, full bool, base, holder string) ninjsItem {
 			Role: "preview", ContentType: "text/html", Value: a.Preview.HTML,
 			WordCount: a.Preview.Words, CharCount: utf8.RuneCountInString(a.Preview.Text),
 		}}
-		if a.Truncated {
+		if a.Truncated || a.Access != content.AccessPublic {
 			it.RepresentationType = "partial"
 			it.UsageTerms = "Preview only: the whole story is for partners licensed for full text."
 		}

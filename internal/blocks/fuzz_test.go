@@ -168,6 +168,53 @@ func checkPreview(t *testing.T, bs []Block, budget int, validInput bool) {
 	}
 }
 
+// checkPaywallPreview checks what every preview of a non-public article
+// must hold: never the whole body; without an editor's break, at most half
+// of its words, cut like any automatic preview (checkPreview with half the
+// budget); with a break that leaves something out, exactly the break.
+func checkPaywallPreview(t *testing.T, bs []Block, breakAt *int, budget int, validInput bool) {
+	t.Helper()
+	orig := cloneBody(bs)
+	p := MakePaywallPreview(bs, breakAt, budget)
+	if !reflect.DeepEqual(bs, orig) {
+		t.Fatal("input body was modified")
+	}
+	total := Words(bs)
+	if len(bs) > 0 && !p.Truncated {
+		t.Fatalf("paywall preview not truncated: %d blocks of %d", len(p.Blocks), len(bs))
+	}
+	if len(bs) > 0 && reflect.DeepEqual(p.Blocks, bs) {
+		t.Fatal("paywall preview is the whole body")
+	}
+	if total > 0 && p.WordsShown >= total {
+		t.Fatalf("paywall preview shows %d words of %d", p.WordsShown, total)
+	}
+	if breakAt != nil && *breakAt < len(bs) {
+		k := max(*breakAt, 0)
+		if p.WholeBlocks != k || len(p.Blocks) != k {
+			t.Errorf("break %d: %d blocks, %d whole", *breakAt, len(p.Blocks), p.WholeBlocks)
+		}
+		return
+	}
+	if p.WordsShown > total/2 {
+		t.Errorf("paywall preview shows %d words of %d, more than half", p.WordsShown, total)
+	}
+	eff := budget
+	if eff <= 0 {
+		eff = DefaultBudget
+	}
+	if half := min(eff, total/2); half > 0 {
+		// Within half, the same cut as any automatic preview.
+		want := MakePreview(bs, nil, half)
+		if !reflect.DeepEqual(p, want) {
+			t.Errorf("paywall preview differs from the automatic one of %d words", half)
+		}
+		checkPreview(t, bs, half, validInput)
+	} else if Words(p.Blocks) != 0 {
+		t.Errorf("%d words shown of a %d-word body", Words(p.Blocks), total)
+	}
+}
+
 func FuzzPreview(f *testing.F) {
 	f.Add("Le maire a parlé. « Nous verrons. » Ensuite il est parti.", 5)
 	f.Add("Un deux trois, quatre — cinq ; six : sept (huit « neuf", 4)
@@ -194,6 +241,13 @@ func FuzzPreview(f *testing.F) {
 
 		body := bodyFromText(text)
 		checkPreview(t, body, budget, valid)
+
+		// The same bodies, paywalled: never whole, at most half the words.
+		checkPaywallPreview(t, single, nil, budget, valid)
+		checkPaywallPreview(t, body, nil, budget, valid)
+		for _, at := range []int{budget % 9, len(body) - 1, len(body), len(body) + 1} {
+			checkPaywallPreview(t, body, &at, budget, valid)
+		}
 
 		// An editor's break is taken as is.
 		at := budget % 9

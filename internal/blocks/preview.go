@@ -58,14 +58,51 @@ func (p Preview) Text() string { return Text(p.Blocks) }
 // MakePreview never modifies bs or its blocks.
 func MakePreview(bs []Block, breakAt *int, budget int) Preview {
 	if breakAt != nil {
-		k := min(max(*breakAt, 0), len(bs))
-		p := Preview{Blocks: slices.Clone(bs[:k]), Truncated: k < len(bs), WholeBlocks: k}
-		p.WordsShown = Words(p.Blocks)
-		return p
+		return previewTo(bs, *breakAt)
 	}
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
+	return autoPreview(bs, budget)
+}
+
+// MakePaywallPreview computes the preview of a non-public article: the
+// article is never shown whole, however short it is.
+//
+// An editor's break (breakAt not nil) that leaves at least one block out is
+// taken as MakePreview takes it; a break at or after the last block is
+// ignored (Validate-level rules refuse it when the article is saved; an older
+// row may still hold one). Otherwise the automatic preview of MakePreview is
+// computed with a budget of at most half of the body's words (rounded down),
+// so the cut still falls at a sentence end or at a word with "…". A body
+// without any word has an empty preview. Truncated is true whenever bs is
+// not empty.
+func MakePaywallPreview(bs []Block, breakAt *int, budget int) Preview {
+	if breakAt != nil && *breakAt < len(bs) {
+		return previewTo(bs, *breakAt)
+	}
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	p := autoPreview(bs, min(budget, Words(bs)/2))
+	if !p.Truncated && len(bs) > 0 {
+		// Only a body without words fits in half its words: show none of it.
+		return Preview{Blocks: bs[:0:0], Truncated: true}
+	}
+	return p
+}
+
+// previewTo is the preview ending before block k (clamped to the body).
+func previewTo(bs []Block, k int) Preview {
+	k = min(max(k, 0), len(bs))
+	p := Preview{Blocks: slices.Clone(bs[:k]), Truncated: k < len(bs), WholeBlocks: k}
+	p.WordsShown = Words(p.Blocks)
+	return p
+}
+
+// autoPreview is the preview of at most budget words, budget ≥ 0 (0 keeps
+// only the wordless blocks at the top).
+func autoPreview(bs []Block, budget int) Preview {
 	total := 0
 	for i := range bs {
 		w := blockWords(&bs[i])

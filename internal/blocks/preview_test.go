@@ -296,3 +296,43 @@ func TestPreviewDropsTrailingHeading(t *testing.T) {
 		t.Fatalf("preview kept %d blocks, want 3", len(p2.Blocks))
 	}
 }
+
+func TestPaywallPreview(t *testing.T) {
+	sentence := "Le puits du village est à sec depuis le mois dernier. "
+	para := func(n int) Block {
+		return Block{Type: TypeParagraph, Text: strings.TrimSpace(strings.Repeat(sentence, n))}
+	}
+	// 103 words: under the budget, but paywalled.
+	body := []Block{para(4), para(4), para(1), {Type: TypeParagraph, Text: "Fin du texte réservé."}}
+	if w := Words(body); w != 103 {
+		t.Fatalf("body of %d words", w)
+	}
+	if p := MakePreview(body, nil, DefaultBudget); p.Truncated {
+		t.Fatal("the public preview of a short body should be whole")
+	}
+	p := MakePaywallPreview(body, nil, DefaultBudget)
+	if !p.Truncated || p.WordsShown > 51 || p.WordsShown == 0 || p.WholeBlocks != 1 {
+		t.Errorf("paywalled: truncated %v, %d words, %d whole blocks", p.Truncated, p.WordsShown, p.WholeBlocks)
+	}
+	// One long paragraph: cut at a sentence end within half its words.
+	one := []Block{para(5)}
+	p = MakePaywallPreview(one, nil, DefaultBudget)
+	if !p.Truncated || p.WordsShown > 27 || !strings.HasSuffix(p.Blocks[0].Text, "dernier.") {
+		t.Errorf("one paragraph: %d words, %q", p.WordsShown, p.Blocks[0].Text)
+	}
+	// A break after the last block is ignored; one before it is kept.
+	end, two := len(body), 2
+	if p := MakePaywallPreview(body, &end, DefaultBudget); !p.Truncated || p.WordsShown > 51 {
+		t.Errorf("break at the end: truncated %v, %d words", p.Truncated, p.WordsShown)
+	}
+	if p := MakePaywallPreview(body, &two, DefaultBudget); p.WholeBlocks != 2 || len(p.Blocks) != 2 {
+		t.Errorf("break 2: %d blocks", len(p.Blocks))
+	}
+	// A body without words shows nothing; one word, nothing either.
+	if p := MakePaywallPreview([]Block{{Type: TypePhoto, PhotoID: "p"}}, nil, 0); !p.Truncated || len(p.Blocks) != 0 {
+		t.Errorf("wordless body: %+v", p)
+	}
+	if p := MakePaywallPreview([]Block{{Type: TypePhoto, PhotoID: "p"}, {Type: TypeParagraph, Text: "Seul."}}, nil, 0); !p.Truncated || p.WordsShown != 0 {
+		t.Errorf("one-word body: %+v", p)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"masthead/internal/fault"
+	"masthead/internal/xmlchar"
 )
 
 // Moderation modes.
@@ -80,13 +81,16 @@ func (p Policy) maxLinks() int {
 // ValidMode reports whether m names a moderation mode.
 func ValidMode(m string) bool { return m == ModePre || m == ModePost || m == ModeTrusted }
 
-// CheckBody trims a comment body and checks it: valid UTF-8, no control
-// characters but newline and tab, 2–5000 characters. It returns the trimmed
-// body, or a an invalid fault on field "body".
+// CheckBody cleans a comment body of the characters XML 1.0 forbids (see
+// package xmlchar: U+000B becomes a line break, ETX or ESC are dropped),
+// trims it and checks it: valid UTF-8, no other control characters but
+// newline and tab, 2–5000 characters. It returns the cleaned body, or an
+// invalid fault on field "body".
 func CheckBody(body string) (string, error) {
 	if !utf8.ValidString(body) {
 		return "", invalidField("body", "must be valid UTF-8")
 	}
+	body = xmlchar.Text(body)
 	b := strings.TrimSpace(body)
 	for _, r := range b {
 		if r == '\n' || r == '\t' {
@@ -124,7 +128,7 @@ func nameKey(s string) string {
 // email lower-cased).
 func checkGuest(name, email string) (string, string, error) {
 	var fields []fault.FieldError
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(xmlchar.Line(name))
 	n := utf8.RuneCountInString(name)
 	switch {
 	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:

@@ -12,6 +12,7 @@ import (
 
 	"masthead/internal/fault"
 	"masthead/internal/store"
+	"masthead/internal/xmlchar"
 )
 
 // SubmitInput is a reader's comment as the HTTP layer received it. A member
@@ -44,7 +45,7 @@ func (s *Service) Submit(ctx context.Context, pol Policy, in SubmitInput, now ti
 	}
 	c := Comment{
 		ArticleID: in.ArticleID, ParentID: in.ParentID, Body: body, UserID: in.UserID,
-		AuthorName: strings.TrimSpace(in.AuthorName), Email: in.Email, IP: in.IP,
+		AuthorName: strings.TrimSpace(xmlchar.Line(in.AuthorName)), Email: in.Email, IP: in.IP,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if in.UserID == "" {

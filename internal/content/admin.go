@@ -546,6 +546,7 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 		in.PreviewBreak = p.PreviewBreak
 	}
 
+	in.clean()
 	now := s.Now()
 	var errs []fault.FieldError
 	publishAt, publishedAt := cur.PublishAt, cur.PublishedAt

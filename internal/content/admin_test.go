@@ -195,8 +195,9 @@ func TestUpdateArticlePatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Body.Text != "Court." || d.WordCount != 1 || d.Truncated {
-		t.Errorf("body %q, %d words, truncated %v", d.Body.Text, d.WordCount, d.Truncated)
+	// The article is for subscribers: even one word is not shown whole.
+	if d.Body.Text != "Court." || d.WordCount != 1 || !d.Truncated || d.Preview.Words != 0 {
+		t.Errorf("body %q, %d words, truncated %v, %d shown", d.Body.Text, d.WordCount, d.Truncated, d.Preview.Words)
 	}
 	// Invalid patches store nothing.
 	bad := 5

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"masthead/internal/fault"
+	"masthead/internal/xmlchar"
 )
 
 // photoInUse is the conflict of deleting a photo that an article or an
@@ -90,7 +91,7 @@ func (s *Service) UpdatePhoto(ctx context.Context, id string, patch PhotoPatch, 
 		}
 		set := func(dst *string, v *string) {
 			if v != nil {
-				*dst = strings.TrimSpace(*v)
+				*dst = strings.TrimSpace(xmlchar.Text(*v))
 			}
 		}
 		set(&p.Caption, patch.Caption)

@@ -447,6 +447,10 @@ func (s *Service) render(a *Article, body []blocks.Block) error {
 		return fmt.Errorf("encode body: %w", err)
 	}
 	p := blocks.MakePreview(body, a.PreviewBreak, s.previewWords)
+	if a.Access != AccessPublic {
+		// Never the whole of a paywalled article, however short.
+		p = blocks.MakePaywallPreview(body, a.PreviewBreak, s.previewWords)
+	}
 	praw, err := json.Marshal(p.Blocks)
 	if err != nil {
 		return fmt.Errorf("encode preview: %w", err)

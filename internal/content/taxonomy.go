@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"masthead/internal/fault"
+	"masthead/internal/xmlchar"
 )
 
 // Newsroom writes of sections, tags and authors.
@@ -108,7 +109,7 @@ func (fe fieldErrors) err() error {
 
 // checkName validates a required display name; it returns the trimmed name.
 func (fe *fieldErrors) checkName(field, name string, max int) string {
-	name = strings.TrimSpace(name)
+	name = strings.TrimSpace(xmlchar.Line(name))
 	switch {
 	case !utf8.ValidString(name):
 		fe.add(field, "must be valid UTF-8")
@@ -570,7 +571,7 @@ func (s *Service) deleteUnlinked(ctx context.Context, kind string, model, link a
 // --- authors ---
 
 func (fe *fieldErrors) checkBio(bio string) string {
-	bio = strings.TrimSpace(bio)
+	bio = strings.TrimSpace(xmlchar.Text(bio))
 	switch {
 	case !utf8.ValidString(bio):
 		fe.add("bio", "must be valid UTF-8")

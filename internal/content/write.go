@@ -13,6 +13,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/fault"
+	"masthead/internal/xmlchar"
 )
 
 // ArticleInput is what a writer supplies; the service derives the rest.
@@ -33,6 +34,15 @@ type ArticleInput struct {
 	Body            []blocks.Block
 	TagIDs          []string
 	AuthorIDs       []string
+}
+
+// clean strips the characters XML 1.0 forbids from every text of in (see
+// package xmlchar), before it is validated and stored.
+func (in *ArticleInput) clean() {
+	in.Title = xmlchar.Line(in.Title)
+	in.Standfirst = xmlchar.Line(in.Standfirst)
+	in.Source.Name = xmlchar.Line(in.Source.Name)
+	in.Body = blocks.Clean(in.Body)
 }
 
 func (in ArticleInput) validate() error {
@@ -56,8 +66,9 @@ func (in ArticleInput) validate() error {
 	if in.Status == StatusScheduled && in.PublishAt == nil {
 		add("publish_at", "is required when scheduling")
 	}
-	if in.PreviewBreak != nil && (*in.PreviewBreak < 1 || *in.PreviewBreak > len(in.Body)) {
-		add("preview_break", "must be a block index between 1 and the number of blocks")
+	if in.PreviewBreak != nil && (*in.PreviewBreak < 1 || *in.PreviewBreak >= len(in.Body)) {
+		// A break after the last block would show the whole article.
+		add("preview_break", "must be a block index between 1 and the number of blocks minus one: the preview must leave something out")
 	}
 	if in.Source.URL != "" {
 		if u, err := url.Parse(in.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -122,6 +133,7 @@ func (s *Service) logCreated(tx *gorm.DB, a Article) error {
 
 // newArticle validates in and builds the article it describes, rendered.
 func (s *Service) newArticle(in ArticleInput) (Article, error) {
+	in.clean()
 	if err := in.validate(); err != nil {
 		return Article{}, err
 	}
@@ -223,6 +235,7 @@ func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
 func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
 	now := s.Now()
 	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = NewID(), 1, now, now
+	p.Caption, p.Credit, p.Alt = xmlchar.Text(p.Caption), xmlchar.Line(p.Credit), xmlchar.Text(p.Alt)
 	rends, err := json.Marshal(p.Renditions)
 	if err != nil {
 		return Photo{}, fmt.Errorf("encode renditions: %w", err)

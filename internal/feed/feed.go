@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gorilla/feeds"
+
+	"masthead/internal/xmlchar"
 )
 
 // Format is one of the three feed formats, named by its file extension.
@@ -94,8 +96,11 @@ type Image struct {
 	Alt           string
 }
 
-// Encode writes f in format.
+// Encode writes f in format. Whatever the strings of f hold, the document
+// holds only characters XML 1.0 allows (see package xmlchar): a row stored
+// with a control character cannot make a feed unreadable.
 func Encode(f Feed, format Format) ([]byte, error) {
+	f = f.clean()
 	var buf bytes.Buffer
 	buf.Grow(2048 + 2048*len(f.Items))
 	var err error
@@ -113,6 +118,41 @@ func Encode(f Feed, format Format) ([]byte, error) {
 		return nil, fmt.Errorf("encode %s feed: %w", format, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// clean returns f with every string cleaned by xmlchar; f itself and its
+// items are not modified.
+func (f Feed) clean() Feed {
+	line, text := xmlchar.Line, xmlchar.Text
+	f.ID, f.Title, f.Description, f.Link = line(f.ID), line(f.Title), text(f.Description), line(f.Link)
+	f.SelfURL, f.Language, f.Author, f.Generator = line(f.SelfURL), line(f.Language), line(f.Author), line(f.Generator)
+	items := make([]Item, len(f.Items))
+	for i, it := range f.Items {
+		it.ID, it.Title, it.Link, it.Language = line(it.ID), line(it.Title), line(it.Link), line(it.Language)
+		it.Summary, it.HTML = text(it.Summary), text(it.HTML)
+		if len(it.Authors) > 0 {
+			authors := make([]string, len(it.Authors))
+			for j, a := range it.Authors {
+				authors[j] = line(a)
+			}
+			it.Authors = authors
+		}
+		if len(it.Categories) > 0 {
+			cats := make([]Category, len(it.Categories))
+			for j, c := range it.Categories {
+				cats[j] = Category{Term: line(c.Term), Label: line(c.Label), Scheme: line(c.Scheme)}
+			}
+			it.Categories = cats
+		}
+		if im := it.Image; im != nil {
+			c := *im
+			c.URL, c.Type, c.Caption, c.Credit, c.Alt = line(c.URL), line(c.Type), text(c.Caption), line(c.Credit), text(c.Alt)
+			it.Image = &c
+		}
+		items[i] = it
+	}
+	f.Items = items
+	return f
 }
 
 // enclosureLength is the RSS enclosure length when the size is not known:
