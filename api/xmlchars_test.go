@@ -15,9 +15,9 @@ import (
 	"masthead/internal/access"
 )
 
-// forbidden are characters XML 1.0 does not allow, as they reach an
+// xmlForbidden are characters XML 1.0 does not allow, as they reach an
 // article: a word processor's line break (U+000B), ETX and ESC.
-var forbidden = []string{"\v", "\x03", "\x1b", "\f"}
+var xmlForbidden = []string{"\v", "\x03", "\x1b", "\f"}
 
 // feedsOf are the feeds an article in section diplomatie, tag eau and
 // French shows up in.
@@ -64,7 +64,7 @@ func checkFeedsWellFormed(t *testing.T, a *apitest.App, token, guid string) {
 			for _, it := range f.Items {
 				if it.GUID == guid {
 					found = true
-					for _, c := range forbidden {
+					for _, c := range xmlForbidden {
 						if strings.Contains(it.Title+it.Description+it.Content, c) {
 							t.Errorf("%s: item carries %q", p, c)
 						}
@@ -160,7 +160,7 @@ func TestCommentForbiddenCharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{got.Body, got.AuthorName, stored.Body, stored.AuthorName} {
-		for _, c := range forbidden {
+		for _, c := range xmlForbidden {
 			if strings.Contains(s, c) {
 				t.Errorf("%q still holds %q", s, c)
 			}
