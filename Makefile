@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSlug$$' -fuzztime=$(FUZZTIME) ./internal/content/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCommentBody$$' -fuzztime=$(FUZZTIME) ./internal/comments/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerify$$' -fuzztime=$(FUZZTIME) ./internal/access/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzWebhookURL$$' -fuzztime=$(FUZZTIME) ./internal/webhooks/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:
