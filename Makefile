@@ -60,6 +60,9 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerify$$' -fuzztime=$(FUZZTIME) ./internal/access/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzFeedXML$$' -fuzztime=$(FUZZTIME) ./internal/feed/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzText$$' -fuzztime=$(FUZZTIME) ./internal/xmlchar/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzWebhookURL$$' -fuzztime=$(FUZZTIME) ./internal/webhooks/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:

@@ -79,7 +79,7 @@ type webhookDeliveryResponse struct {
 	Attempts  int    `json:"attempts" validate:"required" example:"1"`
 	// HTTP status of the last attempt; null before the first or when there was no answer.
 	LastStatus *int `json:"last_status" validate:"required" extensions:"x-nullable" example:"500"`
-	// Why the last attempt failed; null when it did not.
+	// Why the last attempt failed: "HTTP <status>", "refused by policy" or "could not connect"; null when it did not.
 	LastError     *string    `json:"last_error" validate:"required" extensions:"x-nullable" example:"HTTP 500"`
 	NextAttemptAt *time.Time `json:"next_attempt_at" validate:"required" extensions:"x-nullable"`
 	LastAttemptAt *time.Time `json:"last_attempt_at" validate:"required" extensions:"x-nullable"`

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -694,12 +696,197 @@ func TestWebhookAddressCheckedWhenDialling(t *testing.T) {
 		t.Fatalf("the receiver got %d requests from a dispatcher that may not call it", n)
 	}
 	dv := hookDeliveries(t, a, h.ID)[0]
-	if dv.Status != "pending" || dv.LastStatus != nil || dv.LastError == nil ||
-		*dv.LastError != "address 127.0.0.1 is loopback and not allowed" {
+	if dv.Status != "pending" || dv.LastStatus != nil || dv.LastError == nil || *dv.LastError != "refused by policy" {
 		t.Fatalf("delivery %+v", dv)
 	}
-	if strings.Contains(*dv.LastError, "partner-secret-token") {
-		t.Error("the error shows the URL's query")
+}
+
+// zonedHookURLs name loopback and link-local addresses with an IPv6 zone
+// (%25 is the URL's escape of %), which no network prefix contains.
+var zonedHookURLs = []string{
+	"http://[::1%25lo]:8081/x", "http://[fe80::1%25eth0]/", "http://[::1%251]/hook",
+	"http://[::ffff:127.0.0.1%25lo]/", "http://[fe80::fc:ff:fe00:1%25eth0]:8080/",
+	"https://[2001:4860:4860::8888%25eth0]/hook", // public, but zoned all the same
+}
+
+// TestWebhookZonedURLRefused: a URL with a zoned address is refused when it
+// is saved, created or patched, even when the configuration allows the
+// address without its zone; nothing is stored.
+func TestWebhookZonedURLRefused(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	strict := apitest.New(t)
+	open, _ := hookApp(t, "127.0.0.1", "::1", "fe80::/10", "2001:4860::/32")
+	existing := createHook(t, open, "http://[::1]:9/hook", "*")
+	for _, a := range []*apitest.App{strict, open} {
+		var scenarios []apitest.Scenario
+		for _, u := range zonedHookURLs {
+			scenarios = append(scenarios, apitest.Scenario{
+				Name: "create " + u, Method: http.MethodPost, Path: "/v1/admin/webhooks",
+				Body: fmt.Sprintf(`{"url":%q,"events":["*"]}`, u), Token: apitest.As("admin"),
+				WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed",
+				WantContains: []string{`"field":"url"`, "network interface"},
+			})
+			if a == open {
+				scenarios = append(scenarios, apitest.Scenario{
+					Name: "patch " + u, Method: http.MethodPatch, Path: "/v1/admin/webhooks/" + existing.ID,
+					Body: fmt.Sprintf(`{"url":%q}`, u), Token: apitest.As("admin"),
+					WantStatus: http.StatusUnprocessableEntity, WantCode: "validation_failed",
+					WantContains: []string{`"field":"url"`, "network interface"},
+				})
+			}
+		}
+		apitest.RunShared(t, a, scenarios)
+	}
+	var n int64
+	strict.DB.Read(ctx).Table("webhooks").Count(&n)
+	if n != 0 {
+		t.Errorf("strict: %d webhooks stored", n)
+	}
+	var urls []string
+	open.DB.Read(ctx).Table("webhooks").Pluck("url", &urls)
+	if len(urls) != 1 || urls[0] != "http://[::1]:9/hook" {
+		t.Errorf("open: webhooks stored %q, want only the first, unchanged", urls)
+	}
+}
+
+// syncBuffer is a log destination the dispatcher's workers share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// countingListener is a real HTTP server on a loopback address that counts
+// the requests it receives.
+type countingListener struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	hits int
+}
+
+func listenLoopback(t *testing.T, network, addr string) *countingListener {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Skipf("no %s loopback here: %v", network, err)
+	}
+	l := &countingListener{}
+	l.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.hits++
+		l.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	l.srv.Listener = ln
+	l.srv.Start()
+	t.Cleanup(l.srv.Close)
+	return l
+}
+
+func (l *countingListener) port() int { return l.srv.Listener.Addr().(*net.TCPAddr).Port }
+
+func (l *countingListener) requests() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.hits
+}
+
+// TestWebhookZonedRowNeverDialled: a webhook whose stored URL names a
+// zoned address (a row saved before the check existed) never reaches the
+// real listener on 127.0.0.1 or ::1 it points at, even with those addresses
+// allowed; the delivery log says "refused by policy", and neither it nor
+// the server's log says more.
+func TestWebhookZonedRowNeverDialled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	v6 := listenLoopback(t, "tcp6", "[::1]:0")
+	v4 := listenLoopback(t, "tcp4", "127.0.0.1:0")
+	a, svc := hookApp(t, "127.0.0.1", "::1")
+	zoned := []string{
+		fmt.Sprintf("http://[::1%%25lo]:%d/x", v6.port()),
+		fmt.Sprintf("http://[::1%%251]:%d/x", v6.port()), // lo by its index
+		fmt.Sprintf("http://[::ffff:127.0.0.1%%25lo]:%d/x", v4.port()),
+	}
+	ids := map[string]string{}
+	for _, u := range zoned {
+		h := createHook(t, a, "http://[::1]:9/placeholder", "*")
+		if err := a.DB.Write(ctx).Exec("UPDATE webhooks SET url = ? WHERE id = ?", u, h.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids[h.ID] = u
+	}
+	hookArticle(t, a, "Zone interdite")
+	var logs syncBuffer
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if r := runOnce(t, d); r.Enqueued != len(zoned) || r.Attempted != len(zoned) || r.Delivered != 0 {
+		t.Errorf("round: %+v", r)
+	}
+	if n4, n6 := v4.requests(), v6.requests(); n4+n6 != 0 {
+		t.Fatalf("the loopback listeners got %d (127.0.0.1) and %d (::1) requests", n4, n6)
+	}
+	for id, u := range ids {
+		dvs := hookDeliveries(t, a, id)
+		if len(dvs) != 1 {
+			t.Fatalf("%s: %d deliveries", u, len(dvs))
+		}
+		if dv := dvs[0]; dv.LastError == nil || *dv.LastError != "refused by policy" || dv.LastStatus != nil || dv.Status != "pending" {
+			t.Errorf("%s: delivery %+v", u, dv)
+		}
+	}
+	out := logs.String()
+	if !strings.Contains(out, "refused by policy") {
+		t.Errorf("the log does not say the deliveries were refused:\n%s", out)
+	}
+	for _, p := range []int{v4.port(), v6.port()} {
+		if strings.Contains(out, "127.0.0.1%lo:"+strconv.Itoa(p)) || strings.Contains(out, "dial tcp") {
+			t.Errorf("the log has the network error:\n%s", out)
+		}
+	}
+}
+
+// TestWebhookClosedPortNeutral: a delivery to a port where nothing listens
+// records "could not connect", not the network error (which would tell a
+// closed port from a filtered one, and name the address and port).
+func TestWebhookClosedPortNeutral(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	a, svc := hookApp(t, "127.0.0.1")
+	h := createHook(t, a, "http://127.0.0.1:"+port+"/hook?token=partner-secret-token", "*")
+	hookArticle(t, a, "Port fermé")
+	var logs syncBuffer
+	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if r := runOnce(t, d); r.Attempted != 1 || r.Delivered != 0 {
+		t.Fatalf("round: %+v", r)
+	}
+	r := a.Get("/v1/admin/webhooks/"+h.ID+"/deliveries", a.Token(access.RoleAdmin))
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"last_error":"could not connect"`) {
+		t.Fatalf("deliveries: %d %s", r.Status, r.Body)
+	}
+	for _, leak := range []string{"refused", "dial", "connect:", "ECONNREFUSED", "127.0.0.1:" + port} {
+		if strings.Contains(string(r.Body), leak) {
+			t.Errorf("the delivery log shows %q: %s", leak, r.Body)
+		}
+	}
+	out := logs.String()
+	if !strings.Contains(out, `error="could not connect"`) || strings.Contains(out, "dial tcp") || strings.Contains(out, "partner-secret-token") {
+		t.Errorf("server log:\n%s", out)
 	}
 }
 

@@ -173,7 +173,7 @@ type submitCommentResponse struct {
 // submitComment godoc
 //
 //	@Summary		Comment on an article
-//	@Description	A signed-in reader sends `{body, parent_id?}` and posts under their account name; a guest (only when the publisher enables guest comments) sends `{author_name, email, body, parent_id?}`. `website` must be left empty. Body: plain text, 2–5000 characters after trimming, shown as text. `parent_id` must be a published comment of the same article, at most the configured depth. The comment is published at once or held for moderation depending on the article's `comments.moderation` mode and the author; `status` and `message` say which. Submissions are limited per account and per client address (`429` with `Retry-After`). Comments closed on the article: `403 comments_closed`.
+//	@Description	A signed-in reader sends `{body, parent_id?}` and posts under their account name; a guest (only when the publisher enables guest comments) sends `{author_name, email, body, parent_id?}`. `website` must be left empty. Body: plain text, 2–5000 characters after trimming, shown as text. `parent_id` must be a published comment of the same article, at most the configured depth. The comment is published at once or held for moderation depending on the article's `comments.moderation` mode and the author; `status` and `message` say which. Submissions are limited per account and per client address (`429` with `Retry-After`). Comments closed on the article: `403 comments_closed`. Partner tokens (any scope) cannot comment: `403 partner_cannot_comment`.
 //	@Tags			comments
 //	@Security		BearerAuth
 //	@Param			id		path		string					true	"article ID or slug"
@@ -193,6 +193,12 @@ func (s *Server) submitComment(c echo.Context) error {
 	p := principalOf(c)
 	if p.Anonymous() && !s.GuestComments {
 		return errUnauthenticated
+	}
+	if p.Role == access.RolePartner {
+		// A partner token is a machine's: it may read and syndicate, not
+		// speak in the reader's name. Refused before the body is read
+		// and before any budget is spent.
+		return fault.Forbidden("partner_cannot_comment", "partner tokens cannot post comments; comments come from readers")
 	}
 	ref := c.Param("id")
 	if !content.IsID(ref) && !validSlug(ref) {

@@ -217,3 +217,49 @@ func TestCommentCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestPartnersCannotComment: a partner token is a machine's, whatever its
+// scope: it may not post a comment (403 partner_cannot_comment, nothing
+// stored, nothing spent), while readers, subscribers and guests still can.
+func TestPartnersCannotComment(t *testing.T) {
+	t.Parallel()
+	a := commentApp(t, "trusted", true)
+	ref := a.Article("summit-fr").ID
+	thread := func() string {
+		r := a.Get("/v1/articles/"+ref+"/comments?view=flat", "")
+		if r.Status != http.StatusOK {
+			t.Fatalf("thread: %d %s", r.Status, r.Body)
+		}
+		return string(r.Body)
+	}
+	before, rows := thread(), commentRows(t, a)
+	for _, scopes := range [][]string{{access.ScopeHeadlines}, {access.ScopeHeadlines, access.ScopeFullText}, nil} {
+		tok := a.Token(access.RolePartner, scopes...)
+		for _, body := range []string{`{"body":"Syndicated remark."}`, `{"body":`, `{"author_name":"Bot","email":"b@example.org","body":"hi"}`} {
+			r := postComment(a, ref, tok, body)
+			if r.Status != http.StatusForbidden || problemCode(t, r) != "partner_cannot_comment" {
+				t.Errorf("partner %v, body %s: %d %s", scopes, body, r.Status, r.Body)
+			}
+		}
+	}
+	if n := commentRows(t, a); n != rows {
+		t.Errorf("partners stored %d comments", n-rows)
+	}
+	if after := thread(); after != before {
+		t.Errorf("the thread changed:\nbefore %s\nafter  %s", before, after)
+	}
+	for name, tok := range map[string]string{
+		"reader": a.Token(access.RoleReader), "subscriber": a.Token(access.RoleSubscriber), "guest": "",
+	} {
+		body := `{"body":"Still open to people."}`
+		if tok == "" {
+			body = `{"author_name":"Zed","email":"z@example.org","body":"Still open to people."}`
+		}
+		if r := postComment(a, ref, tok, body); r.Status != http.StatusAccepted {
+			t.Errorf("%s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if n := commentRows(t, a); n != rows+3 {
+		t.Errorf("%d comments stored by people, want 3", n-rows)
+	}
+}

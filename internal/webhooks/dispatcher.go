@@ -18,7 +18,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 )
 
 // DefaultSchedule is the wait before each retry of a failed delivery: nine
@@ -365,7 +364,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j job, token string) (counted,
 	if err != nil {
 		return false, false, fmt.Errorf("sign delivery %s: %w", j.ID, err)
 	}
-	status, problem := d.send(ctx, j, ts, sig)
+	status, problem, cause := d.send(ctx, j, ts, sig)
 
 	// Record even when ctx has ended: an answer received must not be lost.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -395,6 +394,7 @@ func (d *Dispatcher) attempt(ctx context.Context, j job, token string) (counted,
 		d.log.Warn("webhook delivery failed",
 			slog.String("webhook_id", j.WebhookID), slog.String("delivery_id", j.ID), slog.String("event", j.Event),
 			slog.Int("attempt", n), slog.String("host", hostOf(j.URL)), slog.String("error", problem),
+			slog.String("cause", cause),
 			slog.Bool("gave_up", n > len(d.schedule)))
 	}
 	return true, ok, nil
@@ -424,11 +424,12 @@ func (d *Dispatcher) signature(j job, now time.Time, ts int64) (string, error) {
 }
 
 // send posts the delivery and returns the HTTP status (0 when there was no
-// answer) and, unless it is a 2xx, a short description of what went wrong.
-func (d *Dispatcher) send(ctx context.Context, j job, ts int64, sig string) (int, string) {
+// answer) and, unless it is a 2xx, the text of the delivery log (see
+// describe) and a cause for the server's log.
+func (d *Dispatcher) send(ctx context.Context, j job, ts int64, sig string) (status int, text, cause string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, strings.NewReader(j.Payload))
 	if err != nil {
-		return 0, "the URL cannot be requested"
+		return 0, ErrTextRefused, "not a URL"
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
@@ -438,23 +439,35 @@ func (d *Dispatcher) send(ctx context.Context, j job, ts int64, sig string) (int
 	h.Set("webhook-signature", sig)
 	res, err := d.client.Do(req)
 	if err != nil {
-		return 0, d.describe(err)
+		text, cause := d.describe(err)
+		return 0, text, cause
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10)) // so the connection can be reused
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
-		return res.StatusCode, ""
+		return res.StatusCode, "", ""
 	}
 	msg := fmt.Sprintf("HTTP %d", res.StatusCode)
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
 		msg += " (redirects are not followed)"
 	}
-	return res.StatusCode, msg
+	return res.StatusCode, msg, "status"
 }
 
-// describe says why a request got no answer, briefly and without the URL
-// (its query may hold the receiver's token).
-func (d *Dispatcher) describe(err error) string {
+// What the delivery log says of an attempt that got no answer. The log is
+// read through the API, and a webhook's URL is chosen by its caller: were
+// it to tell a refused connection from a silent one, a closed port from a
+// TLS service, or a loopback address from a private one, webhooks would
+// map whatever the server can reach. So it says one of two things.
+const (
+	ErrTextRefused   = "refused by policy"
+	ErrTextNoConnect = "could not connect"
+)
+
+// describe says why a request got no answer: the neutral text of the
+// delivery log, and for the server's own log a cause from a short fixed
+// list (never the error's text, which names addresses and the URL).
+func (d *Dispatcher) describe(err error) (text, cause string) {
 	var (
 		blocked *BlockedError
 		dnsErr  *net.DNSError
@@ -466,33 +479,21 @@ func (d *Dispatcher) describe(err error) string {
 	)
 	switch {
 	case errors.As(err, &blocked):
-		return blocked.Error()
+		return ErrTextRefused, blocked.What
 	case errors.As(err, &dnsErr):
-		return "host not found"
+		return ErrTextNoConnect, "host not found"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Sprintf("no answer within %s", d.timeout)
+		return ErrTextNoConnect, "timeout"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
+		return ErrTextNoConnect, "connection refused"
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed without an answer"
+		return ErrTextNoConnect, "closed without an answer"
 	case errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
-		return "TLS certificate refused"
+		return ErrTextNoConnect, "TLS certificate refused"
 	case errors.As(err, &record):
-		return "TLS handshake failed (is it an http:// endpoint?)"
+		return ErrTextNoConnect, "TLS handshake failed"
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	msg := err.Error()
-	if len(msg) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = msg[:cut] + "…"
-	}
-	return msg
+	return ErrTextNoConnect, "other"
 }
 
 func hostOf(raw string) string {

@@ -27,15 +27,23 @@ const MaxURLBytes = 2000
 // private, loopback, link-local and other special networks are refused
 // unless the configuration allows them, when a webhook is saved and again
 // on every connection (a name can resolve elsewhere by then).
+//
+// An IPv6 address with a zone (fe80::1%eth0, written %25 in a URL) is
+// refused whatever the configuration says: no prefix contains a zoned
+// address, so it would slip past every check, and a webhook has no
+// business choosing the server's network interface.
 type Policy struct {
 	hosts    map[string]bool // host names allowed whatever they resolve to
 	prefixes []netip.Prefix  // addresses allowed although special
-	resolver *net.Resolver
+	// lookup resolves a host name when a URL is checked.
+	lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // strictPolicy allows no special network at all.
 func strictPolicy() *Policy {
-	return &Policy{hosts: map[string]bool{}, resolver: net.DefaultResolver}
+	return &Policy{hosts: map[string]bool{}, lookup: func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	}}
 }
 
 // NewPolicy reads the allow list: host names (exact, any case), IP
@@ -127,8 +135,17 @@ var embedded = []struct {
 	{netip.MustParsePrefix("2002::/16"), 2},
 }
 
-// Refusal says why an address may not be called.
+// zoned is the refusal of an address that names a network interface.
+const zoned = "scoped to a network interface (a zone)"
+
+// Refusal says why an address may not be called ("" when it may).
 func (p *Policy) Refusal(a netip.Addr) string {
+	if !a.IsValid() {
+		return "not an IP address"
+	}
+	if a.Zone() != "" {
+		return zoned
+	}
 	a = a.Unmap()
 	for _, pr := range p.prefixes {
 		if pr.Contains(a) {
@@ -160,6 +177,9 @@ type BlockedError struct {
 }
 
 func (e *BlockedError) Error() string {
+	if !e.Addr.IsValid() {
+		return fmt.Sprintf("webhook address refused: %s", e.What)
+	}
 	return fmt.Sprintf("address %s is %s and not allowed", e.Addr, e.What)
 }
 
@@ -192,6 +212,12 @@ func (p *Policy) CheckURL(ctx context.Context, raw string) []fault.FieldError {
 		return bad("must not have a fragment (#…)")
 	}
 	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if strings.ContainsAny(host, "%[]") {
+		return bad("must not name a network interface: an IPv6 address with a zone (such as %25eth0) is never allowed")
+	}
+	if numericHost(host) {
+		return bad("must give an IP address in its usual form (such as 192.0.2.10 or [2001:db8::1]) or a host name")
+	}
 	if p.hosts[host] {
 		return nil
 	}
@@ -201,17 +227,43 @@ func (p *Policy) CheckURL(ctx context.Context, raw string) []fault.FieldError {
 	} else {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		addrs, err = p.resolver.LookupNetIP(rctx, "ip", host)
+		addrs, err = p.lookup(rctx, host)
 		if err != nil || len(addrs) == 0 {
 			return bad(fmt.Sprintf("host %q does not resolve", host))
 		}
 	}
 	for _, a := range addrs {
 		if why := p.Refusal(a); why != "" {
-			return bad(fmt.Sprintf("reaches %s, a %s address: webhooks may not call internal networks unless the server's configuration allows it (MASTHEAD_WEBHOOK_ALLOW)", a.Unmap(), why))
+			return bad(fmt.Sprintf("reaches %s, a %s address: webhooks may not call internal networks unless the server's configuration allows it (MASTHEAD_WEBHOOK_ALLOW)", a.WithZone("").Unmap(), why))
 		}
 	}
 	return nil
+}
+
+// numericHost reports whether host is not a standard IP address but looks
+// like a number that some resolvers read as an IPv4 address (2130706433,
+// 0x7f.1, 127.1, 0177.0.0.1): its last label is all digits, or hexadecimal
+// after 0x. No real top-level domain is numeric, so nothing is lost, and
+// what such a host reaches would depend on the resolver.
+func numericHost(host string) bool {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return false
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last == "" {
+		return false
+	}
+	digits := strings.TrimPrefix(last, "0x")
+	hex := digits != last
+	if digits == "" {
+		return hex
+	}
+	for _, r := range digits {
+		if !(r >= '0' && r <= '9' || hex && (r >= 'a' && r <= 'f')) {
+			return false
+		}
+	}
+	return true
 }
 
 // Client is the HTTP client of deliveries: no proxy from the environment
@@ -224,8 +276,16 @@ func (p *Policy) Client(timeout time.Duration) *http.Client {
 	tr := &http.Transport{
 		Proxy: nil,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, _, err := net.SplitHostPort(addr)
+			if err != nil {
+				return nil, &BlockedError{What: "not a host and port"}
+			}
+			if strings.Contains(host, "%") {
+				// Refused before any lookup; control would refuse it too.
+				return nil, &BlockedError{What: zoned}
+			}
 			// A host allowed by name may resolve anywhere.
-			if host, _, err := net.SplitHostPort(addr); err == nil && p.hosts[strings.ToLower(strings.TrimSuffix(host, "."))] {
+			if p.hosts[strings.ToLower(strings.TrimSuffix(host, "."))] {
 				return plain.DialContext(ctx, network, addr)
 			}
 			return checked.DialContext(ctx, network, addr)
@@ -243,15 +303,25 @@ func (p *Policy) Client(timeout time.Duration) *http.Client {
 	}
 }
 
-// control runs after the name is resolved and before the socket connects:
-// the address it sees is the one actually dialled.
+// control runs after the name is resolved and before the socket connects,
+// for every address tried: the address it sees is the one actually
+// dialled. Anything it cannot read as a plain address is refused (Go
+// writes a zoned IPv4-mapped address as 127.0.0.1%lo, which no parser
+// takes).
 func (p *Policy) control(_, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
+	host, _, err := net.SplitHostPort(address)
 	if err != nil {
-		return fmt.Errorf("webhook dial %q: %w", address, err)
+		return &BlockedError{What: "not a host and port"}
 	}
-	if why := p.Refusal(ap.Addr()); why != "" {
-		return &BlockedError{Addr: ap.Addr().Unmap(), What: why}
+	if strings.Contains(host, "%") {
+		return &BlockedError{What: zoned}
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return &BlockedError{What: "not an IP address"}
+	}
+	if why := p.Refusal(a); why != "" {
+		return &BlockedError{Addr: a.Unmap(), What: why}
 	}
 	return nil
 }

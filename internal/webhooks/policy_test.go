@@ -3,10 +3,14 @@ package webhooks
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,6 +43,11 @@ func TestRefusalByNetwork(t *testing.T) {
 		"255.255.255.255":  "reserved",
 		"64:ff9b::a00:1":   "private (inside 64:ff9b::a00:1)", // NAT64 of 10.0.0.1
 		"2002:7f00:1::":    "loopback (inside 2002:7f00:1::)", // 6to4 of 127.0.0.1
+		// A zone: no prefix would contain it, so it is refused as such.
+		"::1%lo":                    zoned,
+		"fe80::1%eth0":              zoned,
+		"::ffff:127.0.0.1%lo":       zoned,
+		"2001:4860:4860::8888%eth0": zoned,
 		// Public addresses pass.
 		"8.8.8.8":              "",
 		"172.32.0.1":           "",
@@ -94,6 +103,14 @@ func TestCheckURL(t *testing.T) {
 		"http://169.254.169.254/latest/meta": "link-local",
 		"http://10.0.0.7/":                   "private",
 		"http://100.64.1.1/":                 "shared",
+		"http://[::1%25lo]:8081/x":           "network interface",
+		"http://[fe80::1%25eth0]/":           "network interface",
+		"http://[::ffff:127.0.0.1%25lo]/":    "network interface",
+		"http://[2001:4860::8888%25eth0]/":   "network interface",
+		"http://2130706433/":                 "usual form",
+		"http://127.1/":                      "usual form",
+		"http://0x7f.1/":                     "usual form",
+		"http://0177.0.0.1/":                 "usual form",
 		"https://" + strings.Repeat("a", MaxURLBytes) + ".example/": "at most",
 		"https://93.184.215.14/hook?token=abc":                      "",
 		"http://[2001:4860:4860::8888]:8443/h":                      "",
@@ -168,6 +185,111 @@ func TestClientChecksTheDialledAddress(t *testing.T) {
 	if res.StatusCode != http.StatusFound {
 		t.Errorf("redirect: status %d, want the 302 itself", res.StatusCode)
 	}
+}
+
+// TestClientRefusesZones: a zoned address is refused when dialled, even
+// when the address without its zone is allowed, and the listener it names
+// receives nothing.
+func TestClientRefusesZones(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+
+	p, err := NewPolicy([]string{"::1", "127.0.0.1", "fe80::/10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Client(5 * time.Second)
+	res, err := c.Get(fmt.Sprintf("http://[::1]:%d/", port))
+	if err != nil {
+		t.Fatalf("allowed ::1: %v", err)
+	}
+	res.Body.Close()
+	hits.Store(0)
+	for _, u := range []string{
+		fmt.Sprintf("http://[::1%%25lo]:%d/", port), fmt.Sprintf("http://[::1%%251]:%d/", port),
+		fmt.Sprintf("http://[::ffff:127.0.0.1%%25lo]:%d/", port),
+	} {
+		res, err := c.Get(u)
+		if err == nil {
+			res.Body.Close()
+		}
+		var blocked *BlockedError
+		if !errors.As(err, &blocked) || blocked.What != zoned {
+			t.Errorf("%s: err = %v, want a BlockedError for a zone", u, err)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the listener on ::1 got %d requests through zoned URLs", n)
+	}
+	// The dialler's own check, whatever the dial it is given.
+	for _, addr := range []string{"[::1%lo]:80", "127.0.0.1%lo:80", "[fe80::1%eth0]:443", "nonsense"} {
+		var blocked *BlockedError
+		if err := p.control("tcp", addr, nil); !errors.As(err, &blocked) {
+			t.Errorf("control(%q) = %v, want a BlockedError", addr, err)
+		}
+	}
+	if err := p.control("tcp6", "[::1]:80", nil); err != nil {
+		t.Errorf("control of allowed ::1: %v", err)
+	}
+}
+
+// FuzzWebhookURL: the check made when a webhook is saved never panics, and
+// whatever it accepts names neither a zone nor a special address. Every
+// host name is made to resolve to a loopback address here, so a URL is
+// accepted only when its host is a literal public address.
+func FuzzWebhookURL(f *testing.F) {
+	for _, s := range []string{
+		"https://93.184.215.14/hook?token=abc", "http://[2001:4860:4860::8888]:8443/h",
+		"http://[::1%25lo]:8081/x", "http://[fe80::1%25eth0]/", "http://[::ffff:127.0.0.1%25lo]/",
+		"http://127.0.0.1/", "http://2130706433/", "http://0x7f.1/", "http://[::ffff:7f00:1]/",
+		"http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/", "https://hooks.example/x",
+	} {
+		f.Add(s)
+	}
+	p := strictPolicy()
+	p.lookup = func(context.Context, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")}, nil
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, raw string) {
+		fe := p.CheckURL(ctx, raw)
+		for _, e := range fe {
+			if e.Field != "url" || e.Message == "" {
+				t.Fatalf("CheckURL(%q): field error %+v", raw, e)
+			}
+		}
+		if fe != nil {
+			return
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("accepted %q, which does not parse: %v", raw, err)
+		}
+		host := u.Hostname()
+		if strings.Contains(host, "%") {
+			t.Fatalf("accepted %q, with a zone", raw)
+		}
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			t.Fatalf("accepted %q, whose host %q resolves only to loopback", raw, host)
+		}
+		if why := p.Refusal(a); why != "" || a.Unmap().IsLoopback() || a.Unmap().IsPrivate() ||
+			a.Unmap().IsLinkLocalUnicast() || a.Unmap().IsUnspecified() || a.Unmap().IsMulticast() {
+			t.Fatalf("accepted %q, whose address %s is special (%s)", raw, a, why)
+		}
+	})
 }
 
 func TestNormalizeEvents(t *testing.T) {
