@@ -66,6 +66,12 @@ func toPhotoResponse(p content.Photo) photoResponse {
 	return r
 }
 
+// mediaCSP is the policy of every stored file: a photo needs none (a
+// browser shows an image it is sent without any), and a file that could
+// carry script (SVG, HTML) must not run it, nor load anything: the sandbox
+// also gives it an origin of its own.
+const mediaCSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
 // serveMedia serves stored files. Their names are content hashes, so they
 // never change: they are cached for a year, immutable.
 func (s *Server) serveMedia(c echo.Context) error {

@@ -104,10 +104,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		h.Del(headerETag)
 		h.Del(echo.HeaderLastModified)
 		h.Set(echo.HeaderContentType, "application/problem+json")
-		if req.Method == http.MethodHead {
-			_ = c.NoContent(p.Status)
-			return
-		}
+		// A HEAD gets the same answer: net/http sends no body for it.
 		if werr := c.JSON(p.Status, p); werr != nil {
 			log.Warn("write problem", slog.String("error", werr.Error()))
 		}

@@ -8,17 +8,22 @@ import (
 	"masthead/internal/access"
 )
 
-// routes is the whole API surface, with who may call what.
+// routes is the whole API surface, with who may call what. Every read is
+// added by get, which answers HEAD wherever GET is.
 func (s *Server) routes(e *echo.Echo) {
 	// System: no authentication.
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/.well-known/jwks.json", s.jwks)
-	e.GET("/openapi.json", s.openAPI)
-	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/index.html") })
-	e.GET("/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") })
-	e.GET("/docs/*", s.swaggerUI())
-	e.GET("/media/*", s.serveMedia)
+	get(e, "/healthz", s.healthz)
+	get(e, "/readyz", s.readyz)
+	get(e, "/.well-known/jwks.json", s.jwks)
+	get(e, "/openapi.json", s.openAPI)
+
+	// Swagger UI on /openapi.json, and the photo files: each with its
+	// Content-Security-Policy (swaggerui.go and photos.go say why).
+	docs, ui := withCSP(docsCSP), newSwaggerUI("/openapi.json")
+	get(e, "/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/index.html") }, docs)
+	get(e, "/docs/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/docs/index.html") }, docs)
+	get(e, "/docs/*", ui.serve, docs)
+	get(e, "/media/*", s.serveMedia, withCSP(mediaCSP))
 
 	// Public reads: anonymous, or any valid token; what a token unlocks is
 	// decided per article by access.Decide.
@@ -26,27 +31,27 @@ func (s *Server) routes(e *echo.Echo) {
 	// middleware makes Echo register a catch-all 404 under /v1, which would
 	// answer 404 instead of 405 to a known path with another method.
 	v1 := e.Group("/v1")
-	v1.GET("/articles", s.listArticles, s.authenticate)
-	v1.GET("/articles/:id_or_slug", s.getArticle, s.authenticate)
-	v1.GET("/articles/:id/comments", s.listComments, s.authenticate)
+	get(v1, "/articles", s.listArticles, s.authenticate)
+	get(v1, "/articles/:id_or_slug", s.getArticle, s.authenticate)
+	get(v1, "/articles/:id/comments", s.listComments, s.authenticate)
 	v1.POST("/articles/:id/comments", s.submitComment, s.authenticate)
-	v1.GET("/comments/counts", s.commentCountsOf, s.authenticate)
-	v1.GET("/sections", s.listSections, s.authenticate)
-	v1.GET("/tags", s.listTags, s.authenticate)
-	v1.GET("/authors/:slug", s.getAuthor, s.authenticate)
-	v1.GET("/photos/:id", s.getPhoto, s.authenticate)
+	get(v1, "/comments/counts", s.commentCountsOf, s.authenticate)
+	get(v1, "/sections", s.listSections, s.authenticate)
+	get(v1, "/tags", s.listTags, s.authenticate)
+	get(v1, "/authors/:slug", s.getAuthor, s.authenticate)
+	get(v1, "/photos/:id", s.getPhoto, s.authenticate)
 
 	// Feeds: anonymous, a token, or a partner's ?key= (feedKey) for readers
 	// that cannot send headers; only full_text partners and staff get
 	// whole bodies (see feeds.go).
-	v1.GET("/feeds/:file", s.getLatestFeed, s.feedKey, s.authenticate)
-	v1.GET("/feeds/section/:file", s.getSectionFeed, s.feedKey, s.authenticate)
-	v1.GET("/feeds/tag/:file", s.getTagFeed, s.feedKey, s.authenticate)
-	v1.GET("/feeds/lang/:file", s.getLangFeed, s.feedKey, s.authenticate)
+	get(v1, "/feeds/:file", s.getLatestFeed, s.feedKey, s.authenticate)
+	get(v1, "/feeds/section/:file", s.getSectionFeed, s.feedKey, s.authenticate)
+	get(v1, "/feeds/tag/:file", s.getTagFeed, s.feedKey, s.authenticate)
+	get(v1, "/feeds/lang/:file", s.getLangFeed, s.feedKey, s.authenticate)
 
 	// Sync API: partners, editors and admins follow the change log; only
 	// full_text partners and staff get whole bodies (see changes.go).
-	v1.GET("/changes", s.listChanges, s.authenticate, s.require(access.RolePartner, access.RoleEditor, access.RoleAdmin))
+	get(v1, "/changes", s.listChanges, s.authenticate, s.require(access.RolePartner, access.RoleEditor, access.RoleAdmin))
 
 	// Accounts: login, refresh and logout take credentials in the body, not
 	// a token; /v1/me needs a token of any role (a token that names no
@@ -55,7 +60,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/auth/refresh", s.refreshToken)
 	v1.POST("/auth/logout", s.logout)
 	anyRole := s.require(access.RoleReader, access.RoleSubscriber, access.RoleEditor, access.RoleAdmin, access.RolePartner)
-	v1.GET("/me", s.getMe, s.authenticate, anyRole)
+	get(v1, "/me", s.getMe, s.authenticate, anyRole)
 
 	// Photos (newsroom): editors and admins. The upload skips the global
 	// JSON body limit and timeout and has its own, after authorization.
@@ -67,23 +72,23 @@ func (s *Server) routes(e *echo.Echo) {
 	// Articles (newsroom): editors and admins; deleting is for admins.
 	articleStaff := s.require(access.RoleEditor, access.RoleAdmin)
 	v1.POST("/admin/articles", s.createArticle, s.authenticate, articleStaff)
-	v1.GET("/admin/articles", s.listAdminArticles, s.authenticate, articleStaff)
-	v1.GET("/admin/articles/:id", s.getAdminArticle, s.authenticate, articleStaff)
+	get(v1, "/admin/articles", s.listAdminArticles, s.authenticate, articleStaff)
+	get(v1, "/admin/articles/:id", s.getAdminArticle, s.authenticate, articleStaff)
 	v1.PATCH("/admin/articles/:id", s.updateArticle, s.authenticate, articleStaff)
 	v1.DELETE("/admin/articles/:id", s.deleteArticle, s.authenticate, s.require(access.RoleAdmin))
 	v1.POST("/admin/articles/:id/publish", s.publishArticle, s.authenticate, articleStaff)
 	v1.POST("/admin/articles/:id/unpublish", s.unpublishArticle, s.authenticate, articleStaff)
-	v1.GET("/admin/articles/:id/revisions", s.listRevisions, s.authenticate, articleStaff)
+	get(v1, "/admin/articles/:id/revisions", s.listRevisions, s.authenticate, articleStaff)
 
 	// Comment moderation (newsroom): editors and admins; deleting is for
 	// admins. Reports: any signed-in member, not partners.
 	moderators := s.require(access.RoleEditor, access.RoleAdmin)
-	v1.GET("/admin/comments", s.listAdminComments, s.authenticate, moderators)
+	get(v1, "/admin/comments", s.listAdminComments, s.authenticate, moderators)
 	v1.POST("/admin/comments/bulk", s.bulkModerateComments, s.authenticate, moderators)
-	v1.GET("/admin/comments/:id", s.getAdminComment, s.authenticate, moderators)
+	get(v1, "/admin/comments/:id", s.getAdminComment, s.authenticate, moderators)
 	v1.PATCH("/admin/comments/:id", s.moderateComment, s.authenticate, moderators)
 	v1.DELETE("/admin/comments/:id", s.deleteComment, s.authenticate, s.require(access.RoleAdmin))
-	v1.GET("/admin/comments/:id/history", s.listCommentHistory, s.authenticate, moderators)
+	get(v1, "/admin/comments/:id/history", s.listCommentHistory, s.authenticate, moderators)
 	v1.POST("/comments/:id/reports", s.reportComment, s.authenticate,
 		s.require(access.RoleReader, access.RoleSubscriber, access.RoleEditor, access.RoleAdmin))
 
@@ -102,18 +107,59 @@ func (s *Server) routes(e *echo.Echo) {
 	// Partners and their credentials: admins only.
 	admins := s.require(access.RoleAdmin)
 	v1.POST("/admin/partners", s.createPartner, s.authenticate, admins)
-	v1.GET("/admin/partners", s.listPartners, s.authenticate, admins)
-	v1.GET("/admin/partners/:id", s.getPartner, s.authenticate, admins)
+	get(v1, "/admin/partners", s.listPartners, s.authenticate, admins)
+	get(v1, "/admin/partners/:id", s.getPartner, s.authenticate, admins)
 	v1.PATCH("/admin/partners/:id", s.updatePartner, s.authenticate, admins)
 	v1.POST("/admin/partners/:id/credentials", s.rotatePartnerCredentials, s.authenticate, admins)
 
 	// Webhooks told about the change log: admins only.
 	hookAdmins := s.require(access.RoleAdmin)
 	v1.POST("/admin/webhooks", s.createWebhook, s.authenticate, hookAdmins)
-	v1.GET("/admin/webhooks", s.listWebhooks, s.authenticate, hookAdmins)
-	v1.GET("/admin/webhooks/:id", s.getWebhook, s.authenticate, hookAdmins)
+	get(v1, "/admin/webhooks", s.listWebhooks, s.authenticate, hookAdmins)
+	get(v1, "/admin/webhooks/:id", s.getWebhook, s.authenticate, hookAdmins)
 	v1.PATCH("/admin/webhooks/:id", s.updateWebhook, s.authenticate, hookAdmins)
 	v1.DELETE("/admin/webhooks/:id", s.deleteWebhook, s.authenticate, hookAdmins)
 	v1.POST("/admin/webhooks/:id/secret", s.rotateWebhookSecret, s.authenticate, hookAdmins)
-	v1.GET("/admin/webhooks/:id/deliveries", s.listWebhookDeliveries, s.authenticate, hookAdmins)
+	get(v1, "/admin/webhooks/:id/deliveries", s.listWebhookDeliveries, s.authenticate, hookAdmins)
 }
+
+// router is the Echo application or one of its groups.
+type router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+	HEAD(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// get adds a read: GET, and HEAD with the same middleware and handler, so
+// that the route table (e.Routes()) lists HEAD wherever GET is. The handler
+// answers a HEAD exactly as a GET — status, validators, Cache-Control,
+// encoding, 304 — and net/http sends no body, because the connection's own
+// request is still a HEAD (RFC 9110, 9.3.2). The spec lists GET only.
+func get(r router, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	name := r.GET(path, h, m...).Name
+	r.HEAD(path, asGet(h), m...).Name = name
+}
+
+// asGet runs h on a copy of the request that says GET, and gives the HEAD
+// back to the middleware (the access log, the error handler) afterwards.
+func asGet(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		head := c.Request()
+		g := head.WithContext(head.Context())
+		g.Method = http.MethodGet
+		c.SetRequest(g)
+		defer c.SetRequest(head)
+		return h(c)
+	}
+}
+
+// withCSP sets a route's Content-Security-Policy, on errors too.
+func withCSP(policy string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set(headerCSP, policy)
+			return next(c)
+		}
+	}
+}
+
+const headerCSP = "Content-Security-Policy"

@@ -9,6 +9,8 @@
 //	@description				Lists answer `{"data": [...], "next_cursor": "..."}` with `limit` (1–100, default 20) and an opaque `cursor`. Every read carries `ETag` and `Last-Modified` and answers `304` to `If-None-Match`. Errors are RFC 9457 problem documents with a stable `code`.
 //	@description
 //	@description				`fields=` keeps the named top-level fields (and `id`): with it, any other field may be absent.
+//	@description
+//	@description				Every GET also answers HEAD, with the same status and headers and no body (RFC 9110); the spec lists the GETs only.
 //	@BasePath					/
 //	@accept						json
 //	@produce					json
@@ -22,6 +24,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,7 +52,7 @@ type settings struct {
 	Logger       *slog.Logger
 	Now          func() time.Time
 	Spec         []byte
-	CORSOrigins  []string // allowed origins; empty allows none
+	CORSOrigins  []string // allowed origins; empty allows none, "*" any
 	PublicURL    string   // base of canonical URLs
 	SubscribeURL string
 	LoginURL     string
@@ -157,13 +160,11 @@ func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 		XFrameOptions:      "DENY",
 		ReferrerPolicy:     "strict-origin-when-cross-origin",
 	}))
-	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-		AllowOrigins:  nonNil(d.CORSOrigins),
-		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match", "If-Match", "If-Modified-Since"},
-		ExposeHeaders: []string{headerETag, echo.HeaderLastModified, echo.HeaderXRequestID, echo.HeaderWWWAuthenticate, "Retry-After", headerLimit, headerRemaining, headerReset},
-		MaxAge:        600,
-	}))
+	// CORS only for the configured origins: none by default (Echo's
+	// middleware would read an empty list as "*").
+	if len(d.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(corsConfig(d.CORSOrigins)))
+	}
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
 	// The photo upload decodes and resizes large images: its own, longer
 	// timeout is on its route.
@@ -179,11 +180,23 @@ func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == uploadPath
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// corsConfig allows the origins named, exactly (no patterns), or any origin
+// when one of them is "*". Either way without credentials: Masthead has no
+// cookies, and a page can only send a token it holds, so "*" lets any site
+// read with its own readers' tokens, never with another site's.
+func corsConfig(origins []string) middleware.CORSConfig {
+	cfg := middleware.CORSConfig{
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-None-Match", "If-Match", "If-Modified-Since"},
+		ExposeHeaders: []string{headerETag, echo.HeaderLastModified, echo.HeaderXRequestID, echo.HeaderWWWAuthenticate, "Retry-After", headerLimit, headerRemaining, headerReset},
+		MaxAge:        600,
 	}
-	return s
+	if slices.Contains(origins, "*") {
+		cfg.AllowOrigins = []string{"*"}
+	} else {
+		cfg.AllowOriginFunc = func(origin string) (bool, error) { return slices.Contains(origins, origin), nil }
+	}
+	return cfg
 }
 
 // accessLog writes one line per request; never a token, a body or a header

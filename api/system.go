@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	echoSwagger "github.com/swaggo/echo-swagger"
 
 	"masthead/internal/access"
 )
@@ -83,8 +82,4 @@ func (s *Server) jwks(c echo.Context) error {
 // response against.
 func (s *Server) openAPI(c echo.Context) error {
 	return sendBytes(c, s.Spec, timeZero, "public, max-age=300")
-}
-
-func (s *Server) swaggerUI() echo.HandlerFunc {
-	return echoSwagger.EchoWrapHandler(echoSwagger.URL("/openapi.json"))
 }

@@ -313,11 +313,18 @@ func validate(req *http.Request, r Response) error {
 	if specErr != nil {
 		return fmt.Errorf("load spec: %w", specErr)
 	}
+	// HEAD is not in the spec: it answers as the GET it mirrors, without
+	// the body (see routes.go).
+	head := req.Method == http.MethodHead
+	if head {
+		req = req.Clone(req.Context())
+		req.Method = http.MethodGet
+	}
 	route, params, err := specRouter.FindRoute(req)
 	if err != nil {
 		if r.Status == http.StatusNotFound || r.Status == http.StatusMethodNotAllowed {
 			// An unknown route: still a problem document.
-			return checkProblem(r)
+			return checkProblemHead(r, head)
 		}
 		return fmt.Errorf("no spec route for %s %s: %w", req.Method, p, err)
 	}
@@ -331,6 +338,7 @@ func validate(req *http.Request, r Response) error {
 		Options: &openapi3filter.Options{
 			IncludeResponseStatus: true,
 			MultiError:            true,
+			ExcludeResponseBody:   head,
 		},
 	}
 	in.SetBodyBytes(r.Body)
@@ -338,7 +346,18 @@ func validate(req *http.Request, r Response) error {
 		return err
 	}
 	if r.Status >= 400 {
+		return checkProblemHead(r, head)
+	}
+	return nil
+}
+
+// checkProblemHead is checkProblem, or for a HEAD (no body) its type.
+func checkProblemHead(r Response, head bool) error {
+	if !head {
 		return checkProblem(r)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		return fmt.Errorf("error with content type %q, want application/problem+json", ct)
 	}
 	return nil
 }

@@ -206,6 +206,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"cors with path", func(c *config.Config) { c.CORSOrigins = []string{"https://app.example/x"} }, "cors-origins"},
 		{"cors with trailing slash", func(c *config.Config) { c.CORSOrigins = []string{"https://app.example/"} }, "cors-origins"},
 		{"cors one bad of two", func(c *config.Config) { c.CORSOrigins = []string{"https://ok.example", "nope"} }, "cors-origins"},
+		{"cors wildcard host", func(c *config.Config) { c.CORSOrigins = []string{"https://*.app.example"} }, "cors-origins"},
+		{"cors wildcard scheme", func(c *config.Config) { c.CORSOrigins = []string{"*://app.example"} }, "cors-origins"},
 		{"log format", func(c *config.Config) { c.LogFormat = "xml" }, "log-format"},
 		{"log level", func(c *config.Config) { c.LogLevel = "verbose" }, "log-level"},
 	}

@@ -75,7 +75,7 @@ var settings = []Setting{
 	},
 	{
 		Flag: "cors-origins", Env: "MASTHEAD_CORS_ORIGINS",
-		Usage: "comma-separated origins allowed by CORS (empty: none)",
+		Usage: "comma-separated origins allowed by CORS, exactly (empty: none; *: any, without credentials)",
 		field: list(func(c *Config) *[]string { return &c.CORSOrigins }),
 		check: func(c Config) error { return origins(c.CORSOrigins) },
 	},
@@ -423,7 +423,8 @@ func origins(list []string) error {
 		if o == "*" {
 			continue
 		}
-		if p, err := url.Parse(o); err != nil || p.Scheme == "" || p.Host == "" || p.Path != "" {
+		// "*" alone allows any origin; inside an origin it is no pattern.
+		if p, err := url.Parse(o); err != nil || p.Scheme == "" || p.Host == "" || p.Path != "" || strings.Contains(o, "*") {
 			bad = append(bad, strconv.Quote(o))
 		}
 	}
