@@ -122,8 +122,8 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.UploadLimit, 1<<10, 1<<30, "1K and 1G") },
 	},
 	{
-		// 256M takes a 24-megapixel baseline camera JPEG (184–219 MiB by this
-		// count) and refuses a 7000×7000 16-bit PNG (442 MiB); see media.Cost.
+		// 256M takes a 24-megapixel baseline camera JPEG (185–220 MiB by this
+		// count) and refuses a 7000×7000 16-bit PNG (443 MiB); see media.Cost.
 		Flag: "upload-max-decoded-bytes", Env: "MASTHEAD_UPLOAD_MAX_DECODED_BYTES", Default: "256M",
 		Usage: "most memory one photo upload may need once decoded, estimated from its header before decoding (width × height × bytes per pixel, with the decoder's and the resizer's buffers), e.g. 256M",
 		field: size(func(c *Config) *int64 { return &c.UploadMaxDecoded }),

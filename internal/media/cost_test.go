@@ -133,7 +133,7 @@ func TestCostDefaults(t *testing.T) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		_, _, _, cerr := s.check(tc.data)
-		t.Logf("%s: %d×%d costs %d bytes (%.0f MiB)", tc.name, w, h, cost, float64(cost)/(1<<20))
+		t.Logf("%s: %d×%d costs %d bytes (%d MiB, rounded up)", tc.name, w, h, cost, (cost+1<<20-1)>>20)
 		if (cerr == nil) != tc.ok {
 			t.Errorf("%s: check = %v, want accepted %v", tc.name, cerr, tc.ok)
 		}
