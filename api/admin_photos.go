@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,11 +71,13 @@ func (s *Server) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 // createPhoto godoc
 //
 //	@Summary		Upload a photo
-//	@Description	The type is sniffed from the bytes (JPEG, PNG, GIF or WebP), whatever the file name or part Content-Type say. Size and pixel count are checked before decoding; EXIF orientation is applied and every metadata segment (EXIF, GPS) is dropped by re-encoding. Renditions are never wider than the source.
+//	@Description	The type is sniffed from the bytes (JPEG, PNG, GIF or WebP), whatever the file name or part Content-Type say. Size, pixel count and the memory decoding needs are checked from the header before decoding; EXIF orientation is applied and every metadata segment (EXIF, GPS) is dropped by re-encoding. Renditions are never wider than the source.
+//	@Description
+//	@Description	The memory is width × height × the bytes per pixel of the decoded image (1 for paletted, 4 for 8-bit RGBA, 8 for 16-bit RGBA; JPEG per its sampling, more when progressive), plus the decoder's and resizer's buffers; it must stay within the server's `upload-max-decoded-bytes` (default 256 MiB: a 24-megapixel baseline camera JPEG needs 185–220 MiB, a 7000×7000 16-bit PNG 443 MiB). A few uploads decode at once (`upload-decodes`, default 2); the others wait for a slot, and one still waiting at its deadline gets `503 unavailable` with `Retry-After`.
 //	@Description
 //	@Description	Each upload makes a new photo (its own caption and credit), even for bytes uploaded before: the files themselves are stored once, by content hash.
 //	@Description
-//	@Description	Errors: a type that is not an accepted image is `415 unsupported_media_type`; a file over the upload limit or an image whose header announces too many pixels (a decompression bomb) is `413 payload_too_large`; a truncated or damaged image is `422 validation_failed` on field `file`.
+//	@Description	Errors: a type that is not an accepted image is `415 unsupported_media_type`; a file over the upload limit, or an image whose header announces too many pixels or more memory to decode than allowed (a decompression bomb), is `413 payload_too_large`, nothing stored; a truncated or damaged image is `422 validation_failed` on field `file`.
 //	@Tags			photos
 //	@Security		BearerAuth
 //	@x-auth-required	true
@@ -92,6 +95,8 @@ func (s *Server) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Failure		413			{object}	Problem
 //	@Failure		415			{object}	Problem
 //	@Failure		422			{object}	Problem
+//	@Failure		503			{object}	Problem
+//	@Header			503			{integer}	Retry-After	"seconds to wait"
 //	@Router			/v1/admin/photos [post]
 func (s *Server) createPhoto(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -103,13 +108,26 @@ func (s *Server) createPhoto(c echo.Context) error {
 		return err
 	}
 	img, err := s.Media.Put(ctx, data)
+	var tle *media.TooLargeError
 	switch {
 	case errors.Is(err, media.ErrUnsupported):
 		return &problemError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 			detail: "the file is not a JPEG, PNG, GIF or WebP image"}
+	case errors.As(err, &tle) && tle.Pixels:
+		return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+			detail: fmt.Sprintf("the image is %d×%d, %d pixels; at most %d are accepted: send a smaller picture",
+				tle.Width, tle.Height, tle.Need, tle.Limit)}
+	case errors.As(err, &tle):
+		return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
+			detail: fmt.Sprintf("the %d×%d image would need %d MiB of memory to decode; at most %d MiB are allowed (upload-max-decoded-bytes): send a smaller picture, or one with fewer bits per pixel",
+				tle.Width, tle.Height, ceilMiB(tle.Need), tle.Limit>>20)}
 	case errors.Is(err, media.ErrTooLarge):
 		return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
 			detail: "the image is too large: too many bytes, or too many pixels announced by its header"}
+	case errors.Is(err, media.ErrBusy):
+		return &problemError{status: http.StatusServiceUnavailable, code: "unavailable",
+			detail: "the server is busy decoding other photos; try again after the delay in Retry-After",
+			header: http.Header{"Retry-After": {strconv.Itoa(busyRetryAfter)}}}
 	case errors.Is(err, media.ErrCorrupt):
 		return &problemError{status: http.StatusUnprocessableEntity, code: "validation_failed",
 			detail: "the request has invalid fields",
@@ -132,6 +150,13 @@ func (s *Server) createPhoto(c echo.Context) error {
 	h.Set(echo.HeaderCacheControl, "private, no-store")
 	return c.JSON(http.StatusCreated, toPhotoResponse(ph))
 }
+
+// busyRetryAfter is the Retry-After, in seconds, of an upload that found
+// no decoding slot before its deadline: about one large decode.
+const busyRetryAfter = 5
+
+// ceilMiB is n bytes in MiB, rounded up.
+func ceilMiB(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
 
 // readUpload streams the multipart body: the file part is read through a
 // reader bounded at UploadLimit+1 bytes, the text fields at maxFormField.

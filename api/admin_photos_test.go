@@ -433,7 +433,7 @@ func TestUploadPhotoStripsEXIF(t *testing.T) {
 
 func TestUploadPhotoRefused(t *testing.T) {
 	const limit = 256 << 10
-	a, root := photoApp(t, func(c *config.Config) { c.UploadLimit = limit })
+	a, root := photoApp(t, func(c *config.Config) { c.UploadLimit, c.UploadMaxDecoded = limit, 32<<20 })
 	editor := a.Token(access.RoleEditor)
 	jpg := jpegBytes(t, 200, 150)
 	photosBefore, filesBefore := countPhotos(t, a), len(mediaFiles(t, root))
@@ -461,6 +461,13 @@ func TestUploadPhotoRefused(t *testing.T) {
 		}, 422, "validation_failed", "file"},
 		{"png bomb", func() apitest.Response {
 			return upload(a, editor, "bomb.png", "image/png", bombPNG(100000, 100000), nil)
+		}, 413, "payload_too_large", ""},
+		// Within the pixel limit, over the 32 MiB memory budget.
+		{"gif screen over the memory budget", func() apitest.Response {
+			return upload(a, editor, "wide.gif", "image/gif", gifScreen(8000, 6000), nil)
+		}, 413, "payload_too_large", ""},
+		{"progressive jpeg header over the memory budget", func() apitest.Response {
+			return upload(a, editor, "prog.jpg", "image/jpeg", jpegFrame(4000, 3000, true, 0x22, 0x11, 0x11), nil)
 		}, 413, "payload_too_large", ""},
 		{"over the limit", func() apitest.Response {
 			return upload(a, editor, "big.jpg", "image/jpeg", noise, nil)
@@ -741,7 +748,7 @@ func FuzzUploadPhoto(f *testing.F) {
 	// can announce 50 megapixels) would cost seconds per execution.
 	a := apitest.New(f, apitest.Options{NoDemo: true, Configure: func(c *config.Config) { c.UploadLimit = 1 << 20 },
 		Services: func(s *app.Services, _ func() time.Time) {
-			ms, err := media.NewStore(s.MediaRoot, []int{16}, media.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 18})
+			ms, err := media.NewStore(s.MediaRoot, []int{16}, media.Limits{MaxBytes: 1 << 20, MaxPixels: 1 << 18, MaxDecoded: 4 << 20})
 			if err != nil {
 				f.Fatal(err)
 			}
@@ -754,6 +761,9 @@ func FuzzUploadPhoto(f *testing.F) {
 	f.Add(jpg[:len(jpg)/3], false)
 	f.Add(pngBytes(f, 20, 10), false)
 	f.Add(bombPNG(1<<20, 1<<20), false)
+	f.Add(zeroPNG16(600, 400), false)
+	f.Add(gifScreen(500, 400), false)
+	f.Add(jpegFrame(640, 480, true, 0x22, 0x11, 0x11), false)
 	f.Add(withSegment(jpg, exifAPP1(8)), false)
 	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), false)
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), false)

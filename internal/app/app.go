@@ -103,7 +103,9 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		return nil, nil, err
 	}
 	mediaRoot := filepath.Join(cfg.DataDir, "media")
-	mediaStore, err := media.NewStore(mediaRoot, o.RenditionWidths, media.Limits{MaxBytes: cfg.UploadLimit})
+	mediaStore, err := media.NewStore(mediaRoot, o.RenditionWidths, media.Limits{
+		MaxBytes: cfg.UploadLimit, MaxDecoded: cfg.UploadMaxDecoded, Decodes: cfg.UploadDecodes,
+	})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	BodyLimit    string
 	// UploadLimit is the largest photo upload, in bytes.
 	UploadLimit int64
+	// UploadMaxDecoded bounds the memory one upload may need once decoded
+	// (estimated from the image header before decoding), in bytes;
+	// UploadDecodes is how many uploads may decode at once.
+	UploadMaxDecoded int64
+	UploadDecodes    int
 	// MeterFree is how many subscribers articles a reader may open per
 	// month; 0 turns metering off.
 	MeterFree int

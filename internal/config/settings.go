@@ -140,6 +140,20 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.UploadLimit, 1<<10, 1<<30, "1K and 1G") },
 	},
 	{
+		// 256M takes a 24-megapixel baseline camera JPEG (185–220 MiB by this
+		// count) and refuses a 7000×7000 16-bit PNG (443 MiB); see media.Cost.
+		Flag: "upload-max-decoded-bytes", Env: "MASTHEAD_UPLOAD_MAX_DECODED_BYTES", Default: "256M",
+		Usage: "most memory one photo upload may need once decoded, estimated from its header before decoding (width × height × bytes per pixel, with the decoder's and the resizer's buffers), e.g. 256M",
+		field: size(func(c *Config) *int64 { return &c.UploadMaxDecoded }),
+		check: func(c Config) error { return within(c.UploadMaxDecoded, 1<<20, 16<<30, "1M and 16G") },
+	},
+	{
+		Flag: "upload-decodes", Env: "MASTHEAD_UPLOAD_DECODES", Default: "2",
+		Usage: "photo uploads decoded at once; others wait for a slot until their deadline (1–64)",
+		field: integer(func(c *Config) *int { return &c.UploadDecodes }),
+		check: func(c Config) error { return within(c.UploadDecodes, 1, 64, "1 and 64") },
+	},
+	{
 		Flag: "read-timeout", Env: "MASTHEAD_READ_TIMEOUT", Default: "10s",
 		Usage: "longest time to read a whole request, body included, e.g. 10s",
 		field: duration(func(c *Config) *time.Duration { return &c.ReadTimeout }),

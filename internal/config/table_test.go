@@ -47,6 +47,8 @@ var settingCases = []settingCase{
 	{"debug-addr", "MASTHEAD_DEBUG_ADDR", "127.0.0.1:6060", "[::1]:6061", func(c config.Config) any { return c.DebugAddr }, "127.0.0.1:6060", "[::1]:6061"},
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "4M", "2M", func(c config.Config) any { return c.BodyLimit }, "4M", "2M"},
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "5M", "512K", func(c config.Config) any { return c.UploadLimit }, int64(5 << 20), int64(512 << 10)},
+	{"upload-max-decoded-bytes", "MASTHEAD_UPLOAD_MAX_DECODED_BYTES", "512M", "64M", func(c config.Config) any { return c.UploadMaxDecoded }, int64(512 << 20), int64(64 << 20)},
+	{"upload-decodes", "MASTHEAD_UPLOAD_DECODES", "4", "1", func(c config.Config) any { return c.UploadDecodes }, 4, 1},
 	{"read-timeout", "MASTHEAD_READ_TIMEOUT", "30s", "1m", func(c config.Config) any { return c.ReadTimeout }, 30 * time.Second, time.Minute},
 	{"request-timeout", "MASTHEAD_REQUEST_TIMEOUT", "20s", "5s", func(c config.Config) any { return c.RequestTimeout }, 20 * time.Second, 5 * time.Second},
 	{"shutdown-timeout", "MASTHEAD_SHUTDOWN_TIMEOUT", "45s", "2m", func(c config.Config) any { return c.ShutdownTimeout }, 45 * time.Second, 2 * time.Minute},

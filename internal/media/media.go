@@ -1,10 +1,12 @@
 // Package media stores photos on disk, named by the SHA-256 of their bytes,
 // together with downscaled renditions, a blurhash and a dominant colour.
 //
-// Input is treated as hostile: the type is sniffed from magic bytes, the size
-// and the pixel count announced by the header are checked before any pixel is
-// decoded, and everything written is re-encoded from pixels so that metadata
-// such as EXIF (including GPS positions) never reaches disk.
+// Input is treated as hostile: the type is sniffed from magic bytes, the size,
+// the pixel count and the memory that decoding needs (estimated from the
+// header, see Store.Cost) are checked before any pixel is decoded, at most
+// Limits.Decodes images are decoded at once, and everything written is
+// re-encoded from pixels so that metadata such as EXIF (including GPS
+// positions) never reaches disk.
 //
 // Layout under the root, for a hash h whose first two hex digits are hh:
 //
@@ -16,6 +18,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,16 +26,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Sentinel errors returned (wrapped) by Put and ContentType.
 var (
 	// ErrUnsupported means the bytes are not JPEG, PNG, GIF or WebP.
 	ErrUnsupported = errors.New("unsupported image type")
-	// ErrTooLarge means the input exceeds Limits.MaxBytes or Limits.MaxPixels.
+	// ErrTooLarge means the input exceeds Limits.MaxBytes, Limits.MaxPixels
+	// or Limits.MaxDecoded; the latter two come as a *TooLargeError.
 	ErrTooLarge = errors.New("image too large")
+	// ErrBusy means no decoding slot freed up before the context's deadline.
+	ErrBusy = errors.New("every decoding slot is busy")
 	// ErrCorrupt means the type was recognised but the image could not be
 	// decoded (bad header, truncated or damaged data).
 	ErrCorrupt = errors.New("corrupt image")
@@ -40,9 +48,38 @@ var (
 
 // Default limits used when a Limits field is zero or negative.
 const (
-	DefaultMaxBytes  int64 = 20 << 20
-	DefaultMaxPixels       = 50_000_000
+	DefaultMaxBytes   int64 = 20 << 20
+	DefaultMaxPixels        = 50_000_000
+	DefaultMaxDecoded int64 = 256 << 20
+	DefaultDecodes          = 2
 )
+
+// releaseAbove is the cost above which Put hands the freed memory back to
+// the operating system as soon as the image is done. The Go runtime keeps
+// freed heap for reuse and returns it only slowly (a 400 MB decode left
+// the process at 800 MB); a forced collection costs a few milliseconds,
+// nothing next to a decode of this size.
+const releaseAbove = 64 << 20
+
+// TooLargeError is a refusal by the header: too many pixels, or more memory
+// to decode than the limit. It matches ErrTooLarge.
+type TooLargeError struct {
+	Width, Height int
+	// Need is the cost of decoding (Store.Cost) and Limit the largest
+	// allowed, both in bytes; or, for a refusal by pixel count, the pixel
+	// count and its limit.
+	Need, Limit int64
+	Pixels      bool // the pixel count was refused, not the cost
+}
+
+func (e *TooLargeError) Error() string {
+	if e.Pixels {
+		return fmt.Sprintf("media: %dx%d is %d pixels, over the limit of %d pixels", e.Width, e.Height, e.Need, e.Limit)
+	}
+	return fmt.Sprintf("media: %dx%d needs %d bytes to decode, over the limit of %d bytes", e.Width, e.Height, e.Need, e.Limit)
+}
+
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
 // Rendition is one stored downscaled copy of an image.
 type Rendition struct {
@@ -63,10 +100,24 @@ type Image struct {
 	Renditions    []Rendition // ascending width
 }
 
-// Limits bounds what Put accepts.
+// Limits bounds what Put accepts and how much it decodes at once.
 type Limits struct {
 	MaxBytes  int64 // size of the input; default DefaultMaxBytes
 	MaxPixels int   // width*height from the header; default DefaultMaxPixels
+	// MaxDecoded bounds the cost of an image (Store.Cost), in bytes;
+	// default DefaultMaxDecoded.
+	MaxDecoded int64
+	// Decodes is how many Puts may decode at once; the others wait for a
+	// slot. Default DefaultDecodes.
+	Decodes int
+}
+
+// DecodeStats counts the decodes of a Store since it was made.
+type DecodeStats struct {
+	Active  int64 // decoding now
+	Waiting int64 // waiting for a slot now
+	Peak    int64 // most decoding at once
+	Total   int64 // decodes started
 }
 
 // Store writes images and their renditions below a root directory.
@@ -78,6 +129,12 @@ type Store struct {
 
 	mu       sync.Mutex
 	inflight map[string]chan struct{} // hash -> closed when that Put ends
+
+	slots                         chan struct{} // one token per decode running
+	active, waiting, peak, starts atomic.Int64
+	// decoding, when set (by tests), is called while a slot is held,
+	// before the image is decoded.
+	decoding func()
 }
 
 // NewStore returns a Store rooted at root, creating the directory if needed.
@@ -102,6 +159,12 @@ func NewStore(root string, widths []int, limits Limits) (*Store, error) {
 	if limits.MaxPixels <= 0 {
 		limits.MaxPixels = DefaultMaxPixels
 	}
+	if limits.MaxDecoded <= 0 {
+		limits.MaxDecoded = DefaultMaxDecoded
+	}
+	if limits.Decodes <= 0 {
+		limits.Decodes = DefaultDecodes
+	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("media: create root: %w", err)
 	}
@@ -110,6 +173,70 @@ func NewStore(root string, widths []int, limits Limits) (*Store, error) {
 		widths:   ws,
 		limits:   limits,
 		inflight: make(map[string]chan struct{}),
+		slots:    make(chan struct{}, limits.Decodes),
+	}, nil
+}
+
+// Decodes reports the decodes of the store so far.
+func (s *Store) Decodes() DecodeStats {
+	return DecodeStats{Active: s.active.Load(), Waiting: s.waiting.Load(), Peak: s.peak.Load(), Total: s.starts.Load()}
+}
+
+// Cost returns the memory, in bytes, that Put would need to decode data and
+// make its renditions, estimated from the header alone (see cost.go), and
+// the header's width and height. Errors wrap ErrUnsupported or ErrCorrupt.
+func (s *Store) Cost(data []byte) (cost int64, width, height int, err error) {
+	f, err := sniff(data)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	cfg, err := f.config(bytes.NewReader(data))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("media: read %s header: %w: %w", f.mime, err, ErrCorrupt)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return 0, 0, 0, fmt.Errorf("media: %s header has size %dx%d: %w", f.mime, cfg.Width, cfg.Height, ErrCorrupt)
+	}
+	return s.cost(f, cfg, data), cfg.Width, cfg.Height, nil
+}
+
+// check refuses data whose header announces more pixels or a larger cost
+// than the limits, before anything is decoded.
+func (s *Store) check(data []byte) (cost int64, width, height int, err error) {
+	cost, w, h, err := s.Cost(data)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if px := int64(w) * int64(h); px > int64(s.limits.MaxPixels) {
+		return 0, 0, 0, &TooLargeError{Width: w, Height: h, Need: px, Limit: int64(s.limits.MaxPixels), Pixels: true}
+	}
+	if cost > s.limits.MaxDecoded {
+		return 0, 0, 0, &TooLargeError{Width: w, Height: h, Need: cost, Limit: s.limits.MaxDecoded}
+	}
+	return cost, w, h, nil
+}
+
+// acquire waits for a decoding slot, as long as ctx allows. A deadline
+// passing while waiting is ErrBusy; a cancellation is ctx's error.
+func (s *Store) acquire(ctx context.Context) (release func(), err error) {
+	s.waiting.Add(1)
+	select {
+	case s.slots <- struct{}{}:
+		s.waiting.Add(-1)
+	case <-ctx.Done():
+		s.waiting.Add(-1)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("media: waited for a decoding slot until the deadline: %w", ErrBusy)
+		}
+		return nil, ctx.Err()
+	}
+	n := s.active.Add(1)
+	s.starts.Add(1)
+	for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+	}
+	return func() {
+		s.active.Add(-1)
+		<-s.slots
 	}, nil
 }
 
@@ -118,9 +245,11 @@ func (s *Store) Root() string { return s.root }
 
 // Put stores data and returns its description.
 //
-// The type is sniffed from the bytes, never a name. The byte size and the
-// pixel count announced by the header are checked against the limits before
-// the image is decoded. The decoded image is turned per its EXIF orientation,
+// The type is sniffed from the bytes, never a name. The byte size, and the
+// pixel count and the cost (Cost) announced by the header, are checked
+// against the limits before the image is decoded; then Put waits for one of
+// the Limits.Decodes slots (ErrBusy if ctx's deadline passes first). The
+// decoded image is turned per its EXIF orientation,
 // then the original and the renditions are re-encoded and written atomically.
 // Renditions are never upscaled: widths at or above the source width are
 // skipped, and when no configured width is smaller than the source, the source
@@ -141,6 +270,10 @@ func (s *Store) Put(ctx context.Context, data []byte) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
+	cost, w, h, err := s.check(data)
+	if err != nil {
+		return Image{}, err
+	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 
@@ -153,7 +286,7 @@ func (s *Store) Put(ctx context.Context, data []byte) (Image, error) {
 	if img, ok := s.loadMeta(hash); ok {
 		return img, nil
 	}
-	img, err := s.process(ctx, f, hash, data)
+	img, err := s.decodeAndWrite(ctx, f, hash, data, w, h, cost)
 	if err != nil {
 		return Image{}, err
 	}
@@ -161,6 +294,24 @@ func (s *Store) Put(ctx context.Context, data []byte) (Image, error) {
 		return Image{}, err
 	}
 	return img, nil
+}
+
+// decodeAndWrite runs process in a decoding slot, then gives the memory of
+// a large decode back to the operating system.
+func (s *Store) decodeAndWrite(ctx context.Context, f format, hash string, data []byte, w, h int, cost int64) (Image, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return Image{}, err
+	}
+	if s.decoding != nil {
+		s.decoding()
+	}
+	img, err := s.process(ctx, f, hash, data, w, h)
+	release()
+	if cost > releaseAbove {
+		debug.FreeOSMemory()
+	}
+	return img, err
 }
 
 // lock serialises Puts of the same hash within this Store so that a second,

@@ -28,20 +28,10 @@ const (
 // than resizing every width from the source is what matters: 3.5× faster.
 var resampleFilter = imaging.Lanczos
 
-// process decodes data (already sniffed as f and within MaxBytes) and writes
-// the original and the renditions. It does not write the metadata file.
-func (s *Store) process(ctx context.Context, f format, hash string, data []byte) (Image, error) {
-	cfg, err := f.config(bytes.NewReader(data))
-	if err != nil {
-		return Image{}, fmt.Errorf("media: read %s header: %w: %w", f.mime, err, ErrCorrupt)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return Image{}, fmt.Errorf("media: %s header has size %dx%d: %w", f.mime, cfg.Width, cfg.Height, ErrCorrupt)
-	}
-	if px := int64(cfg.Width) * int64(cfg.Height); px > int64(s.limits.MaxPixels) {
-		return Image{}, fmt.Errorf("media: %dx%d is %d pixels, over the limit of %d pixels: %w",
-			cfg.Width, cfg.Height, px, s.limits.MaxPixels, ErrTooLarge)
-	}
+// process decodes data (already sniffed as f, within MaxBytes, and whose
+// header announced cfgW×cfgH within the limits) and writes the original and
+// the renditions. It does not write the metadata file.
+func (s *Store) process(ctx context.Context, f format, hash string, data []byte, cfgW, cfgH int) (Image, error) {
 	if err := ctx.Err(); err != nil {
 		return Image{}, err
 	}
@@ -52,10 +42,10 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte)
 	}
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if !(w == cfg.Width && h == cfg.Height) && !(w == cfg.Height && h == cfg.Width) {
+	if !(w == cfgW && h == cfgH) && !(w == cfgH && h == cfgW) {
 		// A decoder disagreeing with its own header: refuse rather than
 		// trust a size that was never checked against the limits.
-		return Image{}, fmt.Errorf("media: decoded %dx%d, header said %dx%d: %w", w, h, cfg.Width, cfg.Height, ErrCorrupt)
+		return Image{}, fmt.Errorf("media: decoded %dx%d, header said %dx%d: %w", w, h, cfgW, cfgH, ErrCorrupt)
 	}
 	if err := ctx.Err(); err != nil {
 		return Image{}, err
