@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,6 +149,17 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 		var op *net.OpError
 		return errors.As(err, &op) && op.Op == "dial" && errors.Is(err, syscall.ECONNREFUSED)
 	}
+	// resetUnaccepted is a request on a connection made after the signal
+	// that the kernel reset before any answer: closing a listener resets
+	// the connections still waiting in its accept queue, which the server
+	// never took. Such a request never reached the server, as if refused;
+	// one on a connection made before the signal is a failure.
+	var signalledAt atomic.Int64
+	resetUnaccepted := func(err error, fresh bool, connected time.Time) bool {
+		at := signalledAt.Load()
+		return fresh && at != 0 && !connected.Before(time.Unix(0, at)) &&
+			(errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF))
+	}
 	transport := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, Timeout: time.Minute}
@@ -161,9 +173,24 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 			for n := i; ; n++ {
 				path := paths[n%len(paths)]
 				sent.Add(1)
-				res, err := client.Get(base + path)
+				// A dial the transport abandons may report after Do
+				// returns: the trace's facts are guarded.
+				var (
+					traceMu   sync.Mutex
+					fresh     bool
+					connected time.Time
+				)
+				req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+				req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+					ConnectDone: func(string, string, error) { traceMu.Lock(); connected = time.Now(); traceMu.Unlock() },
+					GotConn:     func(i httptrace.GotConnInfo) { traceMu.Lock(); fresh = !i.Reused; traceMu.Unlock() },
+				}))
+				res, err := client.Do(req)
 				if err != nil {
-					if refusedAtConnect(err) {
+					traceMu.Lock()
+					unaccepted := resetUnaccepted(err, fresh, connected)
+					traceMu.Unlock()
+					if refusedAtConnect(err) || unaccepted {
 						sent.Add(-1)
 						refused.Add(1)
 						return
@@ -236,6 +263,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond) // every slow body is being read
 	signalled := time.Now()
+	signalledAt.Store(signalled.UnixNano())
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
