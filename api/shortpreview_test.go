@@ -143,6 +143,22 @@ func TestPreviewBreakAfterLastBlock(t *testing.T) {
 		t.Errorf("%d articles stored", n-before)
 	}
 
+	// A break that leaves out only a closing photo hides no word.
+	photo := a.Article("wells").PhotoID
+	if photo == "" {
+		t.Fatal("the demo article has no photo")
+	}
+	r = aaSend(a, http.MethodPost, "/v1/admin/articles", ed,
+		`{"title":"Texte puis photo","lang":"fr","access":"subscribers","preview_break":1,"status":"published",
+		"blocks":[{"type":"paragraph","text":"Le seul paragraphe, réservé."},{"type":"photo","photo_id":"`+photo+`"}]}`)
+	mustStatus(t, r, http.StatusUnprocessableEntity, "break before a closing photo")
+	if !strings.Contains(string(r.Body), `"field":"preview_break"`) {
+		t.Errorf("problem %s", r.Body)
+	}
+	if n := aaRows(t, a, "articles", ""); n != before {
+		t.Errorf("%d articles stored", n-before)
+	}
+
 	// The same through a PATCH of an article of two blocks.
 	art, _ := aaCreate(t, a, ed, `{"title":"Deux blocs","lang":"fr","access":"subscribers","preview_break":1,
 		"blocks":[{"type":"paragraph","text":"Un."},{"type":"paragraph","text":"Deux."}]}`)

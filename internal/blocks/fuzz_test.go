@@ -189,7 +189,7 @@ func checkPaywallPreview(t *testing.T, bs []Block, breakAt *int, budget int, val
 	if total > 0 && p.WordsShown >= total {
 		t.Fatalf("paywall preview shows %d words of %d", p.WordsShown, total)
 	}
-	if breakAt != nil && *breakAt < len(bs) {
+	if breakAt != nil && *breakAt < len(bs) && Words(bs[max(*breakAt, 0):]) > 0 {
 		k := max(*breakAt, 0)
 		if p.WholeBlocks != k || len(p.Blocks) != k {
 			t.Errorf("break %d: %d blocks, %d whole", *breakAt, len(p.Blocks), p.WholeBlocks)

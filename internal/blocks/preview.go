@@ -69,16 +69,17 @@ func MakePreview(bs []Block, breakAt *int, budget int) Preview {
 // MakePaywallPreview computes the preview of a non-public article: the
 // article is never shown whole, however short it is.
 //
-// An editor's break (breakAt not nil) that leaves at least one block out is
-// taken as MakePreview takes it; a break at or after the last block is
-// ignored (Validate-level rules refuse it when the article is saved; an older
-// row may still hold one). Otherwise the automatic preview of MakePreview is
+// An editor's break (breakAt not nil) that leaves words out is taken as
+// MakePreview takes it; a break at or after the last block, or one that
+// leaves out only wordless blocks (a closing photo), is ignored (the
+// article's validation refuses both when it is saved; an older row may
+// still hold one). Otherwise the automatic preview of MakePreview is
 // computed with a budget of at most half of the body's words (rounded down),
 // so the cut still falls at a sentence end or at a word with "…". A body
 // without any word has an empty preview. Truncated is true whenever bs is
 // not empty.
 func MakePaywallPreview(bs []Block, breakAt *int, budget int) Preview {
-	if breakAt != nil && *breakAt < len(bs) {
+	if breakAt != nil && *breakAt < len(bs) && Words(bs[max(*breakAt, 0):]) > 0 {
 		return previewTo(bs, *breakAt)
 	}
 	if budget <= 0 {

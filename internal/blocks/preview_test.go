@@ -328,6 +328,13 @@ func TestPaywallPreview(t *testing.T) {
 	if p := MakePaywallPreview(body, &two, DefaultBudget); p.WholeBlocks != 2 || len(p.Blocks) != 2 {
 		t.Errorf("break 2: %d blocks", len(p.Blocks))
 	}
+	// A break that leaves out only a closing photo hides no word: it is
+	// ignored too (found by FuzzPreview).
+	withPhoto := append(slices.Clone(body), Block{Type: TypePhoto, PhotoID: "p"})
+	last := len(body)
+	if p := MakePaywallPreview(withPhoto, &last, DefaultBudget); !p.Truncated || p.WordsShown > 51 {
+		t.Errorf("break before a closing photo: truncated %v, %d words", p.Truncated, p.WordsShown)
+	}
 	// A body without words shows nothing; one word, nothing either.
 	if p := MakePaywallPreview([]Block{{Type: TypePhoto, PhotoID: "p"}}, nil, 0); !p.Truncated || len(p.Blocks) != 0 {
 		t.Errorf("wordless body: %+v", p)

@@ -69,6 +69,9 @@ func (in ArticleInput) validate() error {
 	if in.PreviewBreak != nil && (*in.PreviewBreak < 1 || *in.PreviewBreak >= len(in.Body)) {
 		// A break after the last block would show the whole article.
 		add("preview_break", "must be a block index between 1 and the number of blocks minus one: the preview must leave something out")
+	} else if in.PreviewBreak != nil && blocks.Words(in.Body[*in.PreviewBreak:]) == 0 {
+		// Nor may it leave out only photos and embeds: every word shown.
+		add("preview_break", "must leave some words out of the preview: the blocks from it on have none")
 	}
 	if in.Source.URL != "" {
 		if u, err := url.Parse(in.Source.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
