@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzWebhookURL$$' -fuzztime=$(FUZZTIME) ./internal/webhooks/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCost$$' -fuzztime=$(FUZZTIME) ./internal/media/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:
