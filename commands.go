@@ -251,14 +251,11 @@ func rerender(ctx context.Context, args []string, getenv func(string) string, st
 	if fs.NArg() > 0 {
 		return fmt.Errorf("rerender: unexpected argument %q", fs.Arg(0))
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
+	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	res, err := content.NewService(db, content.Options{PreviewWords: cfg.PreviewWords}).Rerender(ctx, 200)
 	if err != nil {
@@ -351,4 +348,18 @@ func health(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	_, err = fmt.Fprintln(stdout, "ok")
 	return err
+}
+
+// openMigrated opens the configured database and applies pending
+// migrations: what the commands that write (user, rerender) start with.
+func openMigrated(ctx context.Context, cfg config.Config, stderr io.Writer) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

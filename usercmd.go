@@ -13,7 +13,6 @@ import (
 	"masthead/internal/accounts"
 	"masthead/internal/config"
 	"masthead/internal/fault"
-	"masthead/internal/store"
 )
 
 const userUsage = `usage: masthead user <subcommand> [flags]
@@ -90,14 +89,11 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 		return err
 	}
 
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: newLogger(cfg, stderr)})
+	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
 	svc, err := accounts.NewService(db, accounts.Options{})
 	if err != nil {
 		return err

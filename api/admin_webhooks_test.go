@@ -750,24 +750,6 @@ func TestWebhookZonedURLRefused(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination the dispatcher's workers share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // countingListener is a real HTTP server on a loopback address that counts
 // the requests it receives.
 type countingListener struct {
@@ -828,7 +810,7 @@ func TestWebhookZonedRowNeverDialled(t *testing.T) {
 		ids[h.ID] = u
 	}
 	hookArticle(t, a, "Zone interdite")
-	var logs syncBuffer
+	var logs apitest.SyncBuffer
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if r := runOnce(t, d); r.Enqueued != len(zoned) || r.Attempted != len(zoned) || r.Delivered != 0 {
 		t.Errorf("round: %+v", r)
@@ -870,7 +852,7 @@ func TestWebhookClosedPortNeutral(t *testing.T) {
 	a, svc := hookApp(t, "127.0.0.1")
 	h := createHook(t, a, "http://127.0.0.1:"+port+"/hook?token=partner-secret-token", "*")
 	hookArticle(t, a, "Port fermé")
-	var logs syncBuffer
+	var logs apitest.SyncBuffer
 	d := webhooks.NewDispatcher(svc, webhooks.DispatchOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if r := runOnce(t, d); r.Attempted != 1 || r.Delivered != 0 {
 		t.Fatalf("round: %+v", r)

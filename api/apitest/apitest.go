@@ -151,7 +151,7 @@ func New(t testing.TB, opts ...Options) *App {
 		db, dataDir, summary = f.DB, filepath.Dir(f.MediaRoot), f.Demo
 	}
 
-	var logs syncBuffer
+	var logs SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -377,18 +377,21 @@ func checkProblem(r Response) error {
 	return nil
 }
 
-type syncBuffer struct {
+// SyncBuffer is a log destination that goroutines share: a bytes.Buffer
+// behind a mutex.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
