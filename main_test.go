@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"masthead/internal/access"
+	"masthead/internal/store"
 	"masthead/internal/store/storetest"
 	"masthead/migrations"
 )
@@ -178,6 +179,38 @@ func testDB(t *testing.T) []string {
 		return []string{"--db", dsn}
 	}
 	return nil
+}
+
+// testData is a test's data folder and database: the flags that name the
+// database to the commands (testDB) and its DSN, to open it directly.
+func testData(t *testing.T) (dir string, dbArgs []string, dsn string) {
+	t.Helper()
+	dir, dbArgs = t.TempDir(), testDB(t)
+	return dir, dbArgs, dsnOf(dir, dbArgs)
+}
+
+// dsnOf is the DSN of the database the flags dbArgs name for the data
+// folder dir: PostgreSQL's URL, or the folder's SQLite file.
+func dsnOf(dir string, dbArgs []string) string {
+	if len(dbArgs) == 2 {
+		return dbArgs[1]
+	}
+	return filepath.Join(dir, "masthead.db")
+}
+
+// openTestDB opens dsn and applies the migrations; the caller closes it.
+func openTestDB(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
 }
 
 func TestMigrateCommand(t *testing.T) {

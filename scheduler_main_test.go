@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
-	"masthead/internal/store"
 )
 
 // serve runs the scheduler: an article scheduled a moment ahead enters the
@@ -18,21 +16,10 @@ import (
 // with the server.
 func TestServeRunsScheduler(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	dbArgs := testDB(t)
-	dsn := filepath.Join(dir, "masthead.db")
-	if len(dbArgs) == 2 {
-		dsn = dbArgs[1]
-	}
+	dir, dbArgs, dsn := testData(t)
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t, dsn)
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	cs := content.NewService(db, content.Options{})
 	at := time.Now().Add(1500 * time.Millisecond).UTC()
 	art, err := cs.CreateArticle(ctx, content.ArticleInput{

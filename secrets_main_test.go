@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,12 +17,7 @@ import (
 // signature alone is a secret too).
 func TestSecretsStayOutOfTheLog(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	dbArgs := testDB(t)
-	dsn := filepath.Join(dir, "masthead.db")
-	if len(dbArgs) == 2 {
-		dsn = dbArgs[1]
-	}
+	dir, dbArgs, dsn := testData(t)
 	seedArticle(t, dsn, "coupure-de-courant")
 
 	const (

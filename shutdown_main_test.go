@@ -12,7 +12,6 @@ import (
 	"net/http/httptrace"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,7 +21,6 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
-	"masthead/internal/store"
 )
 
 // childEnv makes the test binary run main() instead of the tests (see
@@ -34,16 +32,10 @@ const childEnv = "MASTHEAD_TEST_CHILD"
 func seedArticle(t *testing.T, dsn, slug string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{ReadConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openTestDB(t, dsn)
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	words := strings.Repeat("Le courant revient dans la vallée. ", 200)
-	_, err = content.NewService(db, content.Options{}).CreateArticle(ctx, content.ArticleInput{
+	_, err := content.NewService(db, content.Options{}).CreateArticle(ctx, content.ArticleInput{
 		Lang: "fr", Slug: slug, Title: "Coupure de courant", Access: content.AccessPublic,
 		Status: content.StatusPublished, CommentsEnabled: true,
 		Body: []blocks.Block{{Type: "paragraph", Text: words}},
@@ -114,12 +106,7 @@ func startChild(t *testing.T, args ...string) *childServe {
 // process exits 0 within its shutdown timeout.
 func TestServeDrainsOnSIGTERM(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	dbArgs := testDB(t)
-	dsn := filepath.Join(dir, "masthead.db")
-	if len(dbArgs) == 2 {
-		dsn = dbArgs[1]
-	}
+	dir, dbArgs, dsn := testData(t)
 	seedArticle(t, dsn, "coupure-de-courant")
 	out, _, err := runCmd(t, nil, "token", "--role", "admin", "--sub", "ops", "--data", dir)
 	if err != nil {

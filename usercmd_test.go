@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,11 +25,7 @@ func runUser(t *testing.T, stdin string, args ...string) (string, error) {
 // userDB opens the database the commands wrote to.
 func userDB(t *testing.T, dir string, dbArgs []string) *accounts.Service {
 	t.Helper()
-	dsn := filepath.Join(dir, "masthead.db")
-	if len(dbArgs) == 2 {
-		dsn = dbArgs[1]
-	}
-	db, err := store.Open(context.Background(), dsn, store.Options{})
+	db, err := store.Open(context.Background(), dsnOf(dir, dbArgs), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

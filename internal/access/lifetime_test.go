@@ -235,26 +235,9 @@ func FuzzVerifyClaims(f *testing.F) {
 			t.Fatal(err)
 		}
 		p, err := tk.Verify(signing + "." + base64.RawURLEncoding.EncodeToString(sig))
-		if err != nil {
-			var te *access.TokenError
-			if !errors.As(err, &te) {
-				t.Fatalf("error %v is not a TokenError", err)
-			}
+		iat, exp, ok := verifiedDates(t, payload, err)
+		if !ok {
 			return
-		}
-		var c map[string]any
-		if err := json.Unmarshal(payload, &c); err != nil {
-			t.Fatalf("accepted unparsable claims %q as %+v", payload, p)
-		}
-		iat, ok1 := c["iat"].(float64)
-		exp, ok2 := c["exp"].(float64)
-		if !ok1 || !ok2 {
-			t.Fatalf("accepted %s without numeric iat and exp", payload)
-		}
-		if nbf, ok := c["nbf"]; ok {
-			if _, num := nbf.(float64); !num {
-				t.Fatalf("accepted %s with a nbf that is not a number", payload)
-			}
 		}
 		if iat > float64(fixedNow.Unix())+1 {
 			t.Fatalf("accepted %s issued in the future", payload)
@@ -295,21 +278,9 @@ func FuzzExternalVerifyClaims(f *testing.F) {
 			t.Fatal(err)
 		}
 		p, err := x.Verify(signing + "." + base64.RawURLEncoding.EncodeToString(sig))
-		if err != nil {
-			var te *access.TokenError
-			if !errors.As(err, &te) {
-				t.Fatalf("error %v is not a TokenError", err)
-			}
+		iat, exp, ok := verifiedDates(t, payload, err)
+		if !ok {
 			return
-		}
-		var c map[string]any
-		if err := json.Unmarshal(payload, &c); err != nil {
-			t.Fatalf("accepted unparsable claims %q as %+v", payload, p)
-		}
-		iat, ok1 := c["iat"].(float64)
-		exp, ok2 := c["exp"].(float64)
-		if !ok1 || !ok2 {
-			t.Fatalf("accepted %s without numeric iat and exp", payload)
 		}
 		if iat > float64(time.Now().Unix()+31) {
 			t.Fatalf("accepted %s issued in the future", payload)
@@ -322,4 +293,35 @@ func FuzzExternalVerifyClaims(f *testing.F) {
 			t.Fatalf("accepted %s as %s", payload, p.Role)
 		}
 	})
+}
+
+// verifiedDates checks what the fuzz targets ask of any answer of Verify
+// to a token whose claims are payload: a refusal (err) is a TokenError; an
+// accepted token has parsable claims with numeric iat and exp, and a
+// numeric nbf when it has one. It returns iat and exp of an accepted
+// token, and false for a refused one.
+func verifiedDates(t *testing.T, payload []byte, err error) (iat, exp float64, accepted bool) {
+	t.Helper()
+	if err != nil {
+		var te *access.TokenError
+		if !errors.As(err, &te) {
+			t.Fatalf("error %v is not a TokenError", err)
+		}
+		return 0, 0, false
+	}
+	var c map[string]any
+	if err := json.Unmarshal(payload, &c); err != nil {
+		t.Fatalf("accepted unparsable claims %q", payload)
+	}
+	iat, ok1 := c["iat"].(float64)
+	exp, ok2 := c["exp"].(float64)
+	if !ok1 || !ok2 {
+		t.Fatalf("accepted %s without numeric iat and exp", payload)
+	}
+	if nbf, ok := c["nbf"]; ok {
+		if _, num := nbf.(float64); !num {
+			t.Fatalf("accepted %s with a nbf that is not a number", payload)
+		}
+	}
+	return iat, exp, true
 }
