@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -124,10 +123,6 @@ func (s *Server) createPhoto(c echo.Context) error {
 	case errors.Is(err, media.ErrTooLarge):
 		return &problemError{status: http.StatusRequestEntityTooLarge, code: "payload_too_large",
 			detail: "the image is too large: too many bytes, or too many pixels announced by its header"}
-	case errors.Is(err, media.ErrBusy):
-		return &problemError{status: http.StatusServiceUnavailable, code: "unavailable",
-			detail: "the server is busy decoding other photos; try again after the delay in Retry-After",
-			header: http.Header{"Retry-After": {strconv.Itoa(busyRetryAfter)}}}
 	case errors.Is(err, media.ErrCorrupt):
 		return &problemError{status: http.StatusUnprocessableEntity, code: "validation_failed",
 			detail: "the request has invalid fields",
@@ -150,10 +145,6 @@ func (s *Server) createPhoto(c echo.Context) error {
 	h.Set(echo.HeaderCacheControl, "private, no-store")
 	return c.JSON(http.StatusCreated, toPhotoResponse(ph))
 }
-
-// busyRetryAfter is the Retry-After, in seconds, of an upload that found
-// no decoding slot before its deadline: about one large decode.
-const busyRetryAfter = 5
 
 // ceilMiB is n bytes in MiB, rounded up.
 func ceilMiB(n int64) int64 { return (n + 1<<20 - 1) >> 20 }

@@ -128,7 +128,8 @@ var faultKinds = []struct {
 }
 
 // retryAfter is the Retry-After, in seconds, of a 503: long enough for a
-// database to restart or fail over, short enough for a reader to wait.
+// database to restart or fail over, or for a large photo to be decoded;
+// short enough for a reader to wait.
 const retryAfter = "5"
 
 // toProblem is the one mapping from errors to problem documents: the

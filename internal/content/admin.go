@@ -467,6 +467,9 @@ func (s *Service) UnpublishArticle(ctx context.Context, id string, expectVersion
 	return s.save(ctx, id, ArticlePatch{Status: &st}, expectVersion, editor, ActionUnpublish)
 }
 
+// errSaveStorm is the answer of a save that lost every round (see save).
+var errSaveStorm = fault.Unavailable("other saves of this article keep landing first; try again")
+
 // unconditionalAttempts bounds the rounds of a save that asked for no
 // version (see save).
 const unconditionalAttempts = 64
@@ -486,7 +489,7 @@ func (s *Service) save(ctx context.Context, id string, p ArticlePatch, expectVer
 			return a, err
 		}
 		if attempt == unconditionalAttempts {
-			return Article{}, fmt.Errorf("save article %s: lost %d rounds to other saves: %w", id, attempt, fault.ErrUnavailable)
+			return Article{}, fmt.Errorf("save article %s: lost %d rounds to other saves: %w", id, attempt, errSaveStorm)
 		}
 		pause := time.Duration(rand.Int64N(int64(min(attempt, 10)) * int64(time.Millisecond)))
 		select {

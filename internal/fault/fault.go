@@ -66,6 +66,10 @@ func Conflict(detail string) *Error { return &Error{kind: ErrConflict, Detail: d
 // current: nothing of it was stored.
 func Stale(detail string) *Error { return &Error{kind: ErrStale, Detail: detail} }
 
+// Unavailable is the fault of a request that may succeed a moment later
+// (a dependency busy or not answering); detail says what to wait for.
+func Unavailable(detail string) *Error { return &Error{kind: ErrUnavailable, Detail: detail} }
+
 // Unauthenticated is a refusal for want of valid credentials; code names
 // which (such as "invalid_credentials").
 func Unauthenticated(code, detail string) *Error {

@@ -30,6 +30,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"masthead/internal/fault"
 )
 
 // Sentinel errors returned (wrapped) by Put and ContentType.
@@ -39,8 +41,9 @@ var (
 	// ErrTooLarge means the input exceeds Limits.MaxBytes, Limits.MaxPixels
 	// or Limits.MaxDecoded; the latter two come as a *TooLargeError.
 	ErrTooLarge = errors.New("image too large")
-	// ErrBusy means no decoding slot freed up before the context's deadline.
-	ErrBusy = errors.New("every decoding slot is busy")
+	// ErrBusy means no decoding slot freed up before the context's deadline:
+	// the upload may succeed a moment later.
+	ErrBusy = fault.Unavailable("the server is busy decoding other photos; try again after the delay in Retry-After")
 	// ErrCorrupt means the type was recognised but the image could not be
 	// decoded (bad header, truncated or damaged data).
 	ErrCorrupt = errors.New("corrupt image")
