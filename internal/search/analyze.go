@@ -182,11 +182,58 @@ func analyzeWord(w string, stem stemmer) (stemmed, word string, ok bool) {
 	return stemmed, word, true
 }
 
-// analyzeField appends the index terms of text to toks, at most max of
-// them, common words of lang left out.
-func analyzeField(text string, stem stemmer, stops map[string]bool, max int) []token {
+// maxVectorBytes bounds what a document's tsvector may take (PostgreSQL
+// refuses one over 1 MiB): terms past it are not indexed, on either
+// database. Only a pathological text reaches it (16,000 distinct words of
+// 60 letters); a real article uses a tenth of it.
+const maxVectorBytes = 768 << 10
+
+// limits is what is left of a document's index budget: positions and
+// (an estimate of PostgreSQL's) bytes, with the lexemes already counted.
+type limits struct {
+	positions int
+	bytes     int
+	seen      map[string]bool
+}
+
+// clone returns an independent copy of l (the preview and the body are
+// alternatives: each is indexed after the same title and standfirst).
+func (l *limits) clone() *limits {
+	seen := make(map[string]bool, len(l.seen))
+	for k := range l.seen {
+		seen[k] = true
+	}
+	return &limits{positions: l.positions, bytes: l.bytes, seen: seen}
+}
+
+// take reports whether the token (stem, word) fits, and counts it: each
+// new lexeme costs its bytes and its entry, each position two bytes per
+// lexeme.
+func (l *limits) take(stem, word string) bool {
+	cost := 2
+	if !l.seen[stem] {
+		cost += len(stem) + 8
+	}
+	if word != stem {
+		cost += 2
+		if !l.seen[word] {
+			cost += len(word) + 8
+		}
+	}
+	if l.positions <= 0 || l.bytes < cost {
+		return false
+	}
+	l.positions--
+	l.bytes -= cost
+	l.seen[stem], l.seen[word] = true, true
+	return true
+}
+
+// analyzeField returns the index terms of text, within l, common words of
+// lang left out.
+func analyzeField(text string, stem stemmer, stops map[string]bool, l *limits) []token {
 	var toks []token
-	if max <= 0 {
+	if l.positions <= 0 {
 		return nil
 	}
 	eachWord(text, func(sp span) bool {
@@ -194,8 +241,11 @@ func analyzeField(text string, stem stemmer, stops map[string]bool, max int) []t
 		if !ok || stops[w] {
 			return true
 		}
+		if !l.take(s, w) {
+			return false
+		}
 		toks = append(toks, token{stem: s, word: w})
-		return len(toks) < max
+		return true
 	})
 	return toks
 }
@@ -208,13 +258,11 @@ func Analyze(d Doc) Analyzed {
 	// Two gaps between the three weighted parts of the tsvector; the
 	// preview and the body are alternatives, each after the title and
 	// standfirst.
-	budget := MaxPositions - 2
-	a.tokens[Title] = analyzeField(d.Title, stem, stops, budget)
-	budget -= len(a.tokens[Title])
-	a.tokens[Standfirst] = analyzeField(d.Standfirst, stem, stops, budget)
-	budget -= len(a.tokens[Standfirst])
-	a.tokens[Preview] = analyzeField(d.Preview, stem, stops, budget)
-	a.tokens[Body] = analyzeField(d.Body, stem, stops, budget)
+	l := &limits{positions: MaxPositions - 2, bytes: maxVectorBytes, seen: map[string]bool{}}
+	a.tokens[Title] = analyzeField(d.Title, stem, stops, l)
+	a.tokens[Standfirst] = analyzeField(d.Standfirst, stem, stops, l)
+	a.tokens[Preview] = analyzeField(d.Preview, stem, stops, l.clone())
+	a.tokens[Body] = analyzeField(d.Body, stem, stops, l)
 	for f, toks := range a.tokens {
 		var s, w strings.Builder
 		for i, t := range toks {
