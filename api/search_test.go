@@ -97,7 +97,11 @@ func listQ(t *testing.T, a *apitest.App, path, token, q string, params ...string
 	p := searchQ(path, q, append([]string{"limit", "100"}, params...)...)
 	r := a.Get(p, token)
 	mustStatus(t, r, http.StatusOK, p)
-	var page summaryPage
+	var page struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
 	r.JSON(t, &page)
 	out := make([]string, len(page.Data))
 	for i, s := range page.Data {
