@@ -72,15 +72,6 @@ type token struct {
 	stem, word string
 }
 
-// Analyze turns d into index terms, by d.Lang's stemmer.
-func Analyze(d Doc) Analyzed { panic("unimplemented") }
-
-// TSVector renders a for PostgreSQL as a tsvector literal: the title with
-// weight A, the standfirst B, and the preview (public) or the whole body
-// (!public) C; each word's stem and folded form at the same position, a gap
-// between fields so that no phrase spans two.
-func (a Analyzed) TSVector(public bool) string { panic("unimplemented") }
-
 // Query is a reader's query, parsed and analysed.
 type Query struct {
 	terms []term
@@ -90,7 +81,7 @@ type Query struct {
 type term struct {
 	negated bool
 	prefix  bool       // the last surface word is a prefix
-	stems   [][]string // one token sequence per distinct stemming (a word is a one-token phrase)
+	stems   [][]string // one token sequence per distinct stemming (a word is a one-token phrase); none for word*, only a prefix
 	surface []string   // the folded words
 }
 
@@ -99,37 +90,3 @@ const MaxQueryLength = 200
 
 // MaxTerms bounds the terms of a query.
 const MaxTerms = 12
-
-// Parse parses q: words (all of them must match), "quoted phrases",
-// -word or -"phrase" to exclude, word* for a prefix; the last word is a
-// prefix too unless q ends with a space (search as you type). lang, when
-// not empty, says which language's stemmer applies; otherwise the query
-// matches the stems of every supported language. A query that is empty,
-// too long, not UTF-8, has control characters, has only exclusions or only
-// very common words is a fault.Invalid on field "q".
-func Parse(q, lang string) (Query, error) { panic("unimplemented") }
-
-// FTS5 renders q as an FTS5 MATCH expression over fields: each term's
-// stems in the fields' stem columns, its folded words in their "_w"
-// columns, prefixes in the "_w" columns only.
-func (q Query) FTS5(fields ...Field) string { panic("unimplemented") }
-
-// FTS5Positive is FTS5 without the exclusions: the ranking asks whether the
-// query's words are all in the title, or in the title and standfirst.
-func (q Query) FTS5Positive(fields ...Field) string { panic("unimplemented") }
-
-// TSQuery renders q as a PostgreSQL tsquery literal. weights ("", "A",
-// "AB") restricts every positive term to those weights; exclusions are
-// left out when weights is not empty (see FTS5Positive).
-func (q Query) TSQuery(weights string) string { panic("unimplemented") }
-
-// Key is a canonical form of q, for cache keys.
-func (q Query) Key() string { panic("unimplemented") }
-
-// Snippet returns a passage of about words words of text (in language
-// lang) around the query's best matches, HTML-escaped, each matched word
-// in <mark>…</mark>, with "…" where the passage cuts the text; ok is false
-// when nothing in text matches (the passage is then the start of text).
-func (q Query) Snippet(text, lang string, words int) (snippet string, ok bool) {
-	panic("unimplemented")
-}

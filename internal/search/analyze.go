@@ -1,0 +1,302 @@
+package search
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
+	"github.com/blevesearch/snowballstem/french"
+	"github.com/blevesearch/snowballstem/german"
+	"github.com/blevesearch/snowballstem/russian"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxTermBytes bounds a folded word (and its stem): longer ones are not
+// words anyone searches for, and are not indexed.
+const maxTermBytes = 60
+
+// span is a word of a text: its byte offsets.
+type span struct{ start, end int }
+
+// isWordRune says whether r belongs to a word: letters, digits and
+// combining marks. Everything else (spaces, punctuation, apostrophes,
+// hyphens, symbols) separates words.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// eachWord calls each with the words of s, in order, until it returns
+// false. A run of marks with no letter or digit (a combining accent after a
+// space) is not a word. Invalid UTF-8 separates words.
+func eachWord(s string, each func(sp span) bool) {
+	start, hasBase := -1, false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) { // invalid UTF-8 is U+FFFD, not a letter
+			if start >= 0 && hasBase {
+				if !each(span{start, i}) {
+					return
+				}
+			}
+			start, hasBase = -1, false
+			i += size
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		if !unicode.IsMark(r) {
+			hasBase = true
+		}
+		i += size
+	}
+	if start >= 0 && hasBase {
+		each(span{start, len(s)})
+	}
+}
+
+// lower is the form of a word the stemmers take: composed (NFC),
+// lower-cased, ё as е.
+func lower(w string) string {
+	w = strings.ToLower(norm.NFC.String(w))
+	if strings.ContainsRune(w, 'ё') {
+		w = strings.ReplaceAll(w, "ё", "е")
+	}
+	return w
+}
+
+// fold removes what the index ignores from a lower-cased word: the
+// diacritics of Latin letters (é as e, ü as u), and writes ß as ss, æ as
+// ae, œ as oe, ø as o, ł as l, đ and ð as d, þ as th. Other scripts keep
+// their marks (й stays й; ё is already е).
+func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	var b strings.Builder
+	b.Grow(len(w))
+	latin := false // the last base letter is Latin
+	d := norm.NFD.String(w)
+	for _, r := range d {
+		if unicode.IsMark(r) {
+			if !latin {
+				b.WriteRune(r)
+			}
+			continue
+		}
+		latin = unicode.Is(unicode.Latin, r)
+		switch r {
+		case 'ß':
+			b.WriteString("ss")
+		case 'æ':
+			b.WriteString("ae")
+		case 'œ':
+			b.WriteString("oe")
+		case 'ø':
+			b.WriteByte('o')
+		case 'ł':
+			b.WriteByte('l')
+		case 'đ', 'ð':
+			b.WriteByte('d')
+		case 'þ':
+			b.WriteString("th")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// stemmer stems a lower-cased word; nil for languages without one.
+type stemmer func(string) string
+
+func snowball(stem func(*snowballstem.Env) bool) stemmer {
+	return func(w string) string {
+		env := snowballstem.NewEnv(w)
+		stem(env)
+		if s := env.Current(); s != "" {
+			return s
+		}
+		return w
+	}
+}
+
+// The languages with a stemmer and stop words, in the order a query
+// without a language tries them.
+var (
+	stemLangs = []string{"fr", "en", "de", "ru"}
+	stemmers  = map[string]stemmer{
+		"fr": snowball(french.Stem),
+		"en": snowball(english.Stem),
+		"de": snowball(german.Stem),
+		"ru": snowball(russian.Stem),
+	}
+)
+
+// baseLang is the primary language subtag of lang, lower-cased: "fr" for
+// "fr-CA".
+func baseLang(lang string) string {
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(lang))
+}
+
+// hasLetter says whether w has a letter (digits need no stemming).
+func hasLetter(w string) bool {
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// analyzeWord returns the folded stem and the folded form of the word w
+// (as it is in the text), by stem (nil: no stemming); ok is false for a
+// word too long to index.
+func analyzeWord(w string, stem stemmer) (stemmed, word string, ok bool) {
+	l := lower(w)
+	word = fold(l)
+	if len(word) > maxTermBytes || word == "" {
+		return "", "", false
+	}
+	stemmed = word
+	if stem != nil && hasLetter(l) {
+		stemmed = fold(stem(l))
+		if len(stemmed) > maxTermBytes || stemmed == "" {
+			stemmed = word
+		}
+	}
+	return stemmed, word, true
+}
+
+// analyzeField appends the index terms of text to toks, at most max of
+// them, common words of lang left out.
+func analyzeField(text string, stem stemmer, stops map[string]bool, max int) []token {
+	var toks []token
+	if max <= 0 {
+		return nil
+	}
+	eachWord(text, func(sp span) bool {
+		s, w, ok := analyzeWord(text[sp.start:sp.end], stem)
+		if !ok || stops[w] {
+			return true
+		}
+		toks = append(toks, token{stem: s, word: w})
+		return len(toks) < max
+	})
+	return toks
+}
+
+// Analyze turns d into index terms, by d.Lang's stemmer.
+func Analyze(d Doc) Analyzed {
+	lang := baseLang(d.Lang)
+	stem, stops := stemmers[lang], stopWords[lang]
+	var a Analyzed
+	// Two gaps between the three weighted parts of the tsvector; the
+	// preview and the body are alternatives, each after the title and
+	// standfirst.
+	budget := MaxPositions - 2
+	a.tokens[Title] = analyzeField(d.Title, stem, stops, budget)
+	budget -= len(a.tokens[Title])
+	a.tokens[Standfirst] = analyzeField(d.Standfirst, stem, stops, budget)
+	budget -= len(a.tokens[Standfirst])
+	a.tokens[Preview] = analyzeField(d.Preview, stem, stops, budget)
+	a.tokens[Body] = analyzeField(d.Body, stem, stops, budget)
+	for f, toks := range a.tokens {
+		var s, w strings.Builder
+		for i, t := range toks {
+			if i > 0 {
+				s.WriteByte(' ')
+				w.WriteByte(' ')
+			}
+			s.WriteString(t.stem)
+			w.WriteString(t.word)
+		}
+		a.Stems[f], a.Words[f] = s.String(), w.String()
+	}
+	return a
+}
+
+// maxLexemePositions is PostgreSQL's limit of positions per lexeme.
+const maxLexemePositions = 256
+
+// TSVector renders a for PostgreSQL as a tsvector literal: the title with
+// weight A, the standfirst B, and the preview (public) or the whole body
+// (!public) C; each word's stem and folded form at the same position, a gap
+// between fields so that no phrase spans two.
+func (a Analyzed) TSVector(public bool) string {
+	type pos struct {
+		n      int
+		weight byte
+	}
+	lexemes := map[string][]pos{}
+	add := func(lexeme string, p pos) {
+		ps := lexemes[lexeme]
+		if len(ps) < maxLexemePositions {
+			lexemes[lexeme] = append(ps, p)
+		}
+	}
+	last := a.tokens[Body]
+	if public {
+		last = a.tokens[Preview]
+	}
+	n := 0
+	for i, part := range [][]token{a.tokens[Title], a.tokens[Standfirst], last} {
+		if i > 0 {
+			n++ // the gap
+		}
+		weight := "ABC"[i]
+		for _, t := range part {
+			n++
+			if n > MaxPositions {
+				break
+			}
+			add(t.stem, pos{n, weight})
+			if t.word != t.stem {
+				add(t.word, pos{n, weight})
+			}
+		}
+	}
+	keys := make([]string, 0, len(lexemes))
+	for k := range lexemes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteLexeme(k))
+		b.WriteByte(':')
+		for j, p := range lexemes[k] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p.n))
+			b.WriteByte(p.weight)
+		}
+	}
+	return b.String()
+}
+
+// quoteLexeme quotes a lexeme for tsvector and tsquery input.
+func quoteLexeme(s string) string {
+	if strings.ContainsAny(s, `'\`) {
+		s = strings.NewReplacer(`'`, `''`, `\`, `\\`).Replace(s)
+	}
+	return "'" + s + "'"
+}

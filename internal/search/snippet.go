@@ -1,0 +1,194 @@
+package search
+
+import (
+	"html"
+	"math/bits"
+	"strings"
+	"unicode"
+)
+
+// DefaultSnippetWords is the length of a snippet when Snippet is given
+// no positive length.
+const DefaultSnippetWords = 30
+
+// Snippet returns a passage of about words words of text (in language
+// lang) around the query's best matches, HTML-escaped, each matched word
+// in <mark>…</mark>, with "…" where the passage cuts the text; ok is false
+// when nothing in text matches (the passage is then the start of text).
+//
+// A word of text matches when its stem is one of the query's stems, its
+// folded form one of the query's words, or it starts with a prefix of the
+// query; exclusions are not marked. The passage is the one with the most
+// different terms of the query, then the most matches, then the earliest,
+// shifted to put its matches in the middle; runs of spaces and line breaks
+// are one space.
+func (q Query) Snippet(text, lang string, words int) (snippet string, ok bool) {
+	if words < 1 {
+		words = DefaultSnippetWords
+	}
+	m := q.matcher()
+	stem := stemmers[baseLang(lang)]
+	var spans []span
+	var masks []uint64
+	eachWord(text, func(sp span) bool {
+		spans = append(spans, sp)
+		masks = append(masks, m.match(text[sp.start:sp.end], stem))
+		return true
+	})
+	n := len(spans)
+	if n == 0 {
+		return "", false
+	}
+	k := min(words, n)
+
+	// Slide a window of k words, counting the matches of each term in it.
+	var counts [64]int
+	distinct, matched := 0, 0
+	add := func(i, d int) {
+		if masks[i] == 0 {
+			return
+		}
+		matched += d
+		for b := masks[i]; b != 0; b &= b - 1 {
+			t := bits.TrailingZeros64(b)
+			if d > 0 && counts[t] == 0 {
+				distinct++
+			}
+			counts[t] += d
+			if d < 0 && counts[t] == 0 {
+				distinct--
+			}
+		}
+	}
+	for i := range k {
+		add(i, 1)
+	}
+	best, bestDistinct, bestMatched := 0, distinct, matched
+	for s := 1; s+k <= n; s++ {
+		add(s-1, -1)
+		add(s+k-1, 1)
+		if distinct > bestDistinct || distinct == bestDistinct && matched > bestMatched {
+			best, bestDistinct, bestMatched = s, distinct, matched
+		}
+	}
+	start := best
+	if bestDistinct > 0 {
+		// Centre the window's matches, keeping all of them.
+		first, last := -1, -1
+		for i := best; i < best+k; i++ {
+			if masks[i] != 0 {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		start = (first+last)/2 - k/2
+		start = max(start, last-k+1, 0)
+		start = min(start, first, n-k)
+	}
+	end := start + k
+
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	from := 0
+	if start > 0 {
+		from = spans[start].start
+	}
+	var body strings.Builder
+	for i := start; i < end; i++ {
+		writeBetween(&body, text[from:spans[i].start])
+		w := html.EscapeString(text[spans[i].start:spans[i].end])
+		if masks[i] != 0 {
+			body.WriteString("<mark>")
+			body.WriteString(w)
+			body.WriteString("</mark>")
+		} else {
+			body.WriteString(w)
+		}
+		from = spans[i].end
+	}
+	if end == n {
+		writeBetween(&body, text[from:])
+	}
+	b.WriteString(strings.TrimSpace(body.String()))
+	if end < n {
+		b.WriteString("…")
+	}
+	return b.String(), bestDistinct > 0
+}
+
+// writeBetween writes the text between two words, escaped, each run of
+// spaces and control characters as one space, invalid UTF-8 as U+FFFD.
+func writeBetween(b *strings.Builder, s string) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	space := false
+	start := 0
+	flush := func(i int) {
+		b.WriteString(html.EscapeString(s[start:i]))
+	}
+	for i, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			if !space {
+				flush(i)
+				b.WriteByte(' ')
+				space = true
+			}
+			start = i + len(string(r))
+			continue
+		}
+		space = false
+	}
+	flush(len(s))
+}
+
+// matcher is what Snippet looks for: for each stem, folded word and
+// prefix, the positive terms (as bits) it belongs to.
+type matcher struct {
+	stems, words map[string]uint64
+	prefixes     []string
+	prefixTerms  []uint64
+}
+
+func (q Query) matcher() matcher {
+	m := matcher{stems: map[string]uint64{}, words: map[string]uint64{}}
+	bit := 0
+	for _, t := range q.terms {
+		if t.negated || bit >= 64 {
+			continue
+		}
+		b := uint64(1) << bit
+		bit++
+		for _, seq := range t.stems {
+			for _, s := range seq {
+				m.stems[s] |= b
+			}
+		}
+		for i, w := range t.surface {
+			if t.prefix && i == len(t.surface)-1 {
+				m.prefixes = append(m.prefixes, w)
+				m.prefixTerms = append(m.prefixTerms, b)
+				continue
+			}
+			m.words[w] |= b
+		}
+	}
+	return m
+}
+
+// match returns the terms the word w of a text matches.
+func (m matcher) match(w string, stem stemmer) uint64 {
+	s, f, ok := analyzeWord(w, stem)
+	if !ok {
+		return 0
+	}
+	bits := m.stems[s] | m.words[f]
+	for i, p := range m.prefixes {
+		if strings.HasPrefix(f, p) {
+			bits |= m.prefixTerms[i]
+		}
+	}
+	return bits
+}
