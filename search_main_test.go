@@ -93,7 +93,7 @@ func TestSearchReindexCommand(t *testing.T) {
 		}
 		res, err := svc.Search(ctx, content.SearchFilter{
 			Query: pq, Limit: 100,
-			Full:  []content.Access{content.AccessPublic, content.AccessRegistered, content.AccessSubscribers},
+			Full: []content.Access{content.AccessPublic, content.AccessRegistered, content.AccessSubscribers},
 		})
 		if err != nil {
 			t.Fatal(err)
