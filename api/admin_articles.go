@@ -323,7 +323,7 @@ func validLangCode(l string) bool {
 // listAdminArticles godoc
 //
 //	@Summary		List articles in every status
-//	@Description	Summaries, newest created first (editing does not move an article, so pages stay stable). `q` matches titles, case-insensitively.
+//	@Description	Summaries, newest created first (editing does not move an article, so pages stay stable). `q` searches the whole text of every article, whatever its status, with the engine and syntax of `/v1/search`; the list keeps its order.
 //	@Tags			admin
 //	@Security		BearerAuth
 //	@x-auth-required	true
