@@ -84,6 +84,14 @@ func fold(w string) string {
 	if ascii {
 		return w
 	}
+	if f, ok := foldLatin(w); ok {
+		return f
+	}
+	return foldSlow(w)
+}
+
+// foldSlow is fold by decomposing w.
+func foldSlow(w string) string {
 	var b strings.Builder
 	b.Grow(len(w))
 	latin := false // the last base letter is Latin
@@ -116,6 +124,33 @@ func fold(w string) string {
 		}
 	}
 	return norm.NFC.String(b.String())
+}
+
+// latinFolds are the folded forms of the letters U+00C0 to U+017F (the
+// Latin letters of French, German and their neighbours), for foldLatin.
+var latinFolds = func() (t [0x180 - 0xC0]string) {
+	for r := rune(0xC0); r < 0x180; r++ {
+		t[r-0xC0] = foldSlow(string(r))
+	}
+	return t
+}()
+
+// foldLatin folds w quickly when its letters are all below U+0180 (no
+// combining marks); ok is false otherwise.
+func foldLatin(w string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(w))
+	for _, r := range w {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		case r >= 0xC0 && r < 0x180:
+			b.WriteString(latinFolds[r-0xC0])
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // stemmer stems a lower-cased word; nil for languages without one.
@@ -182,19 +217,42 @@ func analyzeWord(w string, stem stemmer) (stemmed, word string, ok bool) {
 	return stemmed, word, true
 }
 
-// analyzeField appends the index terms of text to toks, at most max of
-// them, common words of lang left out.
-func analyzeField(text string, stem stemmer, stops map[string]bool, max int) []token {
+// analyzer analyses the words of one language, remembering the words
+// it has seen (a text repeats many).
+type analyzer struct {
+	stem  stemmer
+	stops map[string]bool
+	seen  map[string]token // by the word as written; stem "" for a word left out
+}
+
+func newAnalyzer(lang string) *analyzer {
+	lang = baseLang(lang)
+	return &analyzer{stem: stemmers[lang], stops: stopWords[lang], seen: map[string]token{}}
+}
+
+// word returns the terms of the word w; ok is false for a word left out.
+func (z *analyzer) word(w string) (token, bool) {
+	t, done := z.seen[w]
+	if !done {
+		s, f, ok := analyzeWord(w, z.stem)
+		if ok && !z.stops[f] {
+			t = token{stem: s, word: f}
+		}
+		z.seen[w] = t
+	}
+	return t, t.stem != ""
+}
+
+// field returns the index terms of text, at most max of them.
+func (z *analyzer) field(text string, max int) []token {
 	var toks []token
 	if max <= 0 {
 		return nil
 	}
 	eachWord(text, func(sp span) bool {
-		s, w, ok := analyzeWord(text[sp.start:sp.end], stem)
-		if !ok || stops[w] {
-			return true
+		if t, ok := z.word(text[sp.start:sp.end]); ok {
+			toks = append(toks, t)
 		}
-		toks = append(toks, token{stem: s, word: w})
 		return len(toks) < max
 	})
 	return toks
@@ -202,19 +260,18 @@ func analyzeField(text string, stem stemmer, stops map[string]bool, max int) []t
 
 // Analyze turns d into index terms, by d.Lang's stemmer.
 func Analyze(d Doc) Analyzed {
-	lang := baseLang(d.Lang)
-	stem, stops := stemmers[lang], stopWords[lang]
+	z := newAnalyzer(d.Lang)
 	var a Analyzed
 	// Two gaps between the three weighted parts of the tsvector; the
 	// preview and the body are alternatives, each after the title and
 	// standfirst.
 	budget := MaxPositions - 2
-	a.tokens[Title] = analyzeField(d.Title, stem, stops, budget)
+	a.tokens[Title] = z.field(d.Title, budget)
 	budget -= len(a.tokens[Title])
-	a.tokens[Standfirst] = analyzeField(d.Standfirst, stem, stops, budget)
+	a.tokens[Standfirst] = z.field(d.Standfirst, budget)
 	budget -= len(a.tokens[Standfirst])
-	a.tokens[Preview] = analyzeField(d.Preview, stem, stops, budget)
-	a.tokens[Body] = analyzeField(d.Body, stem, stops, budget)
+	a.tokens[Preview] = z.field(d.Preview, budget)
+	a.tokens[Body] = z.field(d.Body, budget)
 	for f, toks := range a.tokens {
 		var s, w strings.Builder
 		for i, t := range toks {

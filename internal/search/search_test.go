@@ -531,3 +531,29 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("multi-byte: %q, %v", s, ok)
 	}
 }
+
+// BenchmarkAnalyze: an article of about 1,400 words (reindexing cost); one
+// sentence repeated, so a lower bound (each distinct word is analysed once).
+func BenchmarkAnalyze(b *testing.B) {
+	body := strings.Repeat("Les habitants de la vallée ont voté dimanche pour le nouveau pont, "+
+		"après trois années de débats où l’on a beaucoup parlé des crues et des budgets. ", 50)
+	d := Doc{Lang: "fr", Title: "Un pont pour la vallée", Standfirst: "Le vote de dimanche", Preview: body[:600], Body: body}
+	for b.Loop() {
+		a := Analyze(d)
+		_ = a.TSVector(true)
+		_ = a.TSVector(false)
+	}
+}
+
+// BenchmarkSnippet: a snippet from the same article.
+func BenchmarkSnippet(b *testing.B) {
+	body := strings.Repeat("Les habitants de la vallée ont voté dimanche pour le nouveau pont, "+
+		"après trois années de débats où l’on a beaucoup parlé des crues et des budgets. ", 50)
+	q, err := Parse("crues budget", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		q.Snippet(body, "fr", 30)
+	}
+}
