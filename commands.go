@@ -66,6 +66,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log.Info("database ready", "dialect", db.Dialect, "source", db.Source(), "migrations_applied", n)
+	if err := catchUpIndex(ctx, db, log); err != nil {
+		return err
+	}
 
 	svc, closeServices, err := app.Build(ctx, cfg, db, app.Options{Logger: log})
 	if err != nil {
@@ -222,6 +225,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %d migration(s) applied\n", db.Source(), n)
+		if err := catchUpIndex(ctx, db, newLogger(cfg, stderr)); err != nil {
+			return err
+		}
 		return nil
 	}
 	list, err := db.Migrations(ctx)

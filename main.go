@@ -3,6 +3,7 @@
 //	masthead serve    [--addr] [--data] [--db] [--demo] …   serve the API
 //	masthead migrate  [up|status] [--data] [--db]            apply or list migrations
 //	masthead rerender [--data] [--db] [--preview-words]       recompute stored previews and renderings
+//	masthead search reindex [--data] [--db]                   rebuild the full-text search index
 //	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
 //	masthead user     create|set-role|set-subscription --email E …  accounts
 //	masthead health   [--addr]                                probe /healthz
@@ -37,6 +38,7 @@ commands:
   serve     serve the API (--demo loads demo content into an empty database)
   migrate   apply pending migrations (up, the default) or list them (status)
   rerender  recompute every article's stored preview and renderings with the current rules and budget
+  search    "search reindex": rebuild the full-text search index
   token     print a signed token for a role and a subject
   user      create an account (password on stdin), set its role or its subscription end
   health    exit 0 when the server at --addr answers /healthz (for container health checks)
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "rerender":
 		return rerender(ctx, args[1:], getenv, stdout, stderr)
+	case "search":
+		return searchCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return token(args[1:], getenv, stdout, stderr)
 	case "user":

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -331,7 +330,7 @@ func validLangCode(l string) bool {
 //	@Param			status	query		string	false	"only this status"	Enums(draft, scheduled, published, unpublished)
 //	@Param			lang	query		string	false	"two-letter language"
 //	@Param			section	query		string	false	"section slug; includes its subsections"
-//	@Param			q		query		string	false	"words of the title"
+//	@Param			q		query		string	false	"full-text query over the whole text of every article, whatever its status (the syntax of /v1/search); the list keeps its order"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	adminArticleList
@@ -353,7 +352,11 @@ func (s *Server) listAdminArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := content.AdminFilter{Lang: lang, Limit: limit, Q: c.QueryParam("q"), Section: c.QueryParam("section")}
+	q, err := parseQuery(c, lang, false)
+	if err != nil {
+		return err
+	}
+	f := content.AdminFilter{Lang: lang, Limit: limit, Query: q, Section: c.QueryParam("section")}
 	if st := content.Status(c.QueryParam("status")); st != "" {
 		if !st.Valid() {
 			return badParam("status", "must be draft, scheduled, published or unpublished")
@@ -362,9 +365,6 @@ func (s *Server) listAdminArticles(c echo.Context) error {
 	}
 	if f.Section != "" && !validSlug(f.Section) {
 		return badParam("section", "must be a section slug")
-	}
-	if len(f.Q) > 200 || !utf8.ValidString(f.Q) {
-		return badParam("q", "must be valid text of at most 200 bytes")
 	}
 	if cur != nil {
 		f.After = &content.AdminCursor{CreatedAt: cur.Time, ID: cur.ID}

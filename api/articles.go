@@ -187,6 +187,7 @@ var (
 //	@Param			tag		query		string	false	"tag slug"
 //	@Param			author	query		string	false	"author slug"
 //	@Param			lang	query		string	false	"two-letter language"
+//	@Param			q		query		string	false	"full-text query (the syntax of /v1/search): only the articles that match, in what the caller may read of each; the list keeps its order"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Param			fields	query		string	false	"comma-separated top-level fields to keep"
@@ -213,6 +214,10 @@ func (s *Server) listArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q, err := parseQuery(c, lang, false)
+	if err != nil {
+		return err
+	}
 	p := principalOf(c)
 	key := "list\x00" + classOf(p) + "\x00" + c.Request().URL.Query().Encode()
 	gen := s.Content.Generation()
@@ -222,6 +227,9 @@ func (s *Server) listArticles(c echo.Context) error {
 	f := content.ListFilter{
 		Section: c.QueryParam("section"), Tag: c.QueryParam("tag"), Author: c.QueryParam("author"),
 		Lang: lang, Limit: limit,
+	}
+	if q != nil {
+		f.Query, f.Full = q, fullLevels(p)
 	}
 	if cur != nil {
 		f.After = &content.Cursor{PublishedAt: cur.Time, ID: cur.ID}

@@ -111,6 +111,7 @@ var authorization = map[string]rule{
 	"GET /v1/articles":                        {everyone, true},
 	"GET /v1/articles/:id_or_slug":            {everyone, true},
 	"GET /v1/articles/:id/comments":           {everyone, true},
+	"GET /v1/search":                          {everyone, true},
 	"POST /v1/articles/:id/comments":          {people, true},
 	"GET /v1/comments/counts":                 {everyone, true},
 	"GET /v1/sections":                        {everyone, true},

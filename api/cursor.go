@@ -23,6 +23,8 @@ type position struct {
 	List string    `json:"l"`
 	Time time.Time `json:"t"`
 	ID   string    `json:"i"`
+	// Score is the rank of the last hit of a search page.
+	Score *float64 `json:"s,omitempty"`
 }
 
 const macSize = 12

@@ -32,6 +32,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// answer 404 instead of 405 to a known path with another method.
 	v1 := e.Group("/v1")
 	get(v1, "/articles", s.listArticles, s.authenticate)
+	get(v1, "/search", s.searchArticles, s.authenticate)
 	get(v1, "/articles/:id_or_slug", s.getArticle, s.authenticate)
 	get(v1, "/articles/:id/comments", s.listComments, s.authenticate)
 	v1.POST("/articles/:id/comments", s.submitComment, s.authenticate)

@@ -14,6 +14,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/fault"
+	"masthead/internal/search"
 )
 
 // Revision actions: what a save did.
@@ -322,7 +323,7 @@ func (s *Service) CreateArticleBy(ctx context.Context, in ArticleInput, editor s
 			} else if err := checkSlugFree(tx, a.Lang, a.Slug, a.ID); err != nil {
 				return err
 			}
-			if err := insertArticle(tx, a, in.TagIDs, in.AuthorIDs); err != nil {
+			if err := insertArticle(tx, s.db.Dialect, a, in.TagIDs, in.AuthorIDs); err != nil {
 				return err
 			}
 			if err := insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, ActionCreate); err != nil {
@@ -618,6 +619,9 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 		if res.RowsAffected == 0 {
 			return ErrStale
 		}
+		if err := indexArticle(tx, s.db.Dialect, a); err != nil {
+			return err
+		}
 		if p.TagIDs != nil {
 			if err := tx.Where("article_id = ?", a.ID).Delete(&articleTagRow{}).Error; err != nil {
 				return fmt.Errorf("replace tags: %w", err)
@@ -699,6 +703,10 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 		if err != nil {
 			return notFound(err)
 		}
+		unindex, err := unindexer(tx, s.db.Dialect, id)
+		if err != nil {
+			return fmt.Errorf("unindex article %s: %w", id, err)
+		}
 		q := tx.Where("id = ?", id)
 		if expectVersion != 0 {
 			q = q.Where("version = ?", expectVersion)
@@ -708,6 +716,11 @@ func (s *Service) DeleteArticle(ctx context.Context, id string, expectVersion in
 			return res.Error
 		}
 		affected = res.RowsAffected
+		if affected > 0 {
+			if err := unindex(); err != nil {
+				return fmt.Errorf("unindex article %s: %w", id, err)
+			}
+		}
 		if affected == 0 || !visible(Status(cur.Status), cur.PublishedAt, s.Now()) {
 			return nil
 		}
@@ -764,13 +777,14 @@ type AdminCursor struct {
 }
 
 // AdminFilter narrows the newsroom's list. Section is a slug (with its
-// subsections); Q matches titles, case-insensitively (for non-ASCII letters
-// only on PostgreSQL); empty fields do not filter.
+// subsections); Query, when not nil, keeps the articles whose whole text
+// matches it (the search engine of Search, over every status); empty fields
+// do not filter.
 type AdminFilter struct {
 	Status  Status
 	Lang    string
 	Section string
-	Q       string
+	Query   *search.Query
 	Limit   int
 	After   *AdminCursor
 }
@@ -783,7 +797,7 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
 	}
-	q := s.db.Read(ctx).Model(&articleRow{}).Select(append(slices.Clone(summaryColumns), "preview_break"))
+	q := s.db.Read(ctx).Model(&articleRow{}).Select(qualified(append(slices.Clone(summaryColumns), "preview_break")))
 	if f.Section != "" {
 		ids, err := s.SectionTree(ctx, f.Section)
 		if errors.Is(err, ErrNotFound) {
@@ -800,14 +814,14 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 	if f.Lang != "" {
 		q = q.Where("lang = ?", f.Lang)
 	}
-	if f.Q != "" {
-		q = q.Where(`LOWER(title) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(f.Q))+"%")
+	if f.Query != nil {
+		q = s.repo.whereMatches(q, match{query: *f.Query, all: true})
 	}
 	if f.After != nil {
-		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
+		q = q.Where("(articles.created_at < ? OR (articles.created_at = ? AND articles.id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
 	}
 	var rows []articleRow
-	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order("articles.created_at DESC, articles.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, nil, fmt.Errorf("list articles: %w", err)
 	}
 	list := make([]Article, 0, len(rows))
@@ -824,10 +838,6 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 		return nil, nil, err
 	}
 	return list, next, nil
-}
-
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // resolveSlugs turns a list of slugs into IDs with lookup, reporting through

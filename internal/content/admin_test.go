@@ -14,6 +14,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
+	"masthead/internal/search"
 	"masthead/internal/fault"
 )
 
@@ -457,9 +458,11 @@ func TestListArticlesAdmin(t *testing.T) {
 	}
 	eq("all, newest first", list(content.AdminFilter{}), []string{ids[3], ids[2], ids[1], ids[0]})
 	eq("drafts", list(content.AdminFilter{Status: content.StatusDraft}), []string{ids[2], ids[0]})
-	eq("q, any case", list(content.AdminFilter{Q: "ALPHA"}), []string{ids[2], ids[0]})
-	eq("q with %", list(content.AdminFilter{Q: "100%"}), []string{ids[0]})
-	eq("q with _", list(content.AdminFilter{Q: "o_"}), []string{ids[1]})
+	eq("q, any case", list(content.AdminFilter{Query: query(t, "ALPHA")}), []string{ids[2], ids[0]})
+	eq("q with %", list(content.AdminFilter{Query: query(t, "100%")}), []string{ids[0]})
+	eq("q, a prefix", list(content.AdminFilter{Query: query(t, "brav")}), []string{ids[1]})
+	eq("q and status", list(content.AdminFilter{Query: query(t, "alpha"), Status: content.StatusDraft}), []string{ids[2], ids[0]})
+	eq("q, nothing", list(content.AdminFilter{Query: query(t, "zulu")}), []string{})
 	eq("other lang", list(content.AdminFilter{Lang: "en"}), []string{})
 	eq("unknown section", list(content.AdminFilter{Section: "nope"}), []string{})
 
@@ -476,4 +479,14 @@ func TestListArticlesAdmin(t *testing.T) {
 	if err != nil || len(page2) != 1 || page2[0].ID != ids[0] || next2 != nil {
 		t.Errorf("page 2: %v, %v, %v", page2, next2, err)
 	}
+}
+
+// query parses q as the API does.
+func query(t *testing.T, q string) *search.Query {
+	t.Helper()
+	sq, err := search.Parse(q, "")
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	return &sq
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"masthead/internal/search"
 	"masthead/internal/store"
 )
 
@@ -147,12 +149,33 @@ type revisionRow struct {
 
 func (revisionRow) TableName() string { return "article_revisions" }
 
+// searchDocRow mirrors migrations/*/00010_search.sql: the index's row of an
+// article. It is written with the dialect's SQL (writeIndex), never through
+// the model; on PostgreSQL the row also holds the two tsvectors
+// (EngineColumns).
+type searchDocRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	ArticleID string
+	Analyzer  int
+}
+
+func (searchDocRow) TableName() string { return "search_docs" }
+
+// EngineColumns are columns of the table that the model leaves to the
+// dialect's SQL.
+func (searchDocRow) EngineColumns(dialect string) []string {
+	if dialect == store.Postgres {
+		return []string{"public_doc", "full_doc"}
+	}
+	return nil
+}
+
 // Models lists the row types, for the test that checks them against the
 // migrated schema of each dialect.
 func Models() []any {
 	return []any{
 		&sectionRow{}, &tagRow{}, &authorRow{}, &photoRow{}, &articleRow{},
-		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{}, &revisionRow{}, &changeRow{},
+		&articleTagRow{}, &articleAuthorRow{}, &articleSlugRow{}, &revisionRow{}, &changeRow{}, &searchDocRow{},
 	}
 }
 
@@ -162,6 +185,16 @@ var summaryColumns = []string{
 	"source_name", "source_url", "access", "status", "publish_at", "published_at",
 	"comments_enabled", "comment_count", "word_count", "reading_minutes", "version",
 	"created_at", "updated_at",
+}
+
+// qualified names columns of articles as articles.column, for queries that
+// join other tables.
+func qualified(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = "articles." + c
+	}
+	return out
 }
 
 // repo holds the queries; the service holds the rules.
@@ -402,6 +435,12 @@ func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 	if f.Lang != "" {
 		q = q.Where("lang = ?", f.Lang)
 	}
+	if f.From != nil {
+		q = q.Where("published_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("published_at < ?", *f.To)
+	}
 	return q
 }
 
@@ -409,12 +448,15 @@ func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 // pagination on (published_at, id), one row more than asked to know whether
 // a next page exists.
 func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
-	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(summaryColumns))
+	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(qualified(summaryColumns)))
+	if f.Match != nil {
+		q = r.whereMatches(q, *f.Match)
+	}
 	if f.After != nil {
-		q = q.Where("(published_at < ? OR (published_at = ? AND id < ?))", f.After.PublishedAt, f.After.PublishedAt, f.After.ID)
+		q = q.Where("(articles.published_at < ? OR (articles.published_at = ? AND articles.id < ?))", f.After.PublishedAt, f.After.PublishedAt, f.After.ID)
 	}
 	var rows []articleRow
-	if err := q.Order("published_at DESC, id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
 	}
 	out := make([]Article, 0, len(rows))
@@ -503,4 +545,206 @@ func strPtr(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// --- search (see search.go; the analysis is package search's) ---
+
+// writeIndex replaces article id's rows in the search index with doc, in tx.
+func writeIndex(tx *gorm.DB, dialect, id string, doc search.Analyzed) error {
+	if dialect == store.Postgres {
+		return tx.Exec(`INSERT INTO search_docs (article_id, analyzer, public_doc, full_doc)
+			VALUES (?, ?, ?::tsvector, ?::tsvector)
+			ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer,
+				public_doc = excluded.public_doc, full_doc = excluded.full_doc`,
+			id, search.Version, doc.TSVector(true), doc.TSVector(false)).Error
+	}
+	// SQLite: the FTS5 row is keyed by search_docs.id.
+	var rowid int64
+	err := tx.Raw(`INSERT INTO search_docs (article_id, analyzer) VALUES (?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer RETURNING id`,
+		id, search.Version).Scan(&rowid).Error
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM search_fts WHERE rowid = ?`, rowid).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO search_fts (rowid, title, standfirst, preview, body, title_w, standfirst_w, preview_w, body_w)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, rowid,
+		doc.Stems[search.Title], doc.Stems[search.Standfirst], doc.Stems[search.Preview], doc.Stems[search.Body],
+		doc.Words[search.Title], doc.Words[search.Standfirst], doc.Words[search.Preview], doc.Words[search.Body]).Error
+}
+
+// unindexer returns what removes article id from the search index, in tx,
+// once the article is deleted: on PostgreSQL its row goes with the article;
+// SQLite's FTS5 has no foreign key, so its row is found now, while the
+// article's search_docs row still names it.
+func unindexer(tx *gorm.DB, dialect, id string) (func() error, error) {
+	if dialect == store.Postgres {
+		return func() error { return nil }, nil
+	}
+	var rowids []int64
+	if err := tx.Raw(`SELECT id FROM search_docs WHERE article_id = ?`, id).Scan(&rowids).Error; err != nil {
+		return nil, err
+	}
+	return func() error {
+		if len(rowids) == 0 {
+			return nil
+		}
+		return tx.Exec(`DELETE FROM search_fts WHERE rowid IN ?`, rowids).Error
+	}, nil
+}
+
+// match is what a caller searches: the query, and the levels of the
+// articles it reads in full (for the others, only their public rendering
+// is searched).
+type match struct {
+	query search.Query
+	full  []Access
+	all   bool // every level is read in full: the newsroom
+}
+
+// whereMatches narrows q (over articles) to the articles that match m in
+// the rendering the caller may read.
+func (r repo) whereMatches(q *gorm.DB, m match) *gorm.DB {
+	q = q.Joins("JOIN search_docs ON search_docs.article_id = articles.id")
+	if r.db.Dialect == store.Postgres {
+		tsq := m.query.TSQuery("")
+		if m.all {
+			return q.Where("search_docs.full_doc @@ ?::tsquery", tsq)
+		}
+		return q.Where(`((articles.access IN ? AND search_docs.full_doc @@ ?::tsquery)
+			OR (articles.access NOT IN ? AND search_docs.public_doc @@ ?::tsquery))`, m.full, tsq, m.full, tsq)
+	}
+	full := m.query.FTS5(search.Title, search.Standfirst, search.Body)
+	if m.all {
+		return q.Where("search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", full)
+	}
+	public := m.query.FTS5(search.Title, search.Standfirst, search.Preview)
+	return q.Where(`CASE WHEN articles.access IN ?
+		THEN search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)
+		ELSE search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) END`, m.full, full, public)
+}
+
+// searchBase is the live articles that match sq, with its filters: what a
+// search ranks and counts. On SQLite the full-text index drives the join
+// (every hit matches the whole text's positive words), so that a search
+// reads only the articles that may match.
+func (r repo) searchBase(ctx context.Context, sq searchQuery, now time.Time) *gorm.DB {
+	q := sq.where(live(r.db.Read(ctx).Table("articles"), now))
+	q = r.whereMatches(q, match{query: sq.query, full: sq.full})
+	if r.db.Dialect != store.Postgres {
+		q = q.Joins("JOIN search_fts ON search_fts.rowid = search_docs.id").
+			Where("search_fts MATCH ?", sq.query.FTS5Positive(search.Title, search.Standfirst, search.Body))
+	}
+	return q
+}
+
+// scoreColumn is the ranking of search.go's comment: the tier, then the
+// publication time in years, in whole seconds on both databases.
+func (r repo) scoreColumn(sq searchQuery) clause.Expr {
+	if r.db.Dialect == store.Postgres {
+		return gorm.Expr(`(search_docs.public_doc @@ ?::tsquery)::int + (search_docs.public_doc @@ ?::tsquery)::int
+			+ floor(extract(epoch FROM articles.published_at))::float8 / ?::float8`,
+			sq.query.TSQuery("A"), sq.query.TSQuery("AB"), secondsPerYear)
+	}
+	return gorm.Expr(`(search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))
+		+ (search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))
+		+ unixepoch(articles.published_at) / ?`,
+		sq.query.FTS5Positive(search.Title), sq.query.FTS5Positive(search.Title, search.Standfirst), secondsPerYear)
+}
+
+// search returns a page of hits, best first, one more than asked for, with
+// the summary columns and the body text the caller may read.
+func (r repo) search(ctx context.Context, sq searchQuery, now time.Time) ([]hitRow, error) {
+	inner := r.searchBase(ctx, sq, now).Select("articles.id AS id, ? AS score", r.scoreColumn(sq))
+	q := r.db.Read(ctx).Table("(?) AS hits", inner).Select("id", "score")
+	if sq.after != nil {
+		q = q.Where("score < ? OR (score = ? AND id < ?)", sq.after.Score, sq.after.Score, sq.after.ID)
+	}
+	var ranked []struct {
+		ID    string
+		Score float64
+	}
+	if err := q.Order("score DESC, id DESC").Limit(sq.Limit + 1).Scan(&ranked).Error; err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if len(ranked) == 0 {
+		return []hitRow{}, nil
+	}
+	ids := make([]string, len(ranked))
+	for i, h := range ranked {
+		ids[i] = h.ID
+	}
+	var rows []hitRow
+	err := r.db.Read(ctx).Model(&articleRow{}).
+		Select(strings.Join(summaryColumns, ", ")+", CASE WHEN access IN ? THEN body_text ELSE preview_text END AS readable", sq.full).
+		Where("id IN ?", ids).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	byID := make(map[string]hitRow, len(rows))
+	for _, row := range rows {
+		byID[row.Article.ID] = row
+	}
+	out := make([]hitRow, 0, len(ranked))
+	for _, h := range ranked {
+		if row, ok := byID[h.ID]; ok { // gone since: deleted in between
+			row.Score = h.Score
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// searchFacets counts the hits of sq (all pages) by section and language.
+func (r repo) searchFacets(ctx context.Context, sq searchQuery, now time.Time) ([]facetRow, error) {
+	var rows []facetRow
+	err := r.searchBase(ctx, sq, now).
+		Select("articles.section_id AS section_id, articles.lang AS lang, COUNT(*) AS n").
+		Group("articles.section_id, articles.lang").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("search facets: %w", err)
+	}
+	return rows, nil
+}
+
+// staleRow is what indexing an article reads of it.
+type staleRow struct {
+	ID          string
+	Version     int
+	Lang        string
+	Title       string
+	Standfirst  string
+	PreviewText string
+	BodyText    string
+}
+
+// stale narrows q (over articles) to the articles whose index rows are
+// missing or of another analysis version; all keeps every article.
+func stale(q *gorm.DB, all bool) *gorm.DB {
+	if all {
+		return q
+	}
+	return q.Where("NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = articles.id AND d.analyzer = ?)", search.Version)
+}
+
+func (r repo) countStale(ctx context.Context, all bool) (int, error) {
+	var n int64
+	if err := stale(r.db.Read(ctx).Table("articles"), all).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count articles to index: %w", err)
+	}
+	return int(n), nil
+}
+
+// staleBatch reads the next n articles to index, by id, after id after.
+func (r repo) staleBatch(ctx context.Context, all bool, after string, n int) ([]staleRow, error) {
+	var rows []staleRow
+	err := stale(r.db.Read(ctx).Table("articles"), all).
+		Select("id", "version", "lang", "title", "standfirst", "preview_text", "body_text").
+		Where("id > ?", after).Order("id").Limit(n).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("read articles to index: %w", err)
+	}
+	return rows, nil
 }

@@ -103,5 +103,9 @@ func (s *Service) rerenderRow(tx *gorm.DB, row articleRow) (bool, error) {
 	if res.Error != nil {
 		return false, fmt.Errorf("rerender %s: %w", row.ID, res.Error)
 	}
-	return res.RowsAffected > 0, nil
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	// The preview and text the index holds may have changed with them.
+	return true, indexArticle(tx, s.db.Dialect, a)
 }

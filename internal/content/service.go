@@ -15,6 +15,7 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/fault"
+	"masthead/internal/search"
 	"masthead/internal/store"
 )
 
@@ -365,6 +366,10 @@ type Cursor struct {
 // section includes its subsections. A slug that names nothing matches
 // nothing: the list is empty, not an error.
 type ListFilter struct {
+	// Query, when not nil, keeps the articles that match it (see Search);
+	// Full then lists the levels the caller reads in full.
+	Query   *search.Query
+	Full    []Access
 	Section string
 	Tag     string
 	Author  string
@@ -409,14 +414,19 @@ type liveQuery struct {
 	TagID      string
 	AuthorID   string
 	Lang       string
+	From, To   *time.Time // publication time, From included, To excluded
 	Limit      int
 	After      *Cursor
+	Match      *match // full-text: only the articles that match
 }
 
 // resolve turns the filter's slugs into IDs; ErrNotFound when one names
 // nothing.
 func (s *Service) resolve(ctx context.Context, f ListFilter) (liveQuery, error) {
 	q := liveQuery{Lang: f.Lang, Limit: f.Limit, After: f.After}
+	if f.Query != nil {
+		q.Match = &match{query: *f.Query, full: f.Full}
+	}
 	var err error
 	if f.Section != "" {
 		if q.SectionIDs, err = s.SectionTree(ctx, f.Section); err != nil {

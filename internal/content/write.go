@@ -111,7 +111,7 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 		return Article{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := insertArticle(tx, a, in.TagIDs, in.AuthorIDs); err != nil {
+		if err := insertArticle(tx, s.db.Dialect, a, in.TagIDs, in.AuthorIDs); err != nil {
 			return err
 		}
 		return s.logCreated(tx, a)
@@ -168,11 +168,15 @@ func (s *Service) newArticle(in ArticleInput) (Article, error) {
 	return a, nil
 }
 
-// insertArticle stores a with its tags and authors, in their order, inside tx.
-func insertArticle(tx *gorm.DB, a Article, tagIDs, authorIDs []string) error {
+// insertArticle stores a with its tags and authors, in their order, and its
+// search index rows, inside tx.
+func insertArticle(tx *gorm.DB, dialect string, a Article, tagIDs, authorIDs []string) error {
 	row := toArticleRow(a)
 	if err := tx.Create(&row).Error; err != nil {
 		return notFound(err)
+	}
+	if err := indexArticle(tx, dialect, a); err != nil {
+		return err
 	}
 	for i, id := range tagIDs {
 		if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: id, Position: i}).Error; err != nil {

@@ -217,6 +217,53 @@ func analyzeWord(w string, stem stemmer) (stemmed, word string, ok bool) {
 	return stemmed, word, true
 }
 
+// maxVectorBytes bounds what a document's tsvector may take (PostgreSQL
+// refuses one over 1 MiB): terms past it are not indexed, on either
+// database. Only a pathological text reaches it (16,000 distinct words of
+// 60 letters); a real article uses a tenth of it.
+const maxVectorBytes = 768 << 10
+
+// limits is what is left of a document's index budget: positions and
+// (an estimate of PostgreSQL's) bytes, with the lexemes already counted.
+type limits struct {
+	positions int
+	bytes     int
+	seen      map[string]bool
+}
+
+// clone returns an independent copy of l (the preview and the body are
+// alternatives: each is indexed after the same title and standfirst).
+func (l *limits) clone() *limits {
+	seen := make(map[string]bool, len(l.seen))
+	for k := range l.seen {
+		seen[k] = true
+	}
+	return &limits{positions: l.positions, bytes: l.bytes, seen: seen}
+}
+
+// take reports whether the token (stem, word) fits, and counts it: each
+// new lexeme costs its bytes and its entry, each position two bytes per
+// lexeme.
+func (l *limits) take(stem, word string) bool {
+	cost := 2
+	if !l.seen[stem] {
+		cost += len(stem) + 8
+	}
+	if word != stem {
+		cost += 2
+		if !l.seen[word] {
+			cost += len(word) + 8
+		}
+	}
+	if l.positions <= 0 || l.bytes < cost {
+		return false
+	}
+	l.positions--
+	l.bytes -= cost
+	l.seen[stem], l.seen[word] = true, true
+	return true
+}
+
 // analyzer analyses the words of one language, remembering the words
 // it has seen (a text repeats many).
 type analyzer struct {
@@ -243,17 +290,22 @@ func (z *analyzer) word(w string) (token, bool) {
 	return t, t.stem != ""
 }
 
-// field returns the index terms of text, at most max of them.
-func (z *analyzer) field(text string, max int) []token {
+// field returns the index terms of text, within l, common words left out.
+func (z *analyzer) field(text string, l *limits) []token {
 	var toks []token
-	if max <= 0 {
+	if l.positions <= 0 {
 		return nil
 	}
 	eachWord(text, func(sp span) bool {
-		if t, ok := z.word(text[sp.start:sp.end]); ok {
-			toks = append(toks, t)
+		t, ok := z.word(text[sp.start:sp.end])
+		if !ok {
+			return true
 		}
-		return len(toks) < max
+		if !l.take(t.stem, t.word) {
+			return false
+		}
+		toks = append(toks, t)
+		return true
 	})
 	return toks
 }
@@ -265,13 +317,11 @@ func Analyze(d Doc) Analyzed {
 	// Two gaps between the three weighted parts of the tsvector; the
 	// preview and the body are alternatives, each after the title and
 	// standfirst.
-	budget := MaxPositions - 2
-	a.tokens[Title] = z.field(d.Title, budget)
-	budget -= len(a.tokens[Title])
-	a.tokens[Standfirst] = z.field(d.Standfirst, budget)
-	budget -= len(a.tokens[Standfirst])
-	a.tokens[Preview] = z.field(d.Preview, budget)
-	a.tokens[Body] = z.field(d.Body, budget)
+	l := &limits{positions: MaxPositions - 2, bytes: maxVectorBytes, seen: map[string]bool{}}
+	a.tokens[Title] = z.field(d.Title, l)
+	a.tokens[Standfirst] = z.field(d.Standfirst, l)
+	a.tokens[Preview] = z.field(d.Preview, l.clone())
+	a.tokens[Body] = z.field(d.Body, l)
 	for f, toks := range a.tokens {
 		var s, w strings.Builder
 		for i, t := range toks {

@@ -1,0 +1,27 @@
+-- +goose Up
+-- Full-text search (internal/search analyses the text in Go; these tables
+-- only hold its terms). One row of search_docs per article, written in the
+-- same transaction as the article; its id is the rowid of the article's row
+-- in search_fts, whose columns hold the folded stems of each field and, in
+-- the _w columns, the folded words (for prefixes and exact words).
+-- analyzer is the internal/search Version the row was built with: rows of
+-- another version are rebuilt at start-up (masthead search reindex).
+CREATE TABLE search_docs (
+    id         INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL UNIQUE REFERENCES articles (id) ON DELETE CASCADE,
+    analyzer   INTEGER NOT NULL
+);
+
+-- Contentless: the text is in articles; the index keeps only terms.
+CREATE VIRTUAL TABLE search_fts USING fts5 (
+    title, standfirst, preview, body,
+    title_w, standfirst_w, preview_w, body_w,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0',
+    prefix = '2 3'
+);
+
+-- +goose Down
+DROP TABLE search_fts;
+DROP TABLE search_docs;
