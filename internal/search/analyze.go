@@ -60,11 +60,26 @@ func eachWord(s string, each func(sp span) bool) {
 }
 
 // lower is the form of a word the stemmers take: composed (NFC),
-// lower-cased, ё as е.
+// lower-cased, ё as е, without the stress marks of Cyrillic words
+// (вы́боры as выборы).
 func lower(w string) string {
 	w = strings.ToLower(norm.NFC.String(w))
 	if strings.ContainsRune(w, 'ё') {
 		w = strings.ReplaceAll(w, "ё", "е")
+	}
+	if strings.ContainsAny(w, "\u0300\u0301") {
+		var b strings.Builder
+		cyrillic := false
+		for _, r := range w {
+			if (r == '\u0300' || r == '\u0301') && cyrillic {
+				continue
+			}
+			if !unicode.IsMark(r) {
+				cyrillic = unicode.Is(unicode.Cyrillic, r)
+			}
+			b.WriteRune(r)
+		}
+		w = b.String()
 	}
 	return w
 }

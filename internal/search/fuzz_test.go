@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 		"élections", "etats-unis", "l'eau", "ouzbé", `"union européenne" -france`,
 		`NEAR(a b)`, `a:* & !b | c <-> d`, `"unclosed`, `-"x y"*`, `le la les`, "\x00",
 		"aujourd'hui ", "выборы МОСКВА", "Häuser*", `\'"`, "a\u0301", "東京 タワー",
+		"\u07a9E", "etAt!un", "вы́боры",
 	} {
 		f.Add(q, uint8(0))
 	}

@@ -49,6 +49,7 @@ func TestMatching(t *testing.T) {
 		{"ru е in text, ё in query", "ru", "Новогодняя елка на площади", "ёлка ", "ru", true},
 		{"ru й is not и", "ru", "Мой край", "краи* ", "", false},
 		{"ru й", "ru", "Мой край", "край* ", "", true},
+		{"ru stress marks", "ru", "Он говорил о вы́борах.", "выборы ", "ru", true},
 		{"ru different word", "ru", "Он говорил о выборах в парламент.", "москва ", "", false},
 		// English.
 		{"en running finds run", "en", "She was running for mayor.", "run ", "en", true},
