@@ -60,11 +60,26 @@ func eachWord(s string, each func(sp span) bool) {
 }
 
 // lower is the form of a word the stemmers take: composed (NFC),
-// lower-cased, ё as е.
+// lower-cased, ё as е, without the stress marks of Cyrillic words
+// (вы́боры as выборы).
 func lower(w string) string {
 	w = strings.ToLower(norm.NFC.String(w))
 	if strings.ContainsRune(w, 'ё') {
 		w = strings.ReplaceAll(w, "ё", "е")
+	}
+	if strings.ContainsAny(w, "\u0300\u0301") {
+		var b strings.Builder
+		cyrillic := false
+		for _, r := range w {
+			if (r == '\u0300' || r == '\u0301') && cyrillic {
+				continue
+			}
+			if !unicode.IsMark(r) {
+				cyrillic = unicode.Is(unicode.Cyrillic, r)
+			}
+			b.WriteRune(r)
+		}
+		w = b.String()
 	}
 	return w
 }
@@ -84,6 +99,14 @@ func fold(w string) string {
 	if ascii {
 		return w
 	}
+	if f, ok := foldLatin(w); ok {
+		return f
+	}
+	return foldSlow(w)
+}
+
+// foldSlow is fold by decomposing w.
+func foldSlow(w string) string {
 	var b strings.Builder
 	b.Grow(len(w))
 	latin := false // the last base letter is Latin
@@ -116,6 +139,33 @@ func fold(w string) string {
 		}
 	}
 	return norm.NFC.String(b.String())
+}
+
+// latinFolds are the folded forms of the letters U+00C0 to U+017F (the
+// Latin letters of French, German and their neighbours), for foldLatin.
+var latinFolds = func() (t [0x180 - 0xC0]string) {
+	for r := rune(0xC0); r < 0x180; r++ {
+		t[r-0xC0] = foldSlow(string(r))
+	}
+	return t
+}()
+
+// foldLatin folds w quickly when its letters are all below U+0180 (no
+// combining marks); ok is false otherwise.
+func foldLatin(w string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(w))
+	for _, r := range w {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		case r >= 0xC0 && r < 0x180:
+			b.WriteString(latinFolds[r-0xC0])
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // stemmer stems a lower-cased word; nil for languages without one.
@@ -229,22 +279,47 @@ func (l *limits) take(stem, word string) bool {
 	return true
 }
 
-// analyzeField returns the index terms of text, within l, common words of
-// lang left out.
-func analyzeField(text string, stem stemmer, stops map[string]bool, l *limits) []token {
+// analyzer analyses the words of one language, remembering the words
+// it has seen (a text repeats many).
+type analyzer struct {
+	stem  stemmer
+	stops map[string]bool
+	seen  map[string]token // by the word as written; stem "" for a word left out
+}
+
+func newAnalyzer(lang string) *analyzer {
+	lang = baseLang(lang)
+	return &analyzer{stem: stemmers[lang], stops: stopWords[lang], seen: map[string]token{}}
+}
+
+// word returns the terms of the word w; ok is false for a word left out.
+func (z *analyzer) word(w string) (token, bool) {
+	t, done := z.seen[w]
+	if !done {
+		s, f, ok := analyzeWord(w, z.stem)
+		if ok && !z.stops[f] {
+			t = token{stem: s, word: f}
+		}
+		z.seen[w] = t
+	}
+	return t, t.stem != ""
+}
+
+// field returns the index terms of text, within l, common words left out.
+func (z *analyzer) field(text string, l *limits) []token {
 	var toks []token
 	if l.positions <= 0 {
 		return nil
 	}
 	eachWord(text, func(sp span) bool {
-		s, w, ok := analyzeWord(text[sp.start:sp.end], stem)
-		if !ok || stops[w] {
+		t, ok := z.word(text[sp.start:sp.end])
+		if !ok {
 			return true
 		}
-		if !l.take(s, w) {
+		if !l.take(t.stem, t.word) {
 			return false
 		}
-		toks = append(toks, token{stem: s, word: w})
+		toks = append(toks, t)
 		return true
 	})
 	return toks
@@ -252,17 +327,16 @@ func analyzeField(text string, stem stemmer, stops map[string]bool, l *limits) [
 
 // Analyze turns d into index terms, by d.Lang's stemmer.
 func Analyze(d Doc) Analyzed {
-	lang := baseLang(d.Lang)
-	stem, stops := stemmers[lang], stopWords[lang]
+	z := newAnalyzer(d.Lang)
 	var a Analyzed
 	// Two gaps between the three weighted parts of the tsvector; the
 	// preview and the body are alternatives, each after the title and
 	// standfirst.
 	l := &limits{positions: MaxPositions - 2, bytes: maxVectorBytes, seen: map[string]bool{}}
-	a.tokens[Title] = analyzeField(d.Title, stem, stops, l)
-	a.tokens[Standfirst] = analyzeField(d.Standfirst, stem, stops, l)
-	a.tokens[Preview] = analyzeField(d.Preview, stem, stops, l.clone())
-	a.tokens[Body] = analyzeField(d.Body, stem, stops, l)
+	a.tokens[Title] = z.field(d.Title, l)
+	a.tokens[Standfirst] = z.field(d.Standfirst, l)
+	a.tokens[Preview] = z.field(d.Preview, l.clone())
+	a.tokens[Body] = z.field(d.Body, l)
 	for f, toks := range a.tokens {
 		var s, w strings.Builder
 		for i, t := range toks {

@@ -49,6 +49,7 @@ func TestMatching(t *testing.T) {
 		{"ru е in text, ё in query", "ru", "Новогодняя елка на площади", "ёлка ", "ru", true},
 		{"ru й is not и", "ru", "Мой край", "краи* ", "", false},
 		{"ru й", "ru", "Мой край", "край* ", "", true},
+		{"ru stress marks", "ru", "Он говорил о вы́борах.", "выборы ", "ru", true},
 		{"ru different word", "ru", "Он говорил о выборах в парламент.", "москва ", "", false},
 		// English.
 		{"en running finds run", "en", "She was running for mayor.", "run ", "en", true},
@@ -529,5 +530,31 @@ func TestSnippet(t *testing.T) {
 	s, ok = q.Snippet("日本の首都は 東京 です。 とても 大きい 都市 です。", "", 2)
 	if !ok || !utf8.ValidString(s) || !strings.Contains(s, "<mark>東京</mark>") {
 		t.Errorf("multi-byte: %q, %v", s, ok)
+	}
+}
+
+// BenchmarkAnalyze: an article of about 1,400 words (reindexing cost); one
+// sentence repeated, so a lower bound (each distinct word is analysed once).
+func BenchmarkAnalyze(b *testing.B) {
+	body := strings.Repeat("Les habitants de la vallée ont voté dimanche pour le nouveau pont, "+
+		"après trois années de débats où l’on a beaucoup parlé des crues et des budgets. ", 50)
+	d := Doc{Lang: "fr", Title: "Un pont pour la vallée", Standfirst: "Le vote de dimanche", Preview: body[:600], Body: body}
+	for b.Loop() {
+		a := Analyze(d)
+		_ = a.TSVector(true)
+		_ = a.TSVector(false)
+	}
+}
+
+// BenchmarkSnippet: a snippet from the same article.
+func BenchmarkSnippet(b *testing.B) {
+	body := strings.Repeat("Les habitants de la vallée ont voté dimanche pour le nouveau pont, "+
+		"après trois années de débats où l’on a beaucoup parlé des crues et des budgets. ", 50)
+	q, err := Parse("crues budget", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		q.Snippet(body, "fr", 30)
 	}
 }

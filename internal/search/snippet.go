@@ -28,11 +28,18 @@ func (q Query) Snippet(text, lang string, words int) (snippet string, ok bool) {
 	}
 	m := q.matcher()
 	stem := stemmers[baseLang(lang)]
+	seen := map[string]uint64{} // a text repeats many words
 	var spans []span
 	var masks []uint64
 	eachWord(text, func(sp span) bool {
+		w := text[sp.start:sp.end]
+		mask, ok := seen[w]
+		if !ok {
+			mask = m.match(w, stem)
+			seen[w] = mask
+		}
 		spans = append(spans, sp)
-		masks = append(masks, m.match(text[sp.start:sp.end], stem))
+		masks = append(masks, mask)
 		return true
 	})
 	n := len(spans)
