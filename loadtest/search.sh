@@ -117,7 +117,7 @@ cleanup() {
 	if [[ -n ${PG_DROP:-} && ${PG_DROP:-0} != 0 ]]; then
 		for d in "${pg_made[@]}"; do
 			psqlc -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || log "could not drop $d"
-			rm -f "$CORPUS/postgres-${d#masthead_corpus_}.done"
+			rm -f "$CORPUS/postgres-$(sed 's/^masthead_corpus_\(.*\)_s\([0-9]*\)$/\1-s\2/' <<<"$d").done"
 		done
 		pg_made=()
 	fi
