@@ -11,9 +11,14 @@ FUZZTIME ?= 30s
 DURATION ?= 60
 CONNECTIONS ?= 256
 DB ?= both
+# make loadtest-search: corpus sizes and database (sqlite, postgres or both), seconds and connections of each wrk run.
+SEARCH_SIZES ?= $(or $(SIZES),demo 1000 100000)
+SEARCH_DB ?= sqlite
+SEARCH_DURATION ?= 20
+SEARCH_CONNECTIONS ?= 32
 SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
 
-.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed loadtest loadtest-short migrate-new clean
+.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed loadtest loadtest-short loadtest-search seed migrate-new clean
 
 ## run: start the server on 127.0.0.1:8080 with demo content in ./data
 run:
@@ -94,6 +99,16 @@ loadtest: build
 ## loadtest-short: the same checks, 10 s at 32 connections on SQLite (CI)
 loadtest-short: build
 	DURATION=10 CONNECTIONS=32 DB=sqlite loadtest/run.sh
+
+## loadtest-search: search (wrk) over the demo content and seeded corpora (cached in tmp/corpus) against a fixed-bytes floor, with index size and reindex time; SEARCH_SIZES, SEARCH_DB, SEARCH_DURATION, SEARCH_CONNECTIONS
+loadtest-search: build
+	$(GO) build -trimpath -o bin/floor ./loadtest/floor
+	SIZES='$(SEARCH_SIZES)' DB='$(SEARCH_DB)' DURATION='$(SEARCH_DURATION)' CONNECTIONS='$(SEARCH_CONNECTIONS)' loadtest/search.sh
+
+## seed articles=N: write a generated archive of N articles into ./data (an empty database)
+seed:
+	@test -n "$(articles)" || { echo "usage: make seed articles=10000 [seed=S]"; exit 1; }
+	$(GO) run $(GOTAGS) . seed --articles $(articles) --seed $(or $(seed),1)
 
 ## migrate-new name=NAME: the next numbered migration, in both dialect folders
 migrate-new:

@@ -24,11 +24,20 @@ import (
 )
 
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, vars ...string) (config.Config, *flag.FlagSet, error) {
+	return parseConfigWith(name, args, getenv, stderr, nil, vars...)
+}
+
+// parseConfigWith is parseConfig for a command with flags of its own beyond
+// the settings: own defines them on the flag set before it parses.
+func parseConfigWith(name string, args []string, getenv func(string) string, stderr io.Writer, own func(*flag.FlagSet), vars ...string) (config.Config, *flag.FlagSet, error) {
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("masthead "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if err := cfg.Bind(fs, getenv, vars...); err != nil {
 		return cfg, fs, err
+	}
+	if own != nil {
+		own(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, fs, err

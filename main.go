@@ -6,6 +6,7 @@
 //	masthead search reindex [--data] [--db]                   rebuild the full-text search index
 //	masthead token    --role R --sub S [--scope "a b"] [--ttl 1h] [--data]
 //	masthead user     create|set-role|set-subscription --email E …  accounts
+//	masthead seed     --articles N [--seed S] [--append] [--data] [--db]  write a generated archive
 //	masthead health   [--addr]                                probe /healthz
 //	masthead backup   DIR [--data] [--db]                      copy the database and media, online
 //	masthead restore  DIR [--force] [--data] [--db]            bring a backup back (server stopped)
@@ -41,6 +42,7 @@ commands:
   search    "search reindex": rebuild the full-text search index
   token     print a signed token for a role and a subject
   user      create an account (password on stdin), set its role or its subscription end
+  seed      write a generated archive of --articles N articles (fr, en, de, ru) into an empty database
   health    exit 0 when the server at --addr answers /healthz (for container health checks)
   backup    copy the SQLite database, its media and the signing key into a new folder, while serving
   restore   bring a backup folder back into the data folder (stop the server first; --force over data)
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return token(args[1:], getenv, stdout, stderr)
 	case "user":
 		return user(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

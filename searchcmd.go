@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"masthead/internal/content"
+	"masthead/internal/progress"
 	"masthead/internal/store"
 )
 
@@ -32,7 +33,21 @@ func searchCmd(ctx context.Context, args []string, getenv func(string) string, s
 	defer db.Close()
 	start := time.Now()
 	svc := content.NewService(db, content.Options{})
-	n, err := svc.Reindex(ctx, true, progressTo(stderr, "indexing"))
+	var (
+		bar   *progress.Bar
+		shown int
+	)
+	n, err := svc.Reindex(ctx, true, func(done, total int) {
+		if bar == nil {
+			bar = progress.New(stderr, total, "indexing")
+			return
+		}
+		bar.Add(done - shown)
+		shown = done
+	})
+	if bar != nil {
+		bar.Done()
+	}
 	if err != nil {
 		return err
 	}
@@ -61,16 +76,4 @@ func catchUpIndex(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		log.Info("search index: ready", "articles", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
-}
-
-// progressTo reports progress on w: a line every tenth of the way.
-func progressTo(w io.Writer, what string) content.ReindexProgress {
-	next := 0
-	return func(done, total int) {
-		if total == 0 || done*10 < next*total {
-			return
-		}
-		fmt.Fprintf(w, "%s: %d/%d\n", what, done, total)
-		next = done*10/total + 1
-	}
 }

@@ -14,8 +14,8 @@ import (
 
 	"masthead/internal/blocks"
 	"masthead/internal/content"
-	"masthead/internal/search"
 	"masthead/internal/fault"
+	"masthead/internal/search"
 )
 
 var slugShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

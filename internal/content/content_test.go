@@ -591,3 +591,63 @@ func TestIsID(t *testing.T) {
 		t.Error("a 26-letter slug is an ID")
 	}
 }
+
+// TestCreateArticles: a batch is stored in one transaction, rendered as
+// CreateArticle renders, in order; an invalid article, a duplicate slug or
+// an unknown tag anywhere in it stores none of it.
+func TestCreateArticles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	svc, _ := newService(t)
+	tag, err := svc.CreateTag(ctx, content.Tag{Slug: "water", Name: "Water", Kind: content.TagTopic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := validInput("long")
+	long.Access, long.Body = content.AccessSubscribers, longBody()
+	long.TagIDs = []string{tag.ID}
+
+	bad := validInput("bad")
+	bad.Title = " "
+	dup := validInput("one")
+	unknown := validInput("unknown-tag")
+	unknown.TagIDs = []string{content.NewID()}
+	for name, c := range map[string]struct {
+		in   content.ArticleInput
+		want error
+	}{"invalid": {bad, fault.ErrInvalid}, "duplicate": {dup, content.ErrConflict}, "unknown tag": {unknown, nil}} {
+		_, err := svc.CreateArticles(ctx, []content.ArticleInput{validInput("one"), c.in, validInput("two")})
+		if err == nil || c.want != nil && !errors.Is(err, c.want) {
+			t.Errorf("%s: err = %v, want %v", name, err, c.want)
+		}
+		if n := count(t, svc); n != 0 {
+			t.Errorf("%s: %d articles stored", name, n)
+		}
+	}
+
+	gen := svc.Generation()
+	list, err := svc.CreateArticles(ctx, []content.ArticleInput{validInput("one"), long, validInput("two")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 || list[0].Slug != "one" || list[1].Slug != "long" || list[2].Slug != "two" {
+		t.Fatalf("returned %+v", list)
+	}
+	if n := count(t, svc); n != 3 || svc.Generation() == gen {
+		t.Errorf("%d articles, generation %d → %d", n, gen, svc.Generation())
+	}
+	one, err := svc.CreateArticle(ctx, validInput("single"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := svc.LiveArticle(ctx, content.Lookup{IDOrSlug: "long", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID != list[1].ID || !a.Truncated || a.WordCount != list[1].WordCount || a.Body.HTML == "" || len(a.Tags) != 1 || a.Tags[0].ID != tag.ID {
+		t.Errorf("stored: %+v", a)
+	}
+	if list[0].Body.HTML != one.Body.HTML || list[0].WordCount != one.WordCount {
+		t.Errorf("a batch renders otherwise than CreateArticle: %q %q", list[0].Body.HTML, one.Body.HTML)
+	}
+}

@@ -123,6 +123,38 @@ func (s *Service) CreateArticle(ctx context.Context, in ArticleInput) (Article, 
 	return a, nil
 }
 
+// CreateArticles stores many articles in one transaction, all or none:
+// each is validated and rendered as CreateArticle does, and stored and
+// logged the same way. It is for bulk loads (masthead seed); the caller
+// bounds the batch, a few hundred at a time. The articles come back in the
+// order of ins.
+func (s *Service) CreateArticles(ctx context.Context, ins []ArticleInput) ([]Article, error) {
+	list := make([]Article, len(ins))
+	for i, in := range ins {
+		a, err := s.newArticle(in)
+		if err != nil {
+			return nil, fmt.Errorf("article %d (%s): %w", i, in.Slug, err)
+		}
+		list[i] = a
+	}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		for i, a := range list {
+			if err := insertArticle(tx, s.db.Dialect, a, ins[i].TagIDs, ins[i].AuthorIDs); err != nil {
+				return fmt.Errorf("create article %s: %w", a.Slug, err)
+			}
+			if err := s.logCreated(tx, a); err != nil {
+				return fmt.Errorf("create article %s: %w", a.Slug, err)
+			}
+		}
+		return nil
+	})
+	s.changed()
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
 // logCreated logs the publication of a new article that is public at once;
 // a scheduled one is logged when its time comes (PromoteDue).
 func (s *Service) logCreated(tx *gorm.DB, a Article) error {

@@ -14,7 +14,7 @@
 // not indexed.
 //
 // The engines see only what this package produces: FTS5 columns of
-// space-separated terms (tokenizer unicode61, no diacritics removal), and
+// space-separated terms (tokenizer ascii: it splits on spaces only), and
 // PostgreSQL tsvector and tsquery literals (no text search configuration:
 // the terms are already analysed).
 package search

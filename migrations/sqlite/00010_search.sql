@@ -18,7 +18,7 @@ CREATE VIRTUAL TABLE search_fts USING fts5 (
     title_w, standfirst_w, preview_w, body_w,
     content = '',
     contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 0',
+    tokenize = 'ascii',
     prefix = '2 3'
 );
 

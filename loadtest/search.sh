@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Search under load, against a same-run floor: behind `make loadtest-search`.
+#
+# For each SIZE in SIZES (default "demo 1000 100000") and each database
+# (DB=sqlite, postgres or both; default sqlite):
+#
+#   1. a corpus, cached under CORPUS (./tmp/corpus) so that the big one is
+#      built once: "demo" is what `masthead serve --demo` loads into an
+#      empty database; a number N is `masthead seed --articles N --seed
+#      SEED`. SQLite corpora are folders there; PostgreSQL ones are
+#      databases named masthead_corpus_<size>_s<seed> on 127.0.0.1:5432,
+#      marked done by a file in CORPUS (a corpus whose build was cut short is
+#      dropped and built again). FRESH=1 rebuilds them.
+#   2. `masthead search reindex` on it, timed (n/a before the command exists);
+#   3. bin/masthead serve on a free 127.0.0.1 port, with rate limits off;
+#   4. one real response of SEARCH_PATH (for the query "budget") captured
+#      with curl, and loadtest/floor serving those bytes on another port;
+#   5. wrk (THREADS threads, CONNECTIONS connections, DURATION seconds, after
+#      a WARMUP-second run) with loadtest/search.lua, first on masthead, then
+#      on the floor, with the same settings;
+#   6. the size of the search index: SQLite, the pages of the tables whose
+#      names start with "search" (dbstat); PostgreSQL,
+#      pg_total_relation_size('article_search'); n/a while they do not exist.
+#
+# It prints, per size and database, search and floor requests per second and
+# p99, and their ratio, then the same as a markdown table. Any non-2xx answer
+# or socket error from masthead fails the run (exit 1): the figures would
+# not be those of search. Everything is bounded in time, targets 127.0.0.1
+# only, and stops by itself; the trap stops the servers and drops a
+# PostgreSQL corpus left half-built. PG_DROP=1 drops the PostgreSQL corpora
+# at the end too.
+#
+# SEARCH_PATH (default /v1/search?q=%s; %s is the URL-encoded query) may
+# point at another endpoint to try the harness before search exists, e.g.
+# SEARCH_PATH='/v1/articles?limit=20'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-demo 1000 100000}
+DB=${DB:-sqlite}
+DURATION=${DURATION:-20}
+DURATION=${DURATION%s}
+WARMUP=${WARMUP:-3}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+SEED=${SEED:-1}
+BIN=${BIN:-bin/masthead}
+FLOOR=${FLOOR:-bin/floor}
+CORPUS=${CORPUS:-tmp/corpus}
+SEARCH_PATH=${SEARCH_PATH:-/v1/search?q=%s}
+REINDEX_TIMEOUT=${REINDEX_TIMEOUT:-1800}
+SEED_TIMEOUT=${SEED_TIMEOUT:-3600}
+PG_HOST=127.0.0.1
+PG_PORT=5432
+export SEARCH_PATH
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { log "$*"; exit 2; }
+
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION: seconds, 1 to 600"
+[[ $WARMUP =~ ^[0-9]+$ && $WARMUP -le 60 ]] || die "WARMUP: seconds, 0 to 60"
+[[ $CONNECTIONS =~ ^[0-9]+$ && $CONNECTIONS -ge 1 && $CONNECTIONS -le 10000 ]] || die "CONNECTIONS: 1 to 10000"
+[[ $THREADS =~ ^[0-9]+$ && $THREADS -ge 1 ]] || die "THREADS: at least 1"
+[[ $SEED =~ ^[0-9]+$ ]] || die "SEED: a number"
+((THREADS <= CONNECTIONS)) || THREADS=$CONNECTIONS
+for s in $SIZES; do
+	[[ $s == demo || ($s =~ ^[0-9]+$ && $s -ge 1 && $s -le 10000000) ]] || die "SIZES: demo or article counts, not $s"
+done
+case $DB in
+sqlite) dbs=(sqlite) ;;
+postgres) dbs=(postgres) ;;
+both) dbs=(sqlite postgres) ;;
+*) die "DB: sqlite, postgres or both" ;;
+esac
+[[ -x $BIN ]] || die "$BIN is missing: make build"
+[[ -x $FLOOR ]] || die "$FLOOR is missing: go build -o $FLOOR ./loadtest/floor"
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v curl >/dev/null || need+=(curl)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+if [[ " ${dbs[*]} " == *" postgres "* ]] && ! command -v psql >/dev/null; then need+=(postgresql-client); fi
+if ((${#need[@]})); then
+	log "installing ${need[*]}"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+mkdir -p "$CORPUS"
+work=$(mktemp -d "${TMPDIR:-/tmp}/masthead-search.XXXXXX")
+server_pid='' floor_pid='' wrk_pid='' building_pg='' failed=0
+pg_made=()
+rows=()
+
+psqlc() { psql -h $PG_HOST -p $PG_PORT -U postgres -qXtAv ON_ERROR_STOP=1 "$@"; }
+
+stop_pid() { # stop_pid PID: TERM, up to 30 s, then KILL
+	local pid=$1
+	[[ -n $pid ]] || return 0
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	[[ -n $wrk_pid ]] && kill "$wrk_pid" 2>/dev/null || true
+	stop_pid "$server_pid"
+	stop_pid "$floor_pid"
+	server_pid='' floor_pid='' wrk_pid=''
+	if [[ -n $building_pg ]]; then # a corpus cut short is no corpus
+		psqlc -c "DROP DATABASE IF EXISTS $building_pg WITH (FORCE)" >/dev/null 2>&1 || log "could not drop $building_pg"
+		building_pg=''
+	fi
+	if [[ -n ${PG_DROP:-} && ${PG_DROP:-0} != 0 ]]; then
+		for d in "${pg_made[@]}"; do
+			psqlc -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || log "could not drop $d"
+			rm -f "$CORPUS/postgres-$(sed 's/^masthead_corpus_\(.*\)_s\([0-9]*\)$/\1-s\2/' <<<"$d").done"
+		done
+		pg_made=()
+	fi
+	if ((failed || rc != 0)) || [[ -n ${KEEP:-} ]]; then
+		log "kept $work (logs)"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# free_port: a port on 127.0.0.1 nobody listens on now.
+free_port() {
+	local p
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	die "no free port"
+}
+
+# db_args DB SIZE: the flags naming the corpus's data folder and database.
+db_args() {
+	local db=$1 size=$2
+	if [[ $db == sqlite ]]; then
+		echo "--data $CORPUS/sqlite-$size-s$SEED"
+	else
+		echo "--data $CORPUS/postgres-$size-s$SEED --db postgres://postgres@$PG_HOST:$PG_PORT/masthead_corpus_${size}_s$SEED?sslmode=disable"
+	fi
+}
+
+# wait_ready URL PID LOG: until URL/healthz answers, 120 s at most.
+wait_ready() {
+	local url=$1 pid=$2 logf=$3
+	for _ in $(seq 1 240); do
+		curl -fsS --max-time 2 "$url/healthz" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || { tail -20 "$logf" >&2; die "the server exited"; }
+		sleep 0.5
+	done
+	tail -20 "$logf" >&2
+	die "the server is not ready after 120 s"
+}
+
+# prepare DB SIZE: build the corpus unless it is cached.
+prepare() {
+	local db=$1 size=$2 done_file="$CORPUS/$1-$2-s$SEED.done"
+	local name="masthead_corpus_${size}_s$SEED" args
+	read -ra args <<<"$(db_args "$db" "$size")"
+	if [[ -f $done_file && -z ${FRESH:-} ]]; then
+		if [[ $db == sqlite ]] || [[ $(psqlc -c "SELECT 1 FROM pg_database WHERE datname = '$name'") == 1 ]]; then
+			log "$db $size: cached corpus ($done_file)"
+			[[ $db == postgres ]] && pg_made+=("$name")
+			return 0
+		fi
+	fi
+	rm -f "$done_file"
+	rm -rf "$CORPUS/$db-$size-s$SEED"
+	mkdir -p "$CORPUS/$db-$size-s$SEED"
+	if [[ $db == postgres ]]; then
+		building_pg=$name
+		psqlc -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+		psqlc -c "CREATE DATABASE $name" >/dev/null
+	fi
+	local t0=$SECONDS
+	if [[ $size == demo ]]; then
+		log "$db demo: loading the demo content (serve --demo)"
+		local port
+		port=$(free_port)
+		"$BIN" serve --demo "${args[@]}" --addr "127.0.0.1:$port" --log-level warn >"$work/demo.out" 2>"$work/demo.log" &
+		server_pid=$!
+		wait_ready "http://127.0.0.1:$port" "$server_pid" "$work/demo.log"
+		stop_pid "$server_pid"
+		server_pid=''
+	else
+		log "$db $size: masthead seed --articles $size --seed $SEED"
+		timeout "$SEED_TIMEOUT" "$BIN" seed --articles "$size" --seed "$SEED" "${args[@]}" --log-level warn >&2
+	fi
+	log "$db $size: corpus ready in $((SECONDS - t0)) s"
+	building_pg=''
+	[[ $db == postgres ]] && pg_made+=("$name")
+	touch "$done_file"
+}
+
+# reindex DB SIZE: seconds taken by masthead search reindex, or n/a.
+reindex() {
+	local args t0 rc=0
+	read -ra args <<<"$(db_args "$1" "$2")"
+	t0=$(date +%s.%N)
+	timeout "$REINDEX_TIMEOUT" "$BIN" search reindex "${args[@]}" --log-level warn >"$work/reindex.out" 2>&1 || rc=$?
+	if ((rc != 0)); then
+		if grep -q 'unknown command' "$work/reindex.out"; then
+			log "$1 $2: no search reindex command yet"
+		else
+			log "$1 $2: search reindex failed ($rc): $(tail -3 "$work/reindex.out")"
+		fi
+		echo n/a
+		return 0
+	fi
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# index_size DB SIZE: bytes of the search tables, or n/a.
+index_size() {
+	local db=$1 size=$2 n
+	if [[ $db == sqlite ]]; then
+		local f="$CORPUS/sqlite-$size-s$SEED/masthead.db"
+		n=$(sqlite3 -readonly "$f" "SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'search%'" 2>/dev/null || echo 0)
+		((n > 0)) || { echo n/a; return 0; }
+		sqlite3 -readonly "$f" "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'" 2>/dev/null || echo n/a
+	else
+		psqlc -d "masthead_corpus_${size}_s$SEED" -c \
+			"SELECT COALESCE(pg_total_relation_size(to_regclass('article_search'))::text, 'n/a')" 2>/dev/null || echo n/a
+	fi
+}
+
+# db_size DB SIZE: bytes of the whole database (SQLite: with its WAL).
+db_size() {
+	if [[ $1 == sqlite ]]; then
+		local f="$CORPUS/sqlite-$2-s$SEED/masthead.db"
+		stat -c %s "$f" "$f-wal" 2>/dev/null | awk '{ n += $1 } END { print n }'
+	else
+		psqlc -c "SELECT pg_database_size('masthead_corpus_${2}_s$SEED')"
+	fi
+}
+
+# load NAME URL: wrk on URL with search.lua; prints the SEARCH result line.
+load() {
+	local name=$1 url=$2 rc=0
+	if ((WARMUP > 0)); then
+		timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s \
+			-s loadtest/search.lua "$url" >"$work/$name.warmup" 2>&1 || true
+	fi
+	timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
+		-s loadtest/search.lua "$url" >"$work/$name.wrk" 2>&1 &
+	wrk_pid=$!
+	wait "$wrk_pid" || rc=$?
+	wrk_pid=''
+	((rc == 0)) || { cat "$work/$name.wrk" >&2; die "wrk on $name failed ($rc)"; }
+	grep '^SEARCH result ' "$work/$name.wrk" || die "no result line from wrk on $name"
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+human() { # bytes in MB, or as it is
+	[[ $1 =~ ^[0-9]+$ ]] && awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1048576 }' || echo "$1"
+}
+
+run_one() {
+	local db=$1 size=$2 args port floor_port api fl
+	prepare "$db" "$size"
+	read -ra args <<<"$(db_args "$db" "$size")"
+	local took
+	took=$(reindex "$db" "$size")
+
+	port=$(free_port)
+	"$BIN" serve "${args[@]}" --addr "127.0.0.1:$port" --log-level warn \
+		--rate-limit-anon 0 --rate-limit-partner 0 >"$work/serve.out" 2>"$work/serve.log" &
+	server_pid=$!
+	api="http://127.0.0.1:$port"
+	wait_ready "$api" "$server_pid" "$work/serve.log"
+
+	# One real response, the floor's body.
+	local first=${SEARCH_PATH//%s/budget} ctype
+	ctype=$(curl -sS --max-time 30 -o "$work/body" -w '%{content_type}' "$api$first")
+	[[ -s $work/body ]] || die "$db $size: empty response from $first"
+	floor_port=$(free_port)
+	"$FLOOR" -addr "127.0.0.1:$floor_port" -body "$work/body" -type "${ctype:-application/json}" >"$work/floor.out" 2>&1 &
+	floor_pid=$!
+	fl="http://127.0.0.1:$floor_port"
+	for _ in $(seq 1 50); do curl -fsS --max-time 2 -o /dev/null "$fl/" 2>/dev/null && break; sleep 0.2; done
+
+	log "$db $size: wrk ${DURATION}s, $CONNECTIONS connections, $THREADS threads on $SEARCH_PATH (body of \"budget\": $(stat -c %s "$work/body") bytes)"
+	local s f
+	s=$(load "search-$db-$size" "$api")
+	stop_pid "$server_pid"
+	server_pid=''
+	f=$(load "floor-$db-$size" "$fl")
+	stop_pid "$floor_pid"
+	floor_pid=''
+
+	local srps sp50 sp99 frps fp99 ratio non2xx sock idx total
+	srps=$(field rps "$s") sp50=$(field p50_ms "$s") sp99=$(field p99_ms "$s")
+	frps=$(field rps "$f") fp99=$(field p99_ms "$f")
+	non2xx=$(field non2xx "$s") sock=$(field socket_errors "$s")
+	ratio=$(awk -v a="$srps" -v b="$frps" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	idx=$(index_size "$db" "$size")
+	total=$(db_size "$db" "$size")
+	local verdict=ok
+	if ((non2xx > 0 || sock > 0)); then
+		verdict="FAIL: $non2xx non-2xx, $sock socket errors ($(grep '^SEARCH status' "$work/search-$db-$size.wrk" | awk '{ printf "%s×%s ", $3, $4 }'))"
+		failed=1
+	fi
+	printf '%s %s: search %s req/s p50 %s ms p99 %s ms | floor %s req/s p99 %s ms | ratio %s | index %s of %s | reindex %s s | %s\n' \
+		"$db" "$size" "$srps" "$sp50" "$sp99" "$frps" "$fp99" "$ratio" "$(human "$idx")" "$(human "$total")" "$took" "$verdict"
+	rows+=("$(printf '| %-8s | %-6s | %8s | %8s | %8s | %8s | %8s | %5s× | %10s | %10s | %7s | %s |' \
+		"$size" "$db" "$srps" "$sp50" "$sp99" "$frps" "$fp99" "$ratio" "$(human "$idx")" "$(human "$total")" "$took" "$verdict")")
+}
+
+for size in $SIZES; do
+	for db in "${dbs[@]}"; do
+		run_one "$db" "$size"
+	done
+done
+
+printf '\nSearch load: %s, wrk %ss (after %ss warm-up), %s connections, %s threads, loadtest/search.lua; seed %s; %s\n\n' \
+	"$SEARCH_PATH" "$DURATION" "$WARMUP" "$CONNECTIONS" "$THREADS" "$SEED" "$(date -u +%Y-%m-%dT%H:%MZ)"
+printf '| size     | db       | search req/s | p50 ms | p99 ms | floor req/s | floor p99 ms | ratio | index size | db size | reindex s | result |\n'
+printf '|----------|----------|--------------|--------|--------|-------------|--------------|-------|------------|---------|-----------|--------|\n'
+printf '%s\n' "${rows[@]}"
+exit "$failed"
