@@ -155,7 +155,7 @@ func parseQuery(c echo.Context, lang string, required bool) (*search.Query, erro
 		if required {
 			return nil, badParam("q", "is required: the words to search for")
 		}
-		return nil, nil
+		return nil, nil //nolint:nilnil // absent and optional: no filter
 	}
 	if len(raw) > 1 {
 		return nil, badParam("q", "must be given once")

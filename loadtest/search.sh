@@ -20,7 +20,7 @@
 #      on the floor, with the same settings;
 #   6. the size of the search index: SQLite, the pages of the tables whose
 #      names start with "search" (dbstat); PostgreSQL,
-#      pg_total_relation_size('article_search'); n/a while they do not exist.
+#      pg_total_relation_size('search_docs'); n/a while they do not exist.
 #
 # It prints, per size and database, search and floor requests per second and
 # p99, and their ratio, then the same as a markdown table. Any non-2xx answer
@@ -48,6 +48,9 @@ BIN=${BIN:-bin/masthead}
 FLOOR=${FLOOR:-bin/floor}
 CORPUS=${CORPUS:-tmp/corpus}
 SEARCH_PATH=${SEARCH_PATH:-/v1/search?q=%s}
+# SERVE_FLAGS: more flags for serve, e.g. "--cache-ttl 0" to measure every
+# search (the response cache otherwise answers repeated queries).
+SERVE_FLAGS=${SERVE_FLAGS:-}
 REINDEX_TIMEOUT=${REINDEX_TIMEOUT:-1800}
 SEED_TIMEOUT=${SEED_TIMEOUT:-3600}
 PG_HOST=127.0.0.1
@@ -233,7 +236,7 @@ index_size() {
 		sqlite3 -readonly "$f" "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'" 2>/dev/null || echo n/a
 	else
 		psqlc -d "masthead_corpus_${size}_s$SEED" -c \
-			"SELECT COALESCE(pg_total_relation_size(to_regclass('article_search'))::text, 'n/a')" 2>/dev/null || echo n/a
+			"SELECT COALESCE(pg_total_relation_size(to_regclass('search_docs'))::text, 'n/a')" 2>/dev/null || echo n/a
 	fi
 }
 
@@ -278,7 +281,7 @@ run_one() {
 
 	port=$(free_port)
 	"$BIN" serve "${args[@]}" --addr "127.0.0.1:$port" --log-level warn \
-		--rate-limit-anon 0 --rate-limit-partner 0 >"$work/serve.out" 2>"$work/serve.log" &
+		--rate-limit-anon 0 --rate-limit-partner 0 $SERVE_FLAGS >"$work/serve.out" 2>"$work/serve.log" &
 	server_pid=$!
 	api="http://127.0.0.1:$port"
 	wait_ready "$api" "$server_pid" "$work/serve.log"
