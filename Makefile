@@ -69,6 +69,9 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerifyClaims$$' -fuzztime=$(FUZZTIME) ./internal/access/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCost$$' -fuzztime=$(FUZZTIME) ./internal/media/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzAnalyze$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSnippet$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:
