@@ -73,7 +73,7 @@ func catchUpIndex(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	if total > 0 {
-		log.Info("search index: ready", "articles", n, "took", time.Since(start).Round(time.Millisecond))
+		log.Info("search index: ready", "articles", n, "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -32,10 +33,37 @@ func checkIndexRows(t *testing.T, a *apitest.App) {
 		t.Errorf("%d articles, %d search_docs rows (%d without an article)", articles, docs, orphans)
 	}
 	if a.DB.Dialect != store.Postgres {
-		fts := count("SELECT count(*) FROM search_fts")
-		matched := count("SELECT count(*) FROM search_fts WHERE rowid IN (SELECT id FROM search_docs)")
-		if fts != docs || matched != docs {
-			t.Errorf("%d FTS5 rows (%d of them named by search_docs), %d search_docs rows", fts, matched, docs)
+		for _, table := range []string{"search_fts", "search_heads"} {
+			fts := count("SELECT count(*) FROM " + table)
+			matched := count("SELECT count(*) FROM " + table + " WHERE rowid IN (SELECT id FROM search_docs)")
+			if fts != docs || matched != docs {
+				t.Errorf("%d %s rows (%d of them named by search_docs), %d search_docs rows", fts, table, matched, docs)
+			}
+		}
+	}
+	// What the index keeps of each article (a search filters and ranks on
+	// it, reading no article) is the article's.
+	var rows []struct {
+		ID, Lang, Access, Status string
+		SectionID                *string
+		PublishedAt              *time.Time
+		DLang, DAccess, DStatus  string
+		DSectionID               *string
+		PublishedTS              *int64
+	}
+	err := a.DB.Read(ctx).Raw(`SELECT a.id, a.lang, a.access, a.status, a.section_id, a.published_at,
+		d.lang AS d_lang, d.access AS d_access, d.status AS d_status, d.section_id AS d_section_id, d.published_ts
+		FROM articles a JOIN search_docs d ON d.article_id = a.id`).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.DLang != r.Lang || r.DAccess != r.Access || r.DStatus != r.Status || !reflect.DeepEqual(r.DSectionID, r.SectionID) {
+			t.Errorf("article %s: index holds %s/%s/%s/%v, the article %s/%s/%s/%v", r.ID,
+				r.DLang, r.DAccess, r.DStatus, r.DSectionID, r.Lang, r.Access, r.Status, r.SectionID)
+		}
+		if (r.PublishedAt == nil) != (r.PublishedTS == nil) || (r.PublishedAt != nil && r.PublishedAt.Unix() != *r.PublishedTS) {
+			t.Errorf("article %s: index publication %v, the article's %v", r.ID, r.PublishedTS, r.PublishedAt)
 		}
 	}
 }
@@ -201,6 +229,14 @@ func TestSearchScheduled(t *testing.T) {
 	a.Clock.Advance(2 * time.Hour)
 	if !found(t, a, "", "orvanelle", art.ID) {
 		t.Error("its time has come, but it is not found")
+	}
+	// The scheduler marks it published: the index follows.
+	if n, err := a.Content.PromoteDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("PromoteDue: %d, %v", n, err)
+	}
+	checkIndexRows(t, a)
+	if !found(t, a, "", "orvanelle", art.ID) {
+		t.Error("published by the scheduler, but not found")
 	}
 	p := doSearch(t, a, "", "orvanelle", "limit", "100")
 	if p.Total != 1 || len(p.Facets.Languages) != 1 || p.Facets.Languages[0].Value != "en" {

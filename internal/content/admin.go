@@ -806,16 +806,16 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 		if err != nil {
 			return nil, nil, err
 		}
-		q = q.Where("section_id IN ?", ids)
+		q = q.Where("articles.section_id IN ?", ids)
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", string(f.Status))
+		q = q.Where("articles.status = ?", string(f.Status))
 	}
 	if f.Lang != "" {
-		q = q.Where("lang = ?", f.Lang)
+		q = q.Where("articles.lang = ?", f.Lang)
 	}
 	if f.Query != nil {
-		q = s.repo.whereMatches(q, match{query: *f.Query, all: true})
+		q = s.repo.whereMatches(q, match{query: *f.Query, all: true}, true)
 	}
 	if f.After != nil {
 		q = q.Where("(articles.created_at < ? OR (articles.created_at = ? AND articles.id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)

@@ -213,6 +213,9 @@ func (s *Service) promote(ctx context.Context, id string, now time.Time) (bool, 
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // an editor or another process got there first
 		}
+		if err := setIndexedStatus(tx, id, StatusPublished); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
 		var tagIDs, authorIDs []string
 		for _, t := range a.Tags {
 			tagIDs = append(tagIDs, t.ID)

@@ -1,10 +1,12 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,9 +156,14 @@ func (revisionRow) TableName() string { return "article_revisions" }
 // the model; on PostgreSQL the row also holds the two tsvectors
 // (EngineColumns).
 type searchDocRow struct {
-	ID        int64 `gorm:"primaryKey"`
-	ArticleID string
-	Analyzer  int
+	ID          int64 `gorm:"primaryKey"`
+	ArticleID   string
+	Analyzer    int
+	Lang        string
+	SectionID   *string
+	Access      string
+	Status      string
+	PublishedTS *int64 `gorm:"column:published_ts"`
 }
 
 func (searchDocRow) TableName() string { return "search_docs" }
@@ -365,7 +372,7 @@ func (r repo) translations(ctx context.Context, key, id string, now time.Time) (
 // articles_live only when the query's condition visibly implies the
 // index's, which a bound parameter does not.
 func live(q *gorm.DB, now time.Time) *gorm.DB {
-	return q.Where("status IN ('published', 'scheduled') AND published_at <= ?", now)
+	return q.Where("articles.status IN ('published', 'scheduled') AND articles.published_at <= ?", now)
 }
 
 // lockForComments makes q lock the article rows it reads until the
@@ -424,7 +431,7 @@ func (r repo) commentCounts(ctx context.Context, ids []string, now time.Time) (m
 // where narrows q to the section, tag, author and language of f.
 func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 	if len(f.SectionIDs) > 0 {
-		q = q.Where("section_id IN ?", f.SectionIDs)
+		q = q.Where("articles.section_id IN ?", f.SectionIDs)
 	}
 	if f.TagID != "" {
 		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = articles.id AND x.tag_id = ?)", f.TagID)
@@ -433,13 +440,7 @@ func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = articles.id AND x.author_id = ?)", f.AuthorID)
 	}
 	if f.Lang != "" {
-		q = q.Where("lang = ?", f.Lang)
-	}
-	if f.From != nil {
-		q = q.Where("published_at >= ?", *f.From)
-	}
-	if f.To != nil {
-		q = q.Where("published_at < ?", *f.To)
+		q = q.Where("articles.lang = ?", f.Lang)
 	}
 	return q
 }
@@ -450,7 +451,7 @@ func (f liveQuery) where(q *gorm.DB) *gorm.DB {
 func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
 	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(qualified(summaryColumns)))
 	if f.Match != nil {
-		q = r.whereMatches(q, *f.Match)
+		q = r.whereMatches(q, *f.Match, true)
 	}
 	if f.After != nil {
 		q = q.Where("(articles.published_at < ? OR (articles.published_at = ? AND articles.id < ?))", f.After.PublishedAt, f.After.PublishedAt, f.After.ID)
@@ -549,36 +550,76 @@ func strPtr(s string) *string {
 
 // --- search (see search.go; the analysis is package search's) ---
 
-// writeIndex replaces article id's rows in the search index with doc, in tx.
-func writeIndex(tx *gorm.DB, dialect, id string, doc search.Analyzed) error {
-	if dialect == store.Postgres {
-		return tx.Exec(`INSERT INTO search_docs (article_id, analyzer, public_doc, full_doc)
-			VALUES (?, ?, ?::tsvector, ?::tsvector)
-			ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer,
-				public_doc = excluded.public_doc, full_doc = excluded.full_doc`,
-			id, search.Version, doc.TSVector(true), doc.TSVector(false)).Error
+// indexMeta is what the index keeps of an article beside its terms: what a
+// search filters and ranks on.
+type indexMeta struct {
+	ID          string
+	Lang        string
+	SectionID   *string
+	Access      string
+	Status      string
+	PublishedTS *int64 // Unix seconds
+}
+
+func metaOf(a Article) indexMeta {
+	m := indexMeta{ID: a.ID, Lang: a.Lang, SectionID: strPtr(a.SectionID), Access: string(a.Access), Status: string(a.Status)}
+	if a.PublishedAt != nil {
+		ts := a.PublishedAt.Unix()
+		m.PublishedTS = &ts
 	}
-	// SQLite: the FTS5 row is keyed by search_docs.id.
+	return m
+}
+
+// writeIndex replaces an article's rows in the search index, in tx.
+func writeIndex(tx *gorm.DB, dialect string, m indexMeta, doc search.Analyzed) error {
+	if dialect == store.Postgres {
+		return tx.Exec(`INSERT INTO search_docs (article_id, analyzer, lang, section_id, access, status, published_ts, public_doc, full_doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?::tsvector, ?::tsvector)
+			ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer, lang = excluded.lang,
+				section_id = excluded.section_id, access = excluded.access, status = excluded.status,
+				published_ts = excluded.published_ts, public_doc = excluded.public_doc, full_doc = excluded.full_doc`,
+			m.ID, search.Version, m.Lang, m.SectionID, m.Access, m.Status, m.PublishedTS,
+			doc.TSVector(true), doc.TSVector(false)).Error
+	}
+	// SQLite: the FTS5 rows are keyed by search_docs.id.
 	var rowid int64
-	err := tx.Raw(`INSERT INTO search_docs (article_id, analyzer) VALUES (?, ?)
-		ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer RETURNING id`,
-		id, search.Version).Scan(&rowid).Error
+	err := tx.Raw(`INSERT INTO search_docs (article_id, analyzer, lang, section_id, access, status, published_ts)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET analyzer = excluded.analyzer, lang = excluded.lang,
+			section_id = excluded.section_id, access = excluded.access, status = excluded.status,
+			published_ts = excluded.published_ts
+		RETURNING id`,
+		m.ID, search.Version, m.Lang, m.SectionID, m.Access, m.Status, m.PublishedTS).Scan(&rowid).Error
 	if err != nil {
 		return err
 	}
-	if err := tx.Exec(`DELETE FROM search_fts WHERE rowid = ?`, rowid).Error; err != nil {
-		return err
+	for _, table := range []string{"search_fts", "search_heads"} {
+		if err := tx.Exec(`DELETE FROM `+table+` WHERE rowid = ?`, rowid).Error; err != nil {
+			return err
+		}
 	}
-	return tx.Exec(`INSERT INTO search_fts (rowid, title, standfirst, preview, body, title_w, standfirst_w, preview_w, body_w)
+	err = tx.Exec(`INSERT INTO search_fts (rowid, title, standfirst, preview, body, title_w, standfirst_w, preview_w, body_w)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, rowid,
 		doc.Stems[search.Title], doc.Stems[search.Standfirst], doc.Stems[search.Preview], doc.Stems[search.Body],
 		doc.Words[search.Title], doc.Words[search.Standfirst], doc.Words[search.Preview], doc.Words[search.Body]).Error
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO search_heads (rowid, title, standfirst, title_w, standfirst_w) VALUES (?, ?, ?, ?, ?)`, rowid,
+		doc.Stems[search.Title], doc.Stems[search.Standfirst], doc.Words[search.Title], doc.Words[search.Standfirst]).Error
+}
+
+// setIndexedStatus keeps the index's copy of an article's status in step,
+// in tx, when nothing else of it changes (a scheduled article published
+// at its time).
+func setIndexedStatus(tx *gorm.DB, id string, status Status) error {
+	return tx.Exec(`UPDATE search_docs SET status = ? WHERE article_id = ?`, string(status), id).Error
 }
 
 // unindexer returns what removes article id from the search index, in tx,
 // once the article is deleted: on PostgreSQL its row goes with the article;
-// SQLite's FTS5 has no foreign key, so its row is found now, while the
-// article's search_docs row still names it.
+// SQLite's FTS5 has no foreign key, so its rows are found now, while the
+// article's search_docs row still names them.
 func unindexer(tx *gorm.DB, dialect, id string) (func() error, error) {
 	if dialect == store.Postgres {
 		return func() error { return nil }, nil
@@ -591,7 +632,12 @@ func unindexer(tx *gorm.DB, dialect, id string) (func() error, error) {
 		if len(rowids) == 0 {
 			return nil
 		}
-		return tx.Exec(`DELETE FROM search_fts WHERE rowid IN ?`, rowids).Error
+		for _, table := range []string{"search_fts", "search_heads"} {
+			if err := tx.Exec(`DELETE FROM `+table+` WHERE rowid IN ?`, rowids).Error; err != nil {
+				return err
+			}
+		}
+		return nil
 	}, nil
 }
 
@@ -604,109 +650,157 @@ type match struct {
 	all   bool // every level is read in full: the newsroom
 }
 
-// whereMatches narrows q (over articles) to the articles that match m in
-// the rendering the caller may read.
-func (r repo) whereMatches(q *gorm.DB, m match) *gorm.DB {
-	q = q.Joins("JOIN search_docs ON search_docs.article_id = articles.id")
+// whereMatches narrows q (over search_docs, or articles, which it joins to
+// search_docs) to the articles that match m in the rendering the caller may
+// read.
+func (r repo) whereMatches(q *gorm.DB, m match, joinArticles bool) *gorm.DB {
+	if joinArticles {
+		q = q.Joins("JOIN search_docs ON search_docs.article_id = articles.id")
+	}
 	if r.db.Dialect == store.Postgres {
 		tsq := m.query.TSQuery("")
 		if m.all {
 			return q.Where("search_docs.full_doc @@ ?::tsquery", tsq)
 		}
-		return q.Where(`((articles.access IN ? AND search_docs.full_doc @@ ?::tsquery)
-			OR (articles.access NOT IN ? AND search_docs.public_doc @@ ?::tsquery))`, m.full, tsq, m.full, tsq)
+		return q.Where(`((search_docs.access IN ? AND search_docs.full_doc @@ ?::tsquery)
+			OR (search_docs.access NOT IN ? AND search_docs.public_doc @@ ?::tsquery))`, m.full, tsq, m.full, tsq)
 	}
 	full := m.query.FTS5(search.Title, search.Standfirst, search.Body)
 	if m.all {
 		return q.Where("search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", full)
 	}
 	public := m.query.FTS5(search.Title, search.Standfirst, search.Preview)
-	return q.Where(`CASE WHEN articles.access IN ?
+	return q.Where(`CASE WHEN search_docs.access IN ?
 		THEN search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)
 		ELSE search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?) END`, m.full, full, public)
 }
 
 // searchBase is the live articles that match sq, with its filters: what a
-// search ranks and counts. On SQLite the full-text index drives the join
-// (every hit matches the whole text's positive words), so that a search
-// reads only the articles that may match.
+// search ranks and counts. It reads the index alone (search_docs holds the
+// columns it filters on), and on SQLite the full-text index drives it
+// (every hit holds the query's positive words somewhere in its whole text).
 func (r repo) searchBase(ctx context.Context, sq searchQuery, now time.Time) *gorm.DB {
-	q := sq.where(live(r.db.Read(ctx).Table("articles"), now))
-	q = r.whereMatches(q, match{query: sq.query, full: sq.full})
+	q := r.db.Read(ctx).Table("search_docs")
 	if r.db.Dialect != store.Postgres {
 		q = q.Joins("JOIN search_fts ON search_fts.rowid = search_docs.id").
 			Where("search_fts MATCH ?", sq.query.FTS5Positive(search.Title, search.Standfirst, search.Body))
 	}
-	return q
+	q = q.Where("search_docs.status IN ('published', 'scheduled') AND search_docs.published_ts <= ?", now.Unix())
+	if len(sq.SectionIDs) > 0 {
+		q = q.Where("search_docs.section_id IN ?", sq.SectionIDs)
+	}
+	if sq.TagID != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = search_docs.article_id AND x.tag_id = ?)", sq.TagID)
+	}
+	if sq.AuthorID != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = search_docs.article_id AND x.author_id = ?)", sq.AuthorID)
+	}
+	if sq.Lang != "" {
+		q = q.Where("search_docs.lang = ?", sq.Lang)
+	}
+	// Whole seconds, as published_ts: "from" includes its second.
+	if sq.From != nil {
+		q = q.Where("search_docs.published_ts >= ?", sq.From.Unix())
+	}
+	if sq.To != nil {
+		q = q.Where("search_docs.published_ts < ?", sq.To.Unix())
+	}
+	return r.whereMatches(q, match{query: sq.query, full: sq.full}, false)
 }
 
 // scoreColumn is the ranking of search.go's comment: the tier, then the
-// publication time in years, in whole seconds on both databases.
+// publication time in years.
 func (r repo) scoreColumn(sq searchQuery) clause.Expr {
 	if r.db.Dialect == store.Postgres {
 		return gorm.Expr(`(search_docs.public_doc @@ ?::tsquery)::int + (search_docs.public_doc @@ ?::tsquery)::int
-			+ floor(extract(epoch FROM articles.published_at))::float8 / ?::float8`,
+			+ search_docs.published_ts::float8 / ?::float8`,
 			sq.query.TSQuery("A"), sq.query.TSQuery("AB"), secondsPerYear)
 	}
-	return gorm.Expr(`(search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))
-		+ (search_docs.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))
-		+ unixepoch(articles.published_at) / ?`,
+	return gorm.Expr(`(search_docs.id IN (SELECT rowid FROM search_heads WHERE search_heads MATCH ?))
+		+ (search_docs.id IN (SELECT rowid FROM search_heads WHERE search_heads MATCH ?))
+		+ CAST(search_docs.published_ts AS REAL) / ?`,
 		sq.query.FTS5Positive(search.Title), sq.query.FTS5Positive(search.Title, search.Standfirst), secondsPerYear)
 }
 
+// rankedRow is a row of search's one statement: a hit of the page (Kind
+// "hit": ID and Score) or the count of the hits of one section and language
+// (Kind "facet").
+type rankedRow struct {
+	Kind      string
+	ID        *string
+	Score     *float64
+	SectionID *string
+	Lang      *string
+	N         int
+}
+
 // search returns a page of hits, best first, one more than asked for, with
-// the summary columns and the body text the caller may read.
-func (r repo) search(ctx context.Context, sq searchQuery, now time.Time) ([]hitRow, error) {
-	inner := r.searchBase(ctx, sq, now).Select("articles.id AS id, ? AS score", r.scoreColumn(sq))
-	q := r.db.Read(ctx).Table("(?) AS hits", inner).Select("id", "score")
+// the summary columns and the body text the caller may read; and the
+// number of hits of the whole search by section and language. The hits are
+// found and ranked once, for both.
+func (r repo) search(ctx context.Context, sq searchQuery, now time.Time) ([]hitRow, []facetRow, error) {
+	hits := r.searchBase(ctx, sq, now).Select(
+		"search_docs.article_id AS id, search_docs.section_id AS section_id, search_docs.lang AS lang, ? AS score",
+		r.scoreColumn(sq))
+	page := "SELECT id, score FROM hits"
+	args := []any{hits}
 	if sq.after != nil {
-		q = q.Where("score < ? OR (score = ? AND id < ?)", sq.after.Score, sq.after.Score, sq.after.ID)
+		page += " WHERE score < ? OR (score = ? AND id < ?)"
+		args = append(args, sq.after.Score, sq.after.Score, sq.after.ID)
 	}
-	var ranked []struct {
-		ID    string
-		Score float64
+	page += " ORDER BY score DESC, id DESC LIMIT ?"
+	args = append(args, sq.Limit+1)
+	var rows []rankedRow
+	err := r.db.Read(ctx).Raw(`WITH hits AS MATERIALIZED (?)
+		SELECT 'hit' AS kind, id, score, CAST(NULL AS TEXT) AS section_id, CAST(NULL AS TEXT) AS lang, 0 AS n
+		FROM (`+page+`) AS page
+		UNION ALL
+		SELECT 'facet', CAST(NULL AS TEXT), CAST(NULL AS DOUBLE PRECISION), section_id, lang, COUNT(*)
+		FROM hits GROUP BY section_id, lang`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	if err := q.Order("score DESC, id DESC").Limit(sq.Limit + 1).Scan(&ranked).Error; err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+	var (
+		ranked []rankedRow
+		counts []facetRow
+	)
+	for _, row := range rows {
+		switch {
+		case row.Kind == "hit" && row.ID != nil && row.Score != nil:
+			ranked = append(ranked, row)
+		case row.Kind == "facet" && row.Lang != nil:
+			counts = append(counts, facetRow{SectionID: row.SectionID, Lang: *row.Lang, N: row.N})
+		}
 	}
+	slices.SortFunc(ranked, func(a, b rankedRow) int {
+		return cmp.Or(cmp.Compare(*b.Score, *a.Score), strings.Compare(*b.ID, *a.ID))
+	})
 	if len(ranked) == 0 {
-		return []hitRow{}, nil
+		return []hitRow{}, counts, nil
 	}
 	ids := make([]string, len(ranked))
 	for i, h := range ranked {
-		ids[i] = h.ID
+		ids[i] = *h.ID
 	}
-	var rows []hitRow
-	err := r.db.Read(ctx).Model(&articleRow{}).
+	var found []hitRow
+	err = r.db.Read(ctx).Model(&articleRow{}).
 		Select(strings.Join(summaryColumns, ", ")+", CASE WHEN access IN ? THEN body_text ELSE preview_text END AS readable", sq.full).
-		Where("id IN ?", ids).Find(&rows).Error
+		Where("id IN ?", ids).Find(&found).Error
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
-	byID := make(map[string]hitRow, len(rows))
-	for _, row := range rows {
+	byID := make(map[string]hitRow, len(found))
+	for _, row := range found {
 		byID[row.Article.ID] = row
 	}
 	out := make([]hitRow, 0, len(ranked))
 	for _, h := range ranked {
-		if row, ok := byID[h.ID]; ok { // gone since: deleted in between
-			row.Score = h.Score
+		if row, ok := byID[*h.ID]; ok { // gone since: deleted in between
+			row.Score = *h.Score
 			out = append(out, row)
 		}
 	}
-	return out, nil
-}
-
-// searchFacets counts the hits of sq (all pages) by section and language.
-func (r repo) searchFacets(ctx context.Context, sq searchQuery, now time.Time) ([]facetRow, error) {
-	var rows []facetRow
-	err := r.searchBase(ctx, sq, now).
-		Select("articles.section_id AS section_id, articles.lang AS lang, COUNT(*) AS n").
-		Group("articles.section_id, articles.lang").Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("search facets: %w", err)
-	}
-	return rows, nil
+	return out, counts, nil
 }
 
 // staleRow is what indexing an article reads of it.
@@ -714,6 +808,10 @@ type staleRow struct {
 	ID          string
 	Version     int
 	Lang        string
+	SectionID   *string
+	Access      string
+	Status      string
+	PublishedAt *time.Time
 	Title       string
 	Standfirst  string
 	PreviewText string
@@ -741,7 +839,7 @@ func (r repo) countStale(ctx context.Context, all bool) (int, error) {
 func (r repo) staleBatch(ctx context.Context, all bool, after string, n int) ([]staleRow, error) {
 	var rows []staleRow
 	err := stale(r.db.Read(ctx).Table("articles"), all).
-		Select("id", "version", "lang", "title", "standfirst", "preview_text", "body_text").
+		Select("id", "version", "lang", "section_id", "access", "status", "published_at", "title", "standfirst", "preview_text", "body_text").
 		Where("id > ?", after).Order("id").Limit(n).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read articles to index: %w", err)

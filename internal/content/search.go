@@ -97,11 +97,7 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) (SearchResult, err
 	lq.From, lq.To = f.From, f.To
 	sq := searchQuery{liveQuery: lq, query: f.Query, full: f.Full, after: f.After}
 	now := s.Now()
-	rows, err := s.repo.search(ctx, sq, now)
-	if err != nil {
-		return SearchResult{}, err
-	}
-	counts, err := s.repo.searchFacets(ctx, sq, now)
+	rows, counts, err := s.repo.search(ctx, sq, now)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -199,10 +195,23 @@ func indexArticle(tx *gorm.DB, dialect string, a Article) error {
 	doc := search.Analyze(search.Doc{
 		Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst, Preview: a.Preview.Text, Body: a.Body.Text,
 	})
-	if err := writeIndex(tx, dialect, a.ID, doc); err != nil {
+	if err := writeIndex(tx, dialect, metaOf(a), doc); err != nil {
 		return fmt.Errorf("index article %s: %w", a.ID, err)
 	}
 	return nil
+}
+
+// meta is what the index keeps of the article beside its terms.
+func (r staleRow) meta() indexMeta {
+	return metaOf(Article{ID: r.ID, Lang: r.Lang, SectionID: deref(r.SectionID), Access: Access(r.Access),
+		Status: Status(r.Status), PublishedAt: r.PublishedAt})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // ReindexProgress is told how many articles are done, out of how many.
@@ -255,7 +264,7 @@ func (s *Service) Reindex(ctx context.Context, all bool, progress ReindexProgres
 				if v, ok := version[r.ID]; !ok || v != r.Version {
 					continue
 				}
-				if err := writeIndex(tx, s.db.Dialect, r.ID, docs[i]); err != nil {
+				if err := writeIndex(tx, s.db.Dialect, r.meta(), docs[i]); err != nil {
 					return fmt.Errorf("index article %s: %w", r.ID, err)
 				}
 			}
