@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -117,9 +119,28 @@ func (s *Server) searchArticles(c echo.Context) error {
 	if rep, ok := s.cache.get(key, gen); ok {
 		return sendRep(c, rep, cacheFor(p))
 	}
-	res, err := s.Content.Search(ctx, f)
+	// When a story breaks, many readers search for the same words at once:
+	// the first computes, the others wait for its answer (the same bytes,
+	// as the cache would give them). The computation is the flight's, not
+	// the first caller's: it does not end when that caller goes away.
+	v, err, _ := s.searches.Do(key+"\x00"+strconv.FormatUint(gen, 10), func() (any, error) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Timeout)
+		defer cancel()
+		return s.searchRep(fctx, f, p, id, key, gen)
+	})
 	if err != nil {
 		return err
+	}
+	rep, _ := v.(cachedRep) // searchRep's
+	return sendRep(c, rep, cacheFor(p))
+}
+
+// searchRep runs f and encodes its answer for p's class, and caches it
+// under key.
+func (s *Server) searchRep(ctx context.Context, f content.SearchFilter, p access.Principal, id, key string, gen uint64) (cachedRep, error) {
+	res, err := s.Content.Search(ctx, f)
+	if err != nil {
+		return cachedRep{}, err
 	}
 	resp := searchResponse{
 		Data:  make([]searchHit, 0, len(res.Hits)),
@@ -144,7 +165,13 @@ func (s *Server) searchArticles(c echo.Context) error {
 		nc := s.cursors.encode(position{List: "search:" + id, Time: *last.PublishedAt, ID: res.Next.ID, Score: &score})
 		resp.NextCursor = &nc
 	}
-	return s.sendCached(c, key, gen, resp, lastMod, nil)
+	b, err := encode(resp, nil)
+	if err != nil {
+		return cachedRep{}, err
+	}
+	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
+	s.cache.put(key, rep)
+	return rep, nil
 }
 
 // parseQuery reads q: nil when absent and not required; a 400 when empty

@@ -21,6 +21,8 @@
 package api
 
 import (
+	"golang.org/x/sync/singleflight"
+
 	"context"
 	"log/slog"
 	"net/http"
@@ -120,6 +122,9 @@ type Server struct {
 	settings
 	cursors cursors
 	cache   *repCache
+	// searches shares one computation among identical searches in flight
+	// (search.go).
+	searches singleflight.Group
 	// loginKey keys the HMAC that names accounts in the login budgets.
 	loginKey []byte
 }

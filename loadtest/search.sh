@@ -51,6 +51,8 @@ SEARCH_PATH=${SEARCH_PATH:-/v1/search?q=%s}
 # SERVE_FLAGS: more flags for serve, e.g. "--cache-ttl 0" to measure every
 # search (the response cache otherwise answers repeated queries).
 SERVE_FLAGS=${SERVE_FLAGS:-}
+# REINDEX=0 skips timing `masthead search reindex` (minutes at 100,000).
+REINDEX=${REINDEX:-1}
 REINDEX_TIMEOUT=${REINDEX_TIMEOUT:-1800}
 SEED_TIMEOUT=${SEED_TIMEOUT:-3600}
 PG_HOST=127.0.0.1
@@ -211,6 +213,10 @@ prepare() {
 # reindex DB SIZE: seconds taken by masthead search reindex, or n/a.
 reindex() {
 	local args t0 rc=0
+	if [[ ${REINDEX:-1} == 0 ]]; then
+		echo skipped
+		return 0
+	fi
 	read -ra args <<<"$(db_args "$1" "$2")"
 	t0=$(date +%s.%N)
 	timeout "$REINDEX_TIMEOUT" "$BIN" search reindex "${args[@]}" --log-level warn >"$work/reindex.out" 2>&1 || rc=$?

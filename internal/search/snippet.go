@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultSnippetWords is the length of a snippet when Snippet is given
@@ -157,10 +158,26 @@ type matcher struct {
 	stems, words map[string]uint64
 	prefixes     []string
 	prefixTerms  []uint64
+	// firsts holds the first letter of every stem, word and prefix: a word
+	// of the text whose folded first letter is none of them matches
+	// nothing, and is not stemmed (most words of a long body). Stemmers
+	// change endings only, so a word and its stem start alike, folded.
+	firsts map[rune]bool
+	folded map[rune]rune // first letters already folded
 }
 
 func (q Query) matcher() matcher {
-	m := matcher{stems: map[string]uint64{}, words: map[string]uint64{}}
+	m := matcher{stems: map[string]uint64{}, words: map[string]uint64{}, firsts: map[rune]bool{}, folded: map[rune]rune{}}
+	defer func() {
+		for _, set := range []map[string]uint64{m.stems, m.words} {
+			for k := range set {
+				m.firsts[firstRune(k)] = true
+			}
+		}
+		for _, p := range m.prefixes {
+			m.firsts[firstRune(p)] = true
+		}
+	}()
 	bit := 0
 	for _, t := range q.terms {
 		if t.negated || bit >= 64 {
@@ -185,8 +202,25 @@ func (q Query) matcher() matcher {
 	return m
 }
 
+// firstRune is the first character of s.
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return utf8.RuneError
+}
+
 // match returns the terms the word w of a text matches.
 func (m matcher) match(w string, stem stemmer) uint64 {
+	r := firstRune(w)
+	f0, ok := m.folded[r]
+	if !ok {
+		f0 = firstRune(fold(lower(string(r))))
+		m.folded[r] = f0
+	}
+	if !m.firsts[f0] {
+		return 0
+	}
 	s, f, ok := analyzeWord(w, stem)
 	if !ok {
 		return 0
