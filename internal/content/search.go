@@ -129,14 +129,14 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) (SearchResult, err
 // query's words: the body the caller may read (the whole or the preview,
 // as the search read it), else the standfirst, else the start of the body.
 func snippet(q search.Query, r hitRow) string {
-	if sn, ok := q.Snippet(r.Readable, r.Article.Lang, snippetWords); ok {
-		return sn
+	body, ok := q.Snippet(r.Readable, r.Article.Lang, snippetWords)
+	if ok {
+		return body
 	}
 	if sn, ok := q.Snippet(r.Article.Standfirst, r.Article.Lang, snippetWords); ok {
 		return sn
 	}
-	sn, _ := q.Snippet(r.Readable, r.Article.Lang, snippetWords)
-	return sn
+	return body // the start of the body
 }
 
 // facets turns per section and language counts into the facets, biggest

@@ -35,6 +35,24 @@ func isWordRune(r rune) bool {
 func eachWord(s string, each func(sp span) bool) {
 	start, hasBase := -1, false
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII, most of the text of most languages: no decoding.
+			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+				if start < 0 {
+					start = i
+				}
+				hasBase = true
+			} else {
+				if start >= 0 && hasBase {
+					if !each(span{start, i}) {
+						return
+					}
+				}
+				start, hasBase = -1, false
+			}
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !isWordRune(r) { // invalid UTF-8 is U+FFFD, not a letter
 			if start >= 0 && hasBase {

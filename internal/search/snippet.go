@@ -30,16 +30,20 @@ func (q Query) Snippet(text, lang string, words int) (snippet string, ok bool) {
 	m := q.matcher()
 	stem := stemmers[baseLang(lang)]
 	seen := map[string]uint64{} // a text repeats many words
-	var spans []span
-	var masks []uint64
+	spans := make([]span, 0, len(text)/6)
+	masks := make([]uint64, 0, len(text)/6)
 	eachWord(text, func(sp span) bool {
+		spans = append(spans, sp)
 		w := text[sp.start:sp.end]
+		if !m.mayMatch(w) {
+			masks = append(masks, 0)
+			return true
+		}
 		mask, ok := seen[w]
 		if !ok {
 			mask = m.match(w, stem)
 			seen[w] = mask
 		}
-		spans = append(spans, sp)
 		masks = append(masks, mask)
 		return true
 	})
@@ -210,17 +214,25 @@ func firstRune(s string) rune {
 	return utf8.RuneError
 }
 
-// match returns the terms the word w of a text matches.
-func (m matcher) match(w string, stem stemmer) uint64 {
-	r := firstRune(w)
+// mayMatch reports whether the word w of a text may match: whether its
+// first letter, folded, starts a stem, word or prefix of the query.
+func (m matcher) mayMatch(w string) bool {
+	r := rune(w[0])
+	if r >= utf8.RuneSelf {
+		r = firstRune(w)
+	} else if 'A' <= r && r <= 'Z' {
+		r += 'a' - 'A'
+	}
 	f0, ok := m.folded[r]
 	if !ok {
 		f0 = firstRune(fold(lower(string(r))))
 		m.folded[r] = f0
 	}
-	if !m.firsts[f0] {
-		return 0
-	}
+	return m.firsts[f0]
+}
+
+// match returns the terms the word w of a text matches.
+func (m matcher) match(w string, stem stemmer) uint64 {
 	s, f, ok := analyzeWord(w, stem)
 	if !ok {
 		return 0
