@@ -378,6 +378,23 @@ const maxLexemePositions = 256
 // (!public) C; each word's stem and folded form at the same position, a gap
 // between fields so that no phrase spans two.
 func (a Analyzed) TSVector(public bool) string {
+	last := a.tokens[Body]
+	if public {
+		last = a.tokens[Preview]
+	}
+	return tsvector(a.tokens[Title], a.tokens[Standfirst], last)
+}
+
+// TSVectorHeads renders the title (weight A) and standfirst (B) alone, as
+// TSVector places them: what the ranking asks about, in a value small
+// enough to stay in the row.
+func (a Analyzed) TSVectorHeads() string {
+	return tsvector(a.tokens[Title], a.tokens[Standfirst])
+}
+
+// tsvector renders parts with the weights A, B, C in turn, a position
+// apart.
+func tsvector(parts ...[]token) string {
 	type pos struct {
 		n      int
 		weight byte
@@ -389,12 +406,8 @@ func (a Analyzed) TSVector(public bool) string {
 			lexemes[lexeme] = append(ps, p)
 		}
 	}
-	last := a.tokens[Body]
-	if public {
-		last = a.tokens[Preview]
-	}
 	n := 0
-	for i, part := range [][]token{a.tokens[Title], a.tokens[Standfirst], last} {
+	for i, part := range parts {
 		if i > 0 {
 			n++ // the gap
 		}

@@ -5,7 +5,9 @@
 -- that a search reads no article it does not return). public_doc holds
 -- what everyone may read (headline A, standfirst B, preview C) and full_doc
 -- the headline, standfirst and whole body: a caller's query runs against
--- the one it may read. published_ts is the publication time in Unix
+-- the one it may read. head_doc holds the headline and standfirst alone:
+-- the ranking asks whether they hold the query's words, from a value small
+-- enough to stay in the row (the others are stored out of line). published_ts is the publication time in Unix
 -- seconds. analyzer is the internal/search Version the row was built with:
 -- rows of another version are rebuilt at start-up.
 CREATE TABLE search_docs (
@@ -17,6 +19,7 @@ CREATE TABLE search_docs (
     access       TEXT NOT NULL,
     status       TEXT NOT NULL,
     published_ts BIGINT,
+    head_doc     TSVECTOR NOT NULL,
     public_doc   TSVECTOR NOT NULL,
     full_doc     TSVECTOR NOT NULL
 );
