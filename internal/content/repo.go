@@ -428,19 +428,24 @@ func (r repo) commentCounts(ctx context.Context, ids []string, now time.Time) (m
 	return out, nil
 }
 
-// where narrows q to the section, tag, author and language of f.
-func (f liveQuery) where(q *gorm.DB) *gorm.DB {
+// where narrows q (over articles) to the section, tag, author and
+// language of f.
+func (f liveQuery) where(q *gorm.DB) *gorm.DB { return f.whereOn(q, "articles", "articles.id") }
+
+// whereOn is where over table, whose rows name their article in idColumn
+// (articles, or the search index's search_docs).
+func (f liveQuery) whereOn(q *gorm.DB, table, idColumn string) *gorm.DB {
 	if len(f.SectionIDs) > 0 {
-		q = q.Where("articles.section_id IN ?", f.SectionIDs)
+		q = q.Where(table+".section_id IN ?", f.SectionIDs)
 	}
 	if f.TagID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = articles.id AND x.tag_id = ?)", f.TagID)
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = "+idColumn+" AND x.tag_id = ?)", f.TagID)
 	}
 	if f.AuthorID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = articles.id AND x.author_id = ?)", f.AuthorID)
+		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = "+idColumn+" AND x.author_id = ?)", f.AuthorID)
 	}
 	if f.Lang != "" {
-		q = q.Where("articles.lang = ?", f.Lang)
+		q = q.Where(table+".lang = ?", f.Lang)
 	}
 	return q
 }
@@ -692,18 +697,7 @@ func (r repo) searchBase(ctx context.Context, sq searchQuery, now time.Time) *go
 			Where("search_fts MATCH ?", sq.query.FTS5Positive(search.Title, search.Standfirst, search.Body))
 	}
 	q = q.Where("search_docs.status IN ('published', 'scheduled') AND search_docs.published_ts <= ?", now.Unix())
-	if len(sq.SectionIDs) > 0 {
-		q = q.Where("search_docs.section_id IN ?", sq.SectionIDs)
-	}
-	if sq.TagID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = search_docs.article_id AND x.tag_id = ?)", sq.TagID)
-	}
-	if sq.AuthorID != "" {
-		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = search_docs.article_id AND x.author_id = ?)", sq.AuthorID)
-	}
-	if sq.Lang != "" {
-		q = q.Where("search_docs.lang = ?", sq.Lang)
-	}
+	q = sq.whereOn(q, "search_docs", "search_docs.article_id")
 	// Whole seconds, as published_ts: "from" includes its second.
 	if sq.From != nil {
 		q = q.Where("search_docs.published_ts >= ?", sq.From.Unix())
