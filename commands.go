@@ -196,6 +196,7 @@ func printDemoHelp(w io.Writer, tokens *access.Tokens, base string) error {
 	fmt.Fprintf(&b, "  curl -s '%s/v1/articles?limit=5'\n", base)
 	fmt.Fprintf(&b, "  curl -s %s/v1/articles/lanne-ete-puits-a-sec            # subscribers-only: a preview\n", base)
 	fmt.Fprintf(&b, "  curl -s -H 'Authorization: Bearer %s' \\\n       %s/v1/articles/lanne-ete-puits-a-sec   # as a subscriber: the whole story\n", toks[access.RoleSubscriber], base)
+	fmt.Fprintf(&b, "  curl -s '%s/v1/search?q=lanne'                          # full-text search: ranked hits, snippets, facets\n", base)
 	fmt.Fprintf(&b, "  curl -s %s/v1/feeds/latest.rss                          # RSS of the latest articles (previews)\n", base)
 	fmt.Fprintf(&b, "  curl -s -H 'Authorization: Bearer %s' \\\n       '%s/v1/changes?limit=5'   # as a headlines partner: the change log\n", toks[access.RolePartner], base)
 	fmt.Fprintf(&b, "  open %s/docs/ for the API reference\n\n", base)

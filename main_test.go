@@ -511,7 +511,18 @@ func TestServeDemoPrintsWorkingTokens(t *testing.T) {
 	if code, body := get("/v1/feeds/latest.rss", ""); code != http.StatusOK || !strings.Contains(body, "<rss") {
 		t.Errorf("feed: %d %.200s", code, body)
 	}
-	for _, hint := range []string{"/v1/feeds/latest.rss", "/v1/changes?limit=5", partner} {
+	// The search the help suggests finds the demo's articles on the Lanne.
+	code, body = get("/v1/search?q=lanne", "")
+	var found struct {
+		Data []struct {
+			Snippet string `json:"snippet"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &found); code != http.StatusOK || err != nil || len(found.Data) == 0 ||
+		!strings.Contains(found.Data[0].Snippet, "<mark>Lanne</mark>") {
+		t.Errorf("search: %d %v %.300s", code, err, body)
+	}
+	for _, hint := range []string{"/v1/search?q=lanne", "/v1/feeds/latest.rss", "/v1/changes?limit=5", partner} {
 		if !strings.Contains(app.out.String(), hint) {
 			t.Errorf("the demo help does not mention %s", hint)
 		}
