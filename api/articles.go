@@ -255,13 +255,22 @@ func (s *Server) listArticles(c echo.Context) error {
 
 // sendCached encodes v, remembers it under key, and sends it.
 func (s *Server) sendCached(c echo.Context, key string, gen uint64, v any, lastMod time.Time, fields map[string]bool) error {
-	b, err := encode(v, fields)
+	rep, err := s.cacheRep(key, gen, v, lastMod, fields)
 	if err != nil {
 		return err
 	}
+	return sendRep(c, rep, cacheFor(principalOf(c)))
+}
+
+// cacheRep encodes v and remembers it under key.
+func (s *Server) cacheRep(key string, gen uint64, v any, lastMod time.Time, fields map[string]bool) (cachedRep, error) {
+	b, err := encode(v, fields)
+	if err != nil {
+		return cachedRep{}, err
+	}
 	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
 	s.cache.put(key, rep)
-	return sendRep(c, rep, cacheFor(principalOf(c)))
+	return rep, nil
 }
 
 // findLive looks up the live article ref (an id, or a slug in lang). When

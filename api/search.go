@@ -165,13 +165,7 @@ func (s *Server) searchRep(ctx context.Context, f content.SearchFilter, p access
 		nc := s.cursors.encode(position{List: "search:" + id, Time: *last.PublishedAt, ID: res.Next.ID, Score: &score})
 		resp.NextCursor = &nc
 	}
-	b, err := encode(resp, nil)
-	if err != nil {
-		return cachedRep{}, err
-	}
-	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
-	s.cache.put(key, rep)
-	return rep, nil
+	return s.cacheRep(key, gen, resp, lastMod, nil)
 }
 
 // parseQuery reads q: nil when absent and not required; a 400 when empty

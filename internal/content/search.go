@@ -192,26 +192,28 @@ type facetRow struct {
 // indexArticle writes a's search index rows in tx: called by every write of
 // an article's text, language or access.
 func indexArticle(tx *gorm.DB, dialect string, a Article) error {
-	doc := search.Analyze(search.Doc{
-		Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst, Preview: a.Preview.Text, Body: a.Body.Text,
-	})
-	if err := writeIndex(tx, dialect, metaOf(a), doc); err != nil {
+	if err := writeIndex(tx, dialect, metaOf(a), analyze(a)); err != nil {
 		return fmt.Errorf("index article %s: %w", a.ID, err)
 	}
 	return nil
 }
 
-// meta is what the index keeps of the article beside its terms.
-func (r staleRow) meta() indexMeta {
-	return metaOf(Article{ID: r.ID, Lang: r.Lang, SectionID: deref(r.SectionID), Access: Access(r.Access),
-		Status: Status(r.Status), PublishedAt: r.PublishedAt})
+// analyze is a's text as the index holds it.
+func analyze(a Article) search.Analyzed {
+	return search.Analyze(search.Doc{
+		Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst, Preview: a.Preview.Text, Body: a.Body.Text,
+	})
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// article is the part of an article that indexing reads, as an Article.
+func (r staleRow) article() Article {
+	a := Article{ID: r.ID, Lang: r.Lang, Title: r.Title, Standfirst: r.Standfirst, Access: Access(r.Access),
+		Status: Status(r.Status), PublishedAt: r.PublishedAt,
+		Preview: Rendered{Text: r.PreviewText}, Body: Rendered{Text: r.BodyText}}
+	if r.SectionID != nil {
+		a.SectionID = *r.SectionID
 	}
-	return *s
+	return a
 }
 
 // ReindexProgress is told how many articles are done, out of how many.
@@ -239,11 +241,11 @@ func (s *Service) Reindex(ctx context.Context, all bool, progress ReindexProgres
 		if len(rows) == 0 {
 			break
 		}
+		as := make([]Article, len(rows))
 		docs := make([]search.Analyzed, len(rows))
 		for i, r := range rows {
-			docs[i] = search.Analyze(search.Doc{
-				Lang: r.Lang, Title: r.Title, Standfirst: r.Standfirst, Preview: r.PreviewText, Body: r.BodyText,
-			})
+			as[i] = r.article()
+			docs[i] = analyze(as[i])
 		}
 		err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 			// An article saved since it was read was indexed by that save:
@@ -264,7 +266,7 @@ func (s *Service) Reindex(ctx context.Context, all bool, progress ReindexProgres
 				if v, ok := version[r.ID]; !ok || v != r.Version {
 					continue
 				}
-				if err := writeIndex(tx, s.db.Dialect, r.meta(), docs[i]); err != nil {
+				if err := writeIndex(tx, s.db.Dialect, metaOf(as[i]), docs[i]); err != nil {
 					return fmt.Errorf("index article %s: %w", r.ID, err)
 				}
 			}
@@ -276,7 +278,7 @@ func (s *Service) Reindex(ctx context.Context, all bool, progress ReindexProgres
 		done += len(rows)
 		after = rows[len(rows)-1].ID
 		if progress != nil {
-			progress(min(done, max(total, done)), max(total, done))
+			progress(done, max(total, done))
 		}
 	}
 	return done, nil
