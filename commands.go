@@ -62,7 +62,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	logOut := newLogBuffer(stderr)
+	defer logOut.Close()
+	log := newLogger(cfg, logOut)
 	log.Info("starting", "config", cfg.String())
 
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log})

@@ -268,7 +268,8 @@ func (s *Server) cacheRep(key string, gen uint64, v any, lastMod time.Time, fiel
 	if err != nil {
 		return cachedRep{}, err
 	}
-	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
+	rep := newRep(b, lastMod)
+	rep.gen = gen
 	s.cache.put(key, rep)
 	return rep, nil
 }
@@ -425,7 +426,7 @@ func (s *Server) previewArticle(c echo.Context, ref, lang string, formats, field
 	if err != nil {
 		return err
 	}
-	return sendRep(c, cachedRep{body: b, etag: etagOf(b), lastMod: a.UpdatedAt}, "private, no-store")
+	return sendRep(c, newRep(b, a.UpdatedAt), "private, no-store")
 }
 
 // cacheFor picks the cache policy: anything answered to a token is private

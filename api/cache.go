@@ -26,8 +26,23 @@ type cachedRep struct {
 	body    []byte
 	etag    string
 	lastMod time.Time
-	gen     uint64
-	at      time.Time
+	// lastModText is lastMod as an HTTP date, formatted once.
+	lastModText string
+	gen         uint64
+	at          time.Time
+	// coded holds the body's compressed forms, made on first demand and
+	// shared by every copy of the entry (encoding.go).
+	coded *forms
+}
+
+// newRep is the representation of body, with its ETag and no compressed
+// form yet.
+func newRep(body []byte, lastMod time.Time) cachedRep {
+	rep := cachedRep{body: body, etag: etagOf(body), lastMod: lastMod, coded: new(forms)}
+	if !lastMod.IsZero() {
+		rep.lastModText = httpTime(lastMod)
+	}
+	return rep
 }
 
 func newRepCache(ttl time.Duration, max int, now func() time.Time) *repCache {

@@ -227,7 +227,8 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 	if err != nil {
 		return err
 	}
-	rep := cachedRep{body: b, etag: etagOf(b), lastMod: lastMod, gen: gen}
+	rep := newRep(b, lastMod)
+	rep.gen = gen
 	s.cache.put(key, rep)
 	return sendFeed(c, rep, format, p)
 }

@@ -175,7 +175,8 @@ func (s *Server) getArticleNinjs(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("encode ninjs: %w", err)
 	}
-	rep := cachedRep{body: b, etag: etagOf(b), lastMod: a.UpdatedAt, gen: gen}
+	rep := newRep(b, a.UpdatedAt)
+	rep.gen = gen
 	s.cache.put(key, rep)
 	return sendNinjs(c, rep, cacheFor(p))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,12 +57,12 @@ func sendVersioned(c echo.Context, status int, id string, version int, updated t
 	etag := versionETag(id, version)
 	h := c.Response().Header()
 	h.Set(headerETag, etag)
-	h.Set(echo.HeaderLastModified, updated.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderLastModified, httpTime(updated))
 	h.Set(echo.HeaderCacheControl, cacheNewsroom)
 	if c.Request().Method == http.MethodGet && notModified(c.Request(), etag, updated) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(status, echo.MIMEApplicationJSON, b)
+	return writeBody(c, status, b, nil)
 }
 
 // etagOf is a weak validator over the exact bytes.
@@ -72,23 +73,51 @@ func etagOf(b []byte) string {
 }
 
 func sendBytes(c echo.Context, b []byte, lastModified time.Time, cacheControl string) error {
-	return sendRep(c, cachedRep{body: b, etag: etagOf(b), lastMod: lastModified}, cacheControl)
+	return sendRep(c, newRep(b, lastModified), cacheControl)
 }
 
 // sendRep writes an encoded representation, or 304 when the client has it.
 func sendRep(c echo.Context, rep cachedRep, cacheControl string) error {
-	b, etag, lastModified := rep.body, rep.etag, rep.lastMod
 	h := c.Response().Header()
-	h.Set(headerETag, etag)
-	if !lastModified.IsZero() {
-		h.Set(echo.HeaderLastModified, lastModified.UTC().Format(http.TimeFormat))
+	h.Set(headerETag, rep.etag)
+	if rep.lastModText != "" {
+		h.Set(echo.HeaderLastModified, rep.lastModText)
 	}
 	h.Set(echo.HeaderCacheControl, cacheControl)
-	if notModified(c.Request(), etag, lastModified) {
+	if notModified(c.Request(), rep.etag, rep.lastMod) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
+	return writeBody(c, http.StatusOK, rep.body, rep.coded)
 }
+
+// writeBody sends body (JSON unless a Content-Type is already set) in the
+// best coding the client accepts, with its Content-Length. coded holds the
+// compressed forms already made (nil: compress for this response only).
+// The ETag stays the same in every coding: it is weak, and a weak
+// validator names the content, not its coding (RFC 9110, 8.8.1).
+func writeBody(c echo.Context, status int, body []byte, coded *forms) error {
+	h := c.Response().Header()
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if h.Get(echo.HeaderContentType) == "" {
+		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	}
+	if e := negotiate(c.Request().Header.Get(echo.HeaderAcceptEncoding)); e != identity {
+		if coded == nil {
+			coded = new(forms)
+		}
+		if z := coded.get(e, body); z != nil {
+			body = z
+			h.Set(echo.HeaderContentEncoding, e.token())
+		}
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(body)
+	return err
+}
+
+// httpTime formats t as an HTTP date.
+func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
 
 // notModified applies If-None-Match (weak comparison), and If-Modified-Since
 // only when no If-None-Match was sent (RFC 9110, 13.2.2).

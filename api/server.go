@@ -23,7 +23,6 @@ package api
 import (
 	"golang.org/x/sync/singleflight"
 
-	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -122,6 +121,8 @@ type Server struct {
 	settings
 	cursors cursors
 	cache   *repCache
+	// spec is the OpenAPI document, compressed once.
+	spec cachedRep
 	// searches shares one computation among identical searches in flight
 	// (search.go).
 	searches singleflight.Group
@@ -135,7 +136,7 @@ type Server struct {
 func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	d := settingsOf(cfg, o)
 	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")},
-		loginKey: svc.Tokens.Secret("login-limit")}
+		loginKey: svc.Tokens.Secret("login-limit"), spec: newRep(d.Spec, time.Time{})}
 	if cfg.CacheTTL > 0 {
 		s.cache = newRepCache(cfg.CacheTTL, 10_000, d.Now)
 	}
@@ -147,42 +148,39 @@ func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	// unless a trusted proxy is configured (not yet).
 	e.IPExtractor = echo.ExtractIPDirect()
 
-	e.Use(middleware.RequestID())
-	e.Use(accessLog(d.Logger))
-	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
-		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-			d.Logger.Error("panic", slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
-				slog.String("error", err.Error()), slog.String("stack", string(stack)))
-			return err
-		},
-	}))
+	// One middleware does what every request needs — request id, access
+	// log, recovery, security headers, deadline — with one closure and one
+	// deferred call (front.go); then the body limit, for requests that have
+	// a body, and CORS where configured. Compression is not a middleware:
+	// the responses that are worth it are compressed where they are
+	// encoded, once (encoding.go).
+	e.Use(front(d.Logger, d.Timeout))
 	// The photo upload has its own, larger limit (see routes).
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.BodyLimit, Skipper: isUpload}))
-	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
-		XSSProtection:      "0",
-		ContentTypeNosniff: "nosniff",
-		XFrameOptions:      "DENY",
-		ReferrerPolicy:     "strict-origin-when-cross-origin",
-	}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.BodyLimit, Skipper: hasNoBody}))
 	// CORS only for the configured origins: none by default (Echo's
 	// middleware would read an empty list as "*").
 	if len(d.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(corsConfig(d.CORSOrigins)))
 	}
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
-	// The photo upload decodes and resizes large images: its own, longer
-	// timeout is on its route.
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: d.Timeout, Skipper: isUpload}))
 
 	s.routes(e)
 	return e
 }
 
-// isUpload tells the global body limit and timeout to leave the photo
-// upload to its route-level ones.
+// isUpload tells the global timeout to leave the photo upload to its
+// route-level one.
 func isUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == uploadPath
+}
+
+// hasNoBody tells the global body limit to skip reads, which have no body
+// to limit, and the photo upload, which has its own limit.
+func hasNoBody(c echo.Context) bool {
+	switch c.Request().Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return isUpload(c)
 }
 
 // corsConfig allows the origins named, exactly (no patterns), or any origin
@@ -202,33 +200,4 @@ func corsConfig(origins []string) middleware.CORSConfig {
 		cfg.AllowOriginFunc = func(origin string) (bool, error) { return slices.Contains(origins, origin), nil }
 	}
 	return cfg
-}
-
-// accessLog writes one line per request; never a token, a body or a header
-// value beyond these.
-func accessLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogRequestID: true, LogMethod: true, LogRoutePath: true, LogURIPath: true,
-		LogStatus: true, LogLatency: true, LogResponseSize: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			attrs := []slog.Attr{
-				slog.String("request_id", v.RequestID),
-				slog.String("method", v.Method),
-				slog.String("route", v.RoutePath),
-				slog.String("path", v.URIPath),
-				slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency),
-				slog.Int64("bytes", v.ResponseSize),
-			}
-			if p := principalOf(c); !p.Anonymous() {
-				attrs = append(attrs, slog.String("sub", p.Subject), slog.String("role", string(p.Role)))
-			}
-			log.LogAttrs(context.Background(), level, "request", attrs...)
-			return nil
-		},
-	})
 }

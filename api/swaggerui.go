@@ -7,11 +7,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
-	"strconv"
 	"sync"
 	"time"
 
@@ -85,10 +83,9 @@ var docsPage = template.Must(template.New("docs").Parse(`<!DOCTYPE html>
 `))
 
 type docsFile struct {
-	fsys          fs.FS
-	path          string // in fsys
+	body          []byte
+	coded         *forms // its compressed forms, made once
 	ctype         string
-	size          int64
 	version, etag string
 }
 
@@ -99,6 +96,7 @@ type swaggerUI struct {
 	once  sync.Once
 	err   error
 	page  []byte
+	coded *forms // the page's compressed forms
 	etag  string
 	files map[string]docsFile // by name under /docs/
 }
@@ -121,23 +119,18 @@ func (u *swaggerUI) load() error {
 	if err := docsPage.Execute(&b, map[string]any{"Spec": u.spec, "Files": urls}); err != nil {
 		return fmt.Errorf("docs page: %w", err)
 	}
-	u.page, u.etag = b.Bytes(), etagOf(b.Bytes())
+	u.page, u.etag, u.coded = b.Bytes(), etagOf(b.Bytes()), new(forms)
 	return nil
 }
 
 func hashFile(fsys fs.FS, name string) (docsFile, error) {
-	f, err := fsys.Open(name)
+	b, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return docsFile{}, fmt.Errorf("docs file: %w", err)
 	}
-	defer f.Close()
-	sum := sha256.New()
-	n, err := io.Copy(sum, f)
-	if err != nil {
-		return docsFile{}, fmt.Errorf("docs file %s: %w", name, err)
-	}
-	v := hex.EncodeToString(sum.Sum(nil)[:8])
-	return docsFile{fsys: fsys, path: name, ctype: docsTypes[path.Ext(name)], size: n, version: v, etag: `W/"` + v + `"`}, nil
+	sum := sha256.Sum256(b)
+	v := hex.EncodeToString(sum[:8])
+	return docsFile{body: b, coded: new(forms), ctype: docsTypes[path.Ext(name)], version: v, etag: `W/"` + v + `"`}, nil
 }
 
 func (u *swaggerUI) serve(c echo.Context) error {
@@ -146,7 +139,7 @@ func (u *swaggerUI) serve(c echo.Context) error {
 	}
 	switch name := c.Param("*"); name {
 	case "index.html":
-		return sendStatic(c, u.etag, cacheRevalidate, "text/html; charset=utf-8", int64(len(u.page)), bytes.NewReader(u.page))
+		return sendStatic(c, u.etag, cacheRevalidate, "text/html; charset=utf-8", u.page, u.coded)
 	case "doc.json":
 		return c.Redirect(http.StatusMovedPermanently, "/openapi.json")
 	default:
@@ -158,23 +151,18 @@ func (u *swaggerUI) serve(c echo.Context) error {
 		if c.QueryParam("v") == f.version {
 			cc = cacheForever
 		}
-		r, err := f.fsys.Open(f.path)
-		if err != nil {
-			return fmt.Errorf("docs file: %w", err)
-		}
-		defer r.Close()
-		return sendStatic(c, f.etag, cc, f.ctype, f.size, r)
+		return sendStatic(c, f.etag, cc, f.ctype, f.body, f.coded)
 	}
 }
 
 // sendStatic writes a file that has no date, or 304 when the client has it.
-func sendStatic(c echo.Context, etag, cacheControl, ctype string, size int64, body io.Reader) error {
+func sendStatic(c echo.Context, etag, cacheControl, ctype string, body []byte, coded *forms) error {
 	h := c.Response().Header()
 	h.Set(headerETag, etag)
 	h.Set(echo.HeaderCacheControl, cacheControl)
 	if notModified(c.Request(), etag, time.Time{}) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.Set(echo.HeaderContentLength, strconv.FormatInt(size, 10))
-	return c.Stream(http.StatusOK, ctype, body)
+	h.Set(echo.HeaderContentType, ctype)
+	return writeBody(c, http.StatusOK, body, coded)
 }

@@ -81,5 +81,5 @@ func (s *Server) jwks(c echo.Context) error {
 // openAPI serves the OpenAPI 3 document that the tests validate every
 // response against.
 func (s *Server) openAPI(c echo.Context) error {
-	return sendBytes(c, s.Spec, timeZero, "public, max-age=300")
+	return sendRep(c, s.spec, "public, max-age=300")
 }
