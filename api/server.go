@@ -138,7 +138,7 @@ func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	s := &Server{Services: svc, settings: d, cursors: cursors{key: svc.Tokens.Secret("cursor")},
 		loginKey: svc.Tokens.Secret("login-limit"), spec: newRep(d.Spec, time.Time{})}
 	if cfg.CacheTTL > 0 {
-		s.cache = newRepCache(cfg.CacheTTL, 10_000, d.Now)
+		s.cache = newRepCache(cfg.CacheTTL, cfg.CacheSize, d.Now)
 	}
 
 	e := echo.New()

@@ -65,6 +65,8 @@ type Config struct {
 	ReadTimeout    time.Duration
 	RequestTimeout time.Duration
 	CacheTTL       time.Duration
+	// CacheSize bounds the response cache's memory, in bytes.
+	CacheSize int64
 	// ShutdownTimeout bounds the drain after SIGTERM: requests in flight
 	// are answered for this long at most.
 	ShutdownTimeout time.Duration

@@ -38,7 +38,7 @@ func TestDefaults(t *testing.T) {
 		PreviewWords: 120, PublicURL: "https://publisher.example",
 		SubscribeURL: "https://publisher.example/subscribe", LoginURL: "https://publisher.example/login",
 		LogFormat: "json", LogLevel: "info", BodyLimit: "1M", ReadTimeout: 10 * time.Second,
-		RequestTimeout: 10 * time.Second, ShutdownTimeout: 30 * time.Second, CacheTTL: 5 * time.Second,
+		RequestTimeout: 10 * time.Second, ShutdownTimeout: 30 * time.Second, CacheTTL: 5 * time.Second, CacheSize: 64 << 20,
 		UploadLimit:      20 << 20,
 		UploadMaxDecoded: 256 << 20, UploadDecodes: 2,
 		RateLimitAnon: 600, RateLimitPartner: 1200, PartnerTokenTTL: 8760 * time.Hour,

@@ -178,6 +178,12 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.CacheTTL, 0, 10*time.Minute, "0 (no cache) and 10m") },
 	},
 	{
+		Flag: "cache-size", Env: "MASTHEAD_CACHE_SIZE", Default: "64M",
+		Usage: "memory the response cache may hold, bodies and their compressed forms, e.g. 64M (K, M, G: powers of 1024)",
+		field: size(func(c *Config) *int64 { return &c.CacheSize }),
+		check: func(c Config) error { return within(c.CacheSize, 1<<20, 16<<30, "1M and 16G") },
+	},
+	{
 		Flag: "meter-free", Env: "MASTHEAD_METER_FREE",
 		Usage: "subscribers articles a reader may open per calendar month (0: metering off)",
 		field: integer(func(c *Config) *int { return &c.MeterFree }),

@@ -53,6 +53,7 @@ var settingCases = []settingCase{
 	{"request-timeout", "MASTHEAD_REQUEST_TIMEOUT", "20s", "5s", func(c config.Config) any { return c.RequestTimeout }, 20 * time.Second, 5 * time.Second},
 	{"shutdown-timeout", "MASTHEAD_SHUTDOWN_TIMEOUT", "45s", "2m", func(c config.Config) any { return c.ShutdownTimeout }, 45 * time.Second, 2 * time.Minute},
 	{"cache-ttl", "MASTHEAD_CACHE_TTL", "0s", "1m", func(c config.Config) any { return c.CacheTTL }, time.Duration(0), time.Minute},
+	{"cache-size", "MASTHEAD_CACHE_SIZE", "8M", "1G", func(c config.Config) any { return c.CacheSize }, int64(8 << 20), int64(1 << 30)},
 	{"meter-free", "MASTHEAD_METER_FREE", "3", "2", func(c config.Config) any { return c.MeterFree }, 3, 2},
 	{"comments-report-threshold", "MASTHEAD_COMMENTS_REPORT_THRESHOLD", "5", "2", func(c config.Config) any { return c.CommentReportThreshold }, 5, 2},
 	{"comments-moderation", "MASTHEAD_COMMENTS_MODERATION", "pre", "post", func(c config.Config) any { return c.CommentsModeration }, "pre", "post"},
@@ -412,6 +413,7 @@ func TestNewTimeoutAndCacheSettings(t *testing.T) {
 		{"MASTHEAD_REQUEST_TIMEOUT", "11m", "request-timeout"},
 		{"MASTHEAD_CACHE_TTL", "-1s", "cache-ttl"},
 		{"MASTHEAD_CACHE_TTL", "11m", "cache-ttl"},
+		{"MASTHEAD_CACHE_SIZE", "512K", "cache-size"},
 		{"MASTHEAD_BODY_LIMIT", "lots", "body-limit"},
 		{"MASTHEAD_BODY_LIMIT", "2G", "body-limit"},
 	} {
