@@ -99,7 +99,7 @@ docs-check:
 bench: build bench-tools
 	SIZES='$(BENCH_SIZES)' DB='$(BENCH_DB)' DURATION='$(BENCH_DURATION)' CONNECTIONS='$(BENCH_CONNECTIONS)' \
 	COMMENTS='$(BENCH_COMMENTS)' DOC='$(BENCH_DOC)' \
-	BENCH_COMMAND='make bench BENCH_SIZES="$(BENCH_SIZES)" BENCH_DB=$(BENCH_DB) BENCH_DURATION=$(BENCH_DURATION) BENCH_CONNECTIONS="$(BENCH_CONNECTIONS)"' \
+	BENCH_COMMAND='$(or $(BENCH_COMMAND),make bench BENCH_SIZES="$(BENCH_SIZES)" BENCH_DB=$(BENCH_DB) BENCH_DURATION=$(BENCH_DURATION) BENCH_CONNECTIONS="$(BENCH_CONNECTIONS)")' \
 	loadtest/bench.sh
 
 ## bench-short: the same over the demo content, 3 s runs at 32 connections on SQLite, no page written; fails on any non-2xx/3xx or socket error (CI)

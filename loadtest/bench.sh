@@ -37,8 +37,9 @@
 # prints the table of ratios to the floors and, when DOC is set, writes the
 # markdown page DOC and its chart SVG.
 #
-# As a check (make bench-short, CI): any response outside 2xx/3xx or any
-# wrk socket error fails the run (exit 1), Masthead's or a floor's. Every
+# As a check (make bench-short, CI): any response outside 2xx/3xx, any
+# wrk socket error, or a run with no response at all (every request slower
+# than DURATION) fails the run (exit 1), Masthead's or a floor's. Every
 # run is bounded in time, targets 127.0.0.1 only, and stops by itself: the
 # trap stops the servers and drops a PostgreSQL corpus left half-built.
 set -euo pipefail
@@ -254,7 +255,12 @@ load() {
 	wait "$wrk_pid" || rc=$?
 	wrk_pid=''
 	((rc == 0)) || { cat "$work/$name.wrk" >&2; die "wrk on $name failed ($rc)"; }
-	grep '^BENCH result ' "$work/$name.wrk" || { cat "$work/$name.wrk" >&2; die "no result line from wrk on $name"; }
+	local line
+	while IFS= read -r line; do
+		[[ $line == 'BENCH result '* ]] && { echo "$line"; return 0; }
+	done <"$work/$name.wrk"
+	cat "$work/$name.wrk" >&2
+	die "no result line from wrk on $name"
 }
 
 warm() { # warm URL PATHS TOKEN GZIP CONNS [ADDRS]: WARMUP seconds, not recorded
@@ -266,20 +272,24 @@ warm() { # warm URL PATHS TOKEN GZIP CONNS [ADDRS]: WARMUP seconds, not recorded
 		-s loadtest/bench.lua "$1" >/dev/null 2>&1 || true
 }
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
-
 # record DB SIZE PROCS READ ENC CONNS TARGET RESULT: a line of results.tsv;
-# a response outside 2xx/3xx or a socket error fails the run.
+# a response outside 2xx/3xx or a socket error fails the run. (No
+# subprocess: on a busy machine each one costs.)
 record() {
-	local r=$8 bad sock
-	bad=$(field non2xx3xx "$r") sock=$(field socket_errors "$r")
+	local kv
+	declare -A f=()
+	for kv in $8; do [[ $kv == *=* ]] && f[${kv%%=*}]=${kv#*=}; done
+	local bad=${f[non2xx3xx]:-0} sock=${f[socket_errors]:-0}
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" \
-		"$(field rps "$r")" "$(field p50_us "$r")" "$(field p99_us "$r")" "$(field requests "$r")" \
-		"$bad" "$sock" "$(field gzip "$r")" "$(field bytes "$r")" >>"$OUT/results.tsv"
+		"${f[rps]:-}" "${f[p50_us]:-}" "${f[p99_us]:-}" "${f[requests]:-}" \
+		"$bad" "$sock" "${f[gzip]:-}" "${f[bytes]:-}" >>"$OUT/results.tsv"
 	local line
-	line=$(printf '%-6s %-7s %-16s %-8s c=%-4s %-8s %9s req/s  p50 %7s µs  p99 %8s µs' "$1" "$2" "$4" "$5" "$6" "$7" \
-		"$(field rps "$r")" "$(field p50_us "$r")" "$(field p99_us "$r")")
-	if ((bad > 0 || sock > 0)); then
+	printf -v line '%-6s %-7s %-16s %-8s c=%-4s %-8s %9s req/s  p50 %7s µs  p99 %8s µs' "$1" "$2" "$4" "$5" "$6" "$7" \
+		"${f[rps]:-}" "${f[p50_us]:-}" "${f[p99_us]:-}"
+	if [[ ${f[requests]:-0} == 0 ]]; then
+		failed=1
+		log "$line  FAIL: no response within the run"
+	elif ((bad > 0 || sock > 0)); then
 		failed=1
 		log "$line  FAIL: $bad responses outside 2xx/3xx, $sock socket errors ($(grep '^BENCH status' "$work/$7-$4-$5-$6.wrk" | awk '{ printf "%s×%s ", $3, $4 }'))"
 	else

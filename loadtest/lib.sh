@@ -62,7 +62,7 @@ stop_pid() {
 	[[ -n $pid ]] || return 0
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+		for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
 	wait "$pid" 2>/dev/null || true
@@ -135,15 +135,23 @@ db_args() {
 prepare() {
 	local db=$1 size=$2 cname
 	cname=$(corpus_name "$size")
-	local done_file="$CORPUS/$db-$cname.done" name args comments
+	local done_file="$CORPUS/$db-$cname.done" name args comments lock_fd
 	name=$(pg_name "$size")
 	comments=$(seed_comments)
 	read -ra args <<<"$(db_args "$db" "$size")"
 	mkdir -p "$CORPUS"
+	# One builder per corpus: another run building it holds its lock, and
+	# this one waits for it rather than building it again.
+	exec {lock_fd}>"$CORPUS/$db-$cname.lock"
+	if ! flock -n "$lock_fd"; then
+		log "$db $size: another run is building this corpus; waiting (up to SEED_TIMEOUT)"
+		flock -w "$SEED_TIMEOUT" "$lock_fd" || die "$db $size: the corpus is still locked after $SEED_TIMEOUT s"
+	fi
 	if [[ -f $done_file && -z ${FRESH:-} ]]; then
 		if [[ $db == sqlite ]] || [[ $(psqlc -c "SELECT 1 FROM pg_database WHERE datname = '$name'") == 1 ]]; then
 			log "$db $size: cached corpus ($done_file)"
 			[[ $db == postgres ]] && pg_made+=("$name") && pg_done+=("$done_file")
+			exec {lock_fd}>&-
 			return 0
 		fi
 	fi
@@ -174,6 +182,7 @@ prepare() {
 	building_pg=''
 	[[ $db == postgres ]] && pg_made+=("$name") && pg_done+=("$done_file")
 	touch "$done_file"
+	exec {lock_fd}>&-
 }
 
 # lib_cleanup: drop a PostgreSQL corpus left half-built, and with

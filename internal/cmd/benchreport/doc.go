@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 )
@@ -28,6 +29,8 @@ func ratio(v float64, ok bool) string {
 
 func ms(us float64) string {
 	switch {
+	case us <= 0:
+		return "—"
 	case us >= 100_000:
 		return fmt.Sprintf("%.0f", us/1000)
 	case us >= 10_000:
@@ -37,6 +40,14 @@ func ms(us float64) string {
 }
 
 func rps(v float64) string { return fmt.Sprintf("%.0f", v) }
+
+// times is a growth factor; an infinite one means no answer at the large size.
+func times(v float64) string {
+	if math.IsInf(v, 1) {
+		return "no answer"
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
 
 func encLabel(enc string) string {
 	if enc == "gzip" {
@@ -73,8 +84,18 @@ func writeText(w io.Writer, d dataset) {
 		fmt.Fprintf(w, "\n%s, %s -> %s articles\n%-26s %-8s %5s %11s %11s %9s %9s %8s\n", dbLabel(db), sizeLabel(small), sizeLabel(large),
 			"read", "encoding", "conns", "req/s small", "req/s large", "p99 small", "p99 large", "p99 ×")
 		for _, x := range gr {
-			fmt.Fprintf(w, "%-26s %-8s %5d %11s %11s %9s %9s %7.2f×\n", readLabel(x.Read), x.Encoding, x.Connections,
-				rps(x.Small.M.RPS), rps(x.Large.M.RPS), ms(x.Small.M.P99us), ms(x.Large.M.P99us), x.p99Growth())
+			fmt.Fprintf(w, "%-26s %-8s %5d %11s %11s %9s %9s %9s\n", readLabel(x.Read), x.Encoding, x.Connections,
+				rps(x.Small.M.RPS), rps(x.Large.M.RPS), ms(x.Small.M.P99us), ms(x.Large.M.P99us), times(x.p99Growth()))
+		}
+	}
+	if cs := checks(gs); len(cs) > 0 {
+		fmt.Fprintf(w, "\nTargets of issue 12 (%d connections)\n", targetConns)
+		for _, c := range cs {
+			mark := "no "
+			if c.Met {
+				mark = "yes"
+			}
+			fmt.Fprintf(w, "  %s  %-70s %-8s %s\n", mark, c.What, c.Target, c.Measured)
 		}
 	}
 	if f := failures(d); len(f) > 0 {
@@ -174,11 +195,32 @@ func writeDoc(w io.Writer, d dataset, m meta) error {
 		p("| %s | %s | %d | %d ms | %.0f MB | %d | %s |\n", dbLabel(g.DB), sizeLabel(g.Size), g.Procs,
 			g.Run.StartupMS, float64(g.Run.PeakRSSKB)/1024, g.Run.ThreadComments, g.Run.LoadAvg)
 	}
-	p("\n")
+	p("\nThe load average is the machine's before each database and size, other work\n")
+	p("included: above the number of cores the figures are noisy. The ratios to a\n")
+	p("floor measured minutes later absorb part of that noise; the absolute figures\n")
+	p("do not.\n\n")
 	if f := failures(d); len(f) > 0 {
 		p("**This run failed the check** (%d runs):\n\n", len(f))
 		for _, s := range f {
 			p("- %s\n", s)
+		}
+		p("\n")
+	}
+	if cs := checks(gs); len(cs) > 0 {
+		met := 0
+		for _, c := range cs {
+			if c.Met {
+				met++
+			}
+		}
+		p("### The targets of issue 12 (%d connections): %d of %d met\n\n", targetConns, met, len(cs))
+		p("| what | target | measured | met |\n|---|---|---:|---|\n")
+		for _, c := range cs {
+			mark := "no"
+			if c.Met {
+				mark = "yes"
+			}
+			p("| %s | %s | %s | %s |\n", c.What, c.Target, c.Measured, mark)
 		}
 		p("\n")
 	}
@@ -196,8 +238,8 @@ func writeDoc(w io.Writer, d dataset, m meta) error {
 			sizeLabel(small), sizeLabel(large), sizeLabel(small), sizeLabel(large))
 		p("|---|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, x := range gr {
-			p("| %s | %s | %d | %s | %s | %s | %s | %.2f× |\n", readLabel(x.Read), encLabel(x.Encoding), x.Connections,
-				rps(x.Small.M.RPS), rps(x.Large.M.RPS), ms(x.Small.M.P99us), ms(x.Large.M.P99us), x.p99Growth())
+			p("| %s | %s | %d | %s | %s | %s | %s | %s |\n", readLabel(x.Read), encLabel(x.Encoding), x.Connections,
+				rps(x.Small.M.RPS), rps(x.Large.M.RPS), ms(x.Small.M.P99us), ms(x.Large.M.P99us), times(x.p99Growth()))
 		}
 		p("\n")
 	}

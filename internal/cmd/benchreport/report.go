@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -378,7 +379,11 @@ type growth struct {
 	Small, Large   row
 }
 
+// p99Growth is +Inf when the large archive answered nothing in the run.
 func (g growth) p99Growth() float64 {
+	if g.Large.M.Requests == 0 {
+		return math.Inf(1)
+	}
 	if g.Small.M.P99us <= 0 {
 		return 0
 	}
@@ -423,10 +428,16 @@ func growths(gs []group, db string) (small, large string, out []growth) {
 	return s.Size, l.Size, out
 }
 
-// failures lists the runs with responses outside 2xx/3xx or socket errors.
+// failures lists the runs with responses outside 2xx/3xx or socket errors,
+// and those that got no response at all (every request slower than the run).
 func failures(d dataset) []string {
 	var out []string
 	for _, r := range d.Results {
+		if r.Requests == 0 {
+			out = append(out, fmt.Sprintf("%s %s %s %s %s c=%d: no response within the run",
+				r.Target, r.DB, r.Size, r.Read, r.Encoding, r.Connections))
+			continue
+		}
 		if r.Bad > 0 || r.SocketErrs > 0 {
 			out = append(out, fmt.Sprintf("%s %s %s %s %s c=%d: %d responses outside 2xx/3xx, %d socket errors",
 				r.Target, r.DB, r.Size, r.Read, r.Encoding, r.Connections, r.Bad, r.SocketErrs))

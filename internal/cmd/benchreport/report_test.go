@@ -234,3 +234,80 @@ func TestLoadMergesFolders(t *testing.T) {
 		t.Fatalf("%d results, %d runs; want 18 and 4", len(d.Results), len(d.Runs))
 	}
 }
+
+func TestChecksAgainstTheTargets(t *testing.T) {
+	d, err := load(fixture(t, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := checks(groups(d))
+	find := func(what string) check {
+		t.Helper()
+		for _, c := range cs {
+			if c.What == what {
+				return c
+			}
+		}
+		t.Fatalf("no check %q in %+v", what, cs)
+		return check{}
+	}
+	// The fixture's runs are gzip at 32 connections: the identity ratio
+	// targets have nothing to compare, the gzip one has.
+	if c := find("SQLite 1,000: anonymous article, hot, gzip, req/s × floor"); c.Met || c.Measured != "0.50×" {
+		t.Errorf("gzip article: %+v", c)
+	}
+	if c := find("SQLite 100,000: peak RSS"); !c.Met || c.Measured != "200 MB" {
+		t.Errorf("RSS: %+v", c)
+	}
+	if c := find("SQLite 1,000: start-up"); !c.Met || c.Measured != "180 ms" {
+		t.Errorf("start-up: %+v", c)
+	}
+	for _, c := range cs {
+		if c.What == "SQLite: list of 20, p99 from 1,000 to 100,000 articles" {
+			t.Errorf("a growth check on gzip runs: %+v", c)
+		}
+	}
+}
+
+func TestGrowthCheckOnIdentityAt32(t *testing.T) {
+	mk := func(size string, p99 float64) result {
+		return result{DB: "postgres", Size: size, Procs: 2, Read: "search", Encoding: "identity", Connections: 32,
+			Target: "masthead", RPS: 100, P50us: 10, P99us: p99, Requests: 100}
+	}
+	d := dataset{Results: []result{mk("1000", 1000), mk("100000", 2500)}}
+	var found bool
+	for _, c := range checks(groups(d)) {
+		if c.What == "PostgreSQL: search, p99 from 1,000 to 100,000 articles" {
+			found = true
+			if c.Met || c.Measured != "2.50×" {
+				t.Errorf("search growth: %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("no growth check for search")
+	}
+}
+
+func TestNoAnswerIsAFailureAndNoGrowthTarget(t *testing.T) {
+	mk := func(size string, requests int64, p99 float64) result {
+		return result{DB: "sqlite", Size: size, Procs: 1, Read: "list-lang", Encoding: "identity", Connections: 32,
+			Target: "masthead", RPS: float64(requests) / 5, P50us: p99 / 2, P99us: p99, Requests: requests}
+	}
+	d := dataset{Results: []result{mk("1000", 5000, 10000), mk("100000", 0, 0)}}
+	if f := failures(d); len(f) != 1 || !strings.Contains(f[0], "no response within the run") {
+		t.Fatalf("failures: %q", f)
+	}
+	var found bool
+	for _, c := range checks(groups(d)) {
+		if strings.HasPrefix(c.What, "SQLite: list by language, p99") {
+			found = true
+			if c.Met || c.Measured != "no answer" {
+				t.Errorf("growth with no answer: %+v", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("no growth check for the list by language")
+	}
+}
