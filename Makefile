@@ -16,9 +16,17 @@ SEARCH_SIZES ?= $(or $(SIZES),demo 1000 100000)
 SEARCH_DB ?= sqlite
 SEARCH_DURATION ?= 20
 SEARCH_CONNECTIONS ?= 32
+# make bench: corpus sizes, database (sqlite, postgres: two processes, or both), seconds of each wrk run, connection
+# counts, comments per corpus (passed to seed once it has --comments), and the page written (empty: none).
+BENCH_SIZES ?= $(or $(SIZES),1000 100000)
+BENCH_DB ?= sqlite
+BENCH_DURATION ?= 10
+BENCH_CONNECTIONS ?= 32 128
+BENCH_COMMENTS ?=
+BENCH_DOC ?= docs/performance.md
 SWAGFLAGS := init -g api/server.go -d ./ --parseInternal --outputTypes json --overridesFile .swaggo --quiet
 
-.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-feed loadtest loadtest-short loadtest-search seed migrate-new clean
+.PHONY: run build test test-pg vet lint fmt-check tidy-check fuzz docs docs-check bench bench-short bench-tools bench-go bench-feed loadtest loadtest-short loadtest-search seed migrate-new clean
 
 ## run: start the server on 127.0.0.1:8080 with demo content in ./data
 run:
@@ -87,8 +95,25 @@ docs-check:
 	|| { echo "docs/ is stale: run make docs and commit the result"; rm -rf $$tmp; exit 1; }; \
 	rm -rf $$tmp; echo "docs/ is up to date"
 
-## bench: the benchmarks
-bench:
+## bench: every read under wrk over seeded corpora (cached in tmp/corpus) against same-run floors (identity and gzip): ratios, p50, p99, peak RSS, start-up; writes docs/performance.md and .svg; BENCH_SIZES, BENCH_DB, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_COMMENTS, BENCH_DOC
+bench: build bench-tools
+	SIZES='$(BENCH_SIZES)' DB='$(BENCH_DB)' DURATION='$(BENCH_DURATION)' CONNECTIONS='$(BENCH_CONNECTIONS)' \
+	COMMENTS='$(BENCH_COMMENTS)' DOC='$(BENCH_DOC)' \
+	BENCH_COMMAND='$(or $(BENCH_COMMAND),make bench BENCH_SIZES="$(BENCH_SIZES)" BENCH_DB=$(BENCH_DB) BENCH_DURATION=$(BENCH_DURATION) BENCH_CONNECTIONS="$(BENCH_CONNECTIONS)")' \
+	loadtest/bench.sh
+
+## bench-short: the same over the demo content, 3 s runs at 32 connections on SQLite, no page written; fails on any non-2xx/3xx or socket error (CI)
+bench-short: build bench-tools
+	SIZES=demo DB=sqlite DURATION=3 WARMUP=0 CONNECTIONS=32 ENCODINGS=gzip COLD_IDS=100 THREAD_COMMENTS=10 DOC= \
+	READS='article-hot sub-article-cold list-tag search comments changes' \
+	BENCH_COMMAND='make bench-short' loadtest/bench.sh
+
+bench-tools:
+	$(GO) build -trimpath -o bin/floor ./loadtest/floor
+	$(GO) build -trimpath -o bin/benchreport ./internal/cmd/benchreport
+
+## bench-go: the Go benchmarks
+bench-go:
 	$(GO) test $(GOTAGS) -run='^$$' -bench=. -benchmem ./...
 
 ## bench-feed: 50-item feeds in each format, against same-run baselines (the list of 50; json.Marshal)

@@ -28,36 +28,25 @@ DURATION=${DURATION%s}
 CONNECTIONS=${CONNECTIONS:-256}
 DB=${DB:-both}
 THREADS=${THREADS:-2}
-BIN=${BIN:-bin/masthead}
 GOROUTINE_MARGIN=${GOROUTINE_MARGIN:-5}
 RSS_GROWTH=${RSS_GROWTH:-1.10}
-PG_HOST=127.0.0.1
-PG_PORT=5432
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=loadtest/lib.sh
+source loadtest/lib.sh
+
 die() { log "$*"; failed=1; exit 2; }
 
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 5 && $DURATION -le 3600 ]] || die "DURATION: seconds, 5 to 3600"
 [[ $CONNECTIONS =~ ^[0-9]+$ && $CONNECTIONS -ge 1 && $CONNECTIONS -le 10000 ]] || die "CONNECTIONS: 1 to 10000"
 [[ $THREADS =~ ^[0-9]+$ && $THREADS -ge 1 ]] || die "THREADS: at least 1"
 ((THREADS <= CONNECTIONS)) || THREADS=$CONNECTIONS
-case $DB in
-sqlite) dbs=(sqlite) ;;
-postgres) dbs=(postgres) ;;
-both) dbs=(sqlite postgres) ;;
-*) die "DB: sqlite, postgres or both" ;;
-esac
+mapfile -t dbs < <(dbs_of "$DB") || die "DB: sqlite, postgres or both"
+((${#dbs[@]})) || die "DB: sqlite, postgres or both"
 [[ -x $BIN ]] || die "$BIN is missing: make build"
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v jq >/dev/null || need+=(jq)
-command -v curl >/dev/null || need+=(curl)
-if [[ " ${dbs[*]} " == *" postgres "* ]] && ! command -v psql >/dev/null; then need+=(postgresql-client); fi
-if ((${#need[@]})); then
-	log "installing ${need[*]}"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+tools=(wrk jq curl)
+[[ " ${dbs[*]} " == *" postgres "* ]] && tools+=(psql)
+need_tools "${tools[@]}"
 
 # The window over which RSS must be flat: 30 s, or half a shorter run.
 window=30
@@ -67,13 +56,7 @@ server_pid='' sampler_pid='' wrk_pid='' pg_db='' work='' failed=0
 rows=()
 
 stop_server() {
-	[[ -n $server_pid ]] || return 0
-	if kill -0 "$server_pid" 2>/dev/null; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		for _ in $(seq 1 30); do kill -0 "$server_pid" 2>/dev/null || break; sleep 1; done
-		kill -KILL "$server_pid" 2>/dev/null || true
-	fi
-	wait "$server_pid" 2>/dev/null || true
+	stop_pid "$server_pid"
 	server_pid=''
 }
 
@@ -82,7 +65,7 @@ cleanup() {
 	wrk_pid='' sampler_pid=''
 	stop_server
 	if [[ -n $pg_db ]]; then
-		psql -h $PG_HOST -p $PG_PORT -U postgres -qXc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 ||
+		psqlc -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 ||
 			log "could not drop database $pg_db"
 		pg_db=''
 	fi
@@ -117,7 +100,7 @@ run_one() {
 		--comments-rate-account 1000000 --comments-rate-ip 1000000)
 	if [[ $db == postgres ]]; then
 		pg_db="masthead_load_$(date +%s)_$$"
-		psql -h $PG_HOST -p $PG_PORT -U postgres -qXv ON_ERROR_STOP=1 -c "CREATE DATABASE $pg_db" >/dev/null
+		psqlc -c "CREATE DATABASE $pg_db" >/dev/null
 		args+=(--db "postgres://postgres@$PG_HOST:$PG_PORT/$pg_db?sslmode=disable")
 	fi
 

@@ -43,10 +43,7 @@ DURATION=${DURATION%s}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-SEED=${SEED:-1}
-BIN=${BIN:-bin/masthead}
 FLOOR=${FLOOR:-bin/floor}
-CORPUS=${CORPUS:-tmp/corpus}
 SEARCH_PATH=${SEARCH_PATH:-/v1/search?q=%s}
 # SERVE_FLAGS: more flags for serve, e.g. "--cache-ttl 0" to measure every
 # search (the response cache otherwise answers repeated queries).
@@ -54,12 +51,11 @@ SERVE_FLAGS=${SERVE_FLAGS:-}
 # REINDEX=0 skips timing `masthead search reindex` (minutes at 100,000).
 REINDEX=${REINDEX:-1}
 REINDEX_TIMEOUT=${REINDEX_TIMEOUT:-1800}
-SEED_TIMEOUT=${SEED_TIMEOUT:-3600}
-PG_HOST=127.0.0.1
-PG_PORT=5432
 export SEARCH_PATH
 
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=loadtest/lib.sh
+source loadtest/lib.sh
+
 die() { log "$*"; exit 2; }
 
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 && $DURATION -le 600 ]] || die "DURATION: seconds, 1 to 600"
@@ -71,43 +67,19 @@ die() { log "$*"; exit 2; }
 for s in $SIZES; do
 	[[ $s == demo || ($s =~ ^[0-9]+$ && $s -ge 1 && $s -le 10000000) ]] || die "SIZES: demo or article counts, not $s"
 done
-case $DB in
-sqlite) dbs=(sqlite) ;;
-postgres) dbs=(postgres) ;;
-both) dbs=(sqlite postgres) ;;
-*) die "DB: sqlite, postgres or both" ;;
-esac
+mapfile -t dbs < <(dbs_of "$DB") || die "DB: sqlite, postgres or both"
+((${#dbs[@]})) || die "DB: sqlite, postgres or both"
 [[ -x $BIN ]] || die "$BIN is missing: make build"
 [[ -x $FLOOR ]] || die "$FLOOR is missing: go build -o $FLOOR ./loadtest/floor"
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v curl >/dev/null || need+=(curl)
-command -v sqlite3 >/dev/null || need+=(sqlite3)
-if [[ " ${dbs[*]} " == *" postgres "* ]] && ! command -v psql >/dev/null; then need+=(postgresql-client); fi
-if ((${#need[@]})); then
-	log "installing ${need[*]}"
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+tools=(wrk curl sqlite3)
+[[ " ${dbs[*]} " == *" postgres "* ]] && tools+=(psql)
+need_tools "${tools[@]}"
 
 mkdir -p "$CORPUS"
 work=$(mktemp -d "${TMPDIR:-/tmp}/masthead-search.XXXXXX")
-server_pid='' floor_pid='' wrk_pid='' building_pg='' failed=0
-pg_made=()
+floor_pid='' wrk_pid='' failed=0
 rows=()
-
-psqlc() { psql -h $PG_HOST -p $PG_PORT -U postgres -qXtAv ON_ERROR_STOP=1 "$@"; }
-
-stop_pid() { # stop_pid PID: TERM, up to 30 s, then KILL
-	local pid=$1
-	[[ -n $pid ]] || return 0
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
 	local rc=$?
@@ -115,17 +87,7 @@ cleanup() {
 	stop_pid "$server_pid"
 	stop_pid "$floor_pid"
 	server_pid='' floor_pid='' wrk_pid=''
-	if [[ -n $building_pg ]]; then # a corpus cut short is no corpus
-		psqlc -c "DROP DATABASE IF EXISTS $building_pg WITH (FORCE)" >/dev/null 2>&1 || log "could not drop $building_pg"
-		building_pg=''
-	fi
-	if [[ -n ${PG_DROP:-} && ${PG_DROP:-0} != 0 ]]; then
-		for d in "${pg_made[@]}"; do
-			psqlc -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || log "could not drop $d"
-			rm -f "$CORPUS/postgres-$(sed 's/^masthead_corpus_\(.*\)_s\([0-9]*\)$/\1-s\2/' <<<"$d").done"
-		done
-		pg_made=()
-	fi
+	lib_cleanup
 	if ((failed || rc != 0)) || [[ -n ${KEEP:-} ]]; then
 		log "kept $work (logs)"
 	else
@@ -134,81 +96,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# free_port: a port on 127.0.0.1 nobody listens on now.
-free_port() {
-	local p
-	for _ in $(seq 1 100); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	die "no free port"
-}
-
-# db_args DB SIZE: the flags naming the corpus's data folder and database.
-db_args() {
-	local db=$1 size=$2
-	if [[ $db == sqlite ]]; then
-		echo "--data $CORPUS/sqlite-$size-s$SEED"
-	else
-		echo "--data $CORPUS/postgres-$size-s$SEED --db postgres://postgres@$PG_HOST:$PG_PORT/masthead_corpus_${size}_s$SEED?sslmode=disable"
-	fi
-}
-
-# wait_ready URL PID LOG: until URL/healthz answers, 120 s at most.
-wait_ready() {
-	local url=$1 pid=$2 logf=$3
-	for _ in $(seq 1 240); do
-		curl -fsS --max-time 2 "$url/healthz" >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || { tail -20 "$logf" >&2; die "the server exited"; }
-		sleep 0.5
-	done
-	tail -20 "$logf" >&2
-	die "the server is not ready after 120 s"
-}
-
-# prepare DB SIZE: build the corpus unless it is cached.
-prepare() {
-	local db=$1 size=$2 done_file="$CORPUS/$1-$2-s$SEED.done"
-	local name="masthead_corpus_${size}_s$SEED" args
-	read -ra args <<<"$(db_args "$db" "$size")"
-	if [[ -f $done_file && -z ${FRESH:-} ]]; then
-		if [[ $db == sqlite ]] || [[ $(psqlc -c "SELECT 1 FROM pg_database WHERE datname = '$name'") == 1 ]]; then
-			log "$db $size: cached corpus ($done_file)"
-			[[ $db == postgres ]] && pg_made+=("$name")
-			return 0
-		fi
-	fi
-	rm -f "$done_file"
-	rm -rf "$CORPUS/$db-$size-s$SEED"
-	mkdir -p "$CORPUS/$db-$size-s$SEED"
-	if [[ $db == postgres ]]; then
-		building_pg=$name
-		psqlc -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
-		psqlc -c "CREATE DATABASE $name" >/dev/null
-	fi
-	local t0=$SECONDS
-	if [[ $size == demo ]]; then
-		log "$db demo: loading the demo content (serve --demo)"
-		local port
-		port=$(free_port)
-		"$BIN" serve --demo "${args[@]}" --addr "127.0.0.1:$port" --log-level warn >"$work/demo.out" 2>"$work/demo.log" &
-		server_pid=$!
-		wait_ready "http://127.0.0.1:$port" "$server_pid" "$work/demo.log"
-		stop_pid "$server_pid"
-		server_pid=''
-	else
-		log "$db $size: masthead seed --articles $size --seed $SEED"
-		timeout "$SEED_TIMEOUT" "$BIN" seed --articles "$size" --seed "$SEED" "${args[@]}" --log-level warn >&2
-	fi
-	log "$db $size: corpus ready in $((SECONDS - t0)) s"
-	building_pg=''
-	[[ $db == postgres ]] && pg_made+=("$name")
-	touch "$done_file"
-}
 
 # reindex DB SIZE: seconds taken by masthead search reindex, or n/a.
 reindex() {
@@ -236,12 +123,13 @@ reindex() {
 index_size() {
 	local db=$1 size=$2 n
 	if [[ $db == sqlite ]]; then
-		local f="$CORPUS/sqlite-$size-s$SEED/masthead.db"
+		local f
+		f="$CORPUS/sqlite-$(corpus_name "$size")/masthead.db"
 		n=$(sqlite3 -readonly "$f" "SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'search%'" 2>/dev/null || echo 0)
 		((n > 0)) || { echo n/a; return 0; }
 		sqlite3 -readonly "$f" "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'" 2>/dev/null || echo n/a
 	else
-		psqlc -d "masthead_corpus_${size}_s$SEED" -c \
+		psqlc -d "$(pg_name "$size")" -c \
 			"SELECT COALESCE(pg_total_relation_size(to_regclass('search_docs'))::text, 'n/a')" 2>/dev/null || echo n/a
 	fi
 }
@@ -249,10 +137,11 @@ index_size() {
 # db_size DB SIZE: bytes of the whole database (SQLite: with its WAL).
 db_size() {
 	if [[ $1 == sqlite ]]; then
-		local f="$CORPUS/sqlite-$2-s$SEED/masthead.db"
+		local f
+		f="$CORPUS/sqlite-$(corpus_name "$2")/masthead.db"
 		stat -c %s "$f" "$f-wal" 2>/dev/null | awk '{ n += $1 } END { print n }'
 	else
-		psqlc -c "SELECT pg_database_size('masthead_corpus_${2}_s$SEED')"
+		psqlc -c "SELECT pg_database_size('$(pg_name "$2")')"
 	fi
 }
 
