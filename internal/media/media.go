@@ -129,8 +129,8 @@ type DecodeStats struct {
 // It is safe for concurrent use.
 type Store struct {
 	objects Objects
-	widths []int // ascending, unique, positive
-	limits Limits
+	widths  []int // ascending, unique, positive
+	limits  Limits
 
 	mu       sync.Mutex
 	inflight map[string]chan struct{} // hash -> closed when that Put ends
