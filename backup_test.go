@@ -472,3 +472,19 @@ func TestBackupPostgresExplains(t *testing.T) {
 		}
 	}
 }
+
+// backup and restore copy the media folder: with the photos in a bucket
+// they refuse, and say so, before touching anything.
+func TestBackupRefusesS3Media(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"backup", "restore"} {
+		dir := filepath.Join(t.TempDir(), "b")
+		_, _, err := runCmd(t, map[string]string{"MASTHEAD_MEDIA_STORAGE": "s3"}, cmd, dir, "--data", t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), "media-storage=s3") {
+			t.Errorf("%s with media in a bucket: %v", cmd, err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%s made its folder: %v", cmd, err)
+		}
+	}
+}

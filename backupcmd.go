@@ -39,7 +39,7 @@ func folderArgs(name string, args []string, getenv func(string) string, stderr i
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("masthead "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := cfg.Bind(fs, getenv, "data", "db", "jwt-key-file"); err != nil {
+	if err := cfg.Bind(fs, getenv, "data", "db", "jwt-key-file", "media-storage"); err != nil {
 		return cfg, "", err
 	}
 	if extra != nil {
@@ -59,6 +59,10 @@ func folderArgs(name string, args []string, getenv func(string) string, stderr i
 		dir, args = rest[0], rest[1:]
 	}
 	cfg.Resolve()
+	if cfg.MediaStorage == "s3" {
+		return cfg, "", fmt.Errorf("%s: media-storage=s3: the photos are in a bucket, which this command does not copy; "+
+			"keep the bucket with its own tools (versioning, replication), and the database as with PostgreSQL (see the README, Backups)", name)
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, "", err
 	}

@@ -417,7 +417,7 @@ func (s *Server) adminArticle(c echo.Context) (content.Article, error) {
 
 // sendAdminArticle answers with the newsroom's view and the version's ETag.
 func (s *Server) sendAdminArticle(c echo.Context, a content.Article, status int) error {
-	return sendVersioned(c, status, a.ID, a.Version, a.UpdatedAt, toAdminArticleResponse(a))
+	return sendVersioned(c, status, a.ID, a.Version, a.UpdatedAt, toAdminArticleResponse(a, s.MediaURL))
 }
 
 // updateArticle godoc
@@ -641,12 +641,12 @@ func (s *Server) listRevisions(c echo.Context) error {
 
 // toAdminArticleResponse converts an article the newsroom read or wrote,
 // with its read model.
-func toAdminArticleResponse(a content.Article) adminArticleResponse {
+func toAdminArticleResponse(a content.Article, media string) adminArticleResponse {
 	return adminArticleResponse{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
 		Title: a.Title, Standfirst: a.Standfirst,
 		Status: string(a.Status), Access: string(a.Access), PreviewBreak: a.PreviewBreak,
-		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo),
+		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo, media),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors), Source: toSourceResponse(a.Source),
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
 		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,

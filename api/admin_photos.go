@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -67,6 +69,10 @@ func (s *Server) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// removeTimeout bounds the removal of a deleted photo's files: it may wait
+// for an upload of the same bytes to end (uploadTimeout at most).
+const removeTimeout = uploadTimeout + 10*time.Second
+
 // createPhoto godoc
 //
 //	@Summary		Upload a photo
@@ -75,6 +81,8 @@ func (s *Server) uploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
 //	@Description	The memory is width × height × the bytes per pixel of the decoded image (1 for paletted, 4 for 8-bit RGBA, 8 for 16-bit RGBA; JPEG per its sampling, more when progressive), plus the decoder's and resizer's buffers; it must stay within the server's `upload-max-decoded-bytes` (default 256 MiB: a 24-megapixel baseline camera JPEG needs 185–220 MiB, a 7000×7000 16-bit PNG 443 MiB). A few uploads decode at once (`upload-decodes`, default 2); the others wait for a slot, and one still waiting at its deadline gets `503 unavailable` with `Retry-After`.
 //	@Description
 //	@Description	Each upload makes a new photo (its own caption and credit), even for bytes uploaded before: the files themselves are stored once, by content hash.
+//	@Description
+//	@Description	The files are written to the media store (a folder, or an S3 bucket) before the photo is recorded; a store that fails or does not answer is `503 unavailable`, and no photo is recorded.
 //	@Description
 //	@Description	Errors: a type that is not an accepted image is `415 unsupported_media_type`; a file over the upload limit, or an image whose header announces too many pixels or more memory to decode than allowed (a decompression bomb), is `413 payload_too_large`, nothing stored; a truncated or damaged image is `422 validation_failed` on field `file`.
 //	@Tags			photos
@@ -106,7 +114,21 @@ func (s *Server) createPhoto(c echo.Context) error {
 	if err := content.ValidatePhoto(meta); err != nil {
 		return err
 	}
-	img, err := s.Media.Put(ctx, data)
+	// The files first, then the row, under the hash's lock (see
+	// media.Store.Remove); a row that cannot be written takes back the
+	// files this upload wrote.
+	var ph content.Photo
+	_, err = s.Media.PutThen(ctx, data, func(img media.Image) error {
+		meta.Hash, meta.Width, meta.Height, meta.Mime, meta.Original = img.Hash, img.Width, img.Height, img.Mime, img.Original
+		meta.Blurhash, meta.DominantColor = img.Blurhash, img.DominantColor
+		meta.Renditions = make([]content.Rendition, 0, len(img.Renditions))
+		for _, r := range img.Renditions {
+			meta.Renditions = append(meta.Renditions, content.Rendition{Width: r.Width, Height: r.Height, Path: r.Path})
+		}
+		var err error
+		ph, err = s.Content.CreatePhoto(ctx, meta)
+		return err
+	})
 	var tle *media.TooLargeError
 	switch {
 	case errors.Is(err, media.ErrUnsupported):
@@ -130,20 +152,10 @@ func (s *Server) createPhoto(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	meta.Hash, meta.Width, meta.Height, meta.Mime, meta.Original = img.Hash, img.Width, img.Height, img.Mime, img.Original
-	meta.Blurhash, meta.DominantColor = img.Blurhash, img.DominantColor
-	meta.Renditions = make([]content.Rendition, 0, len(img.Renditions))
-	for _, r := range img.Renditions {
-		meta.Renditions = append(meta.Renditions, content.Rendition{Width: r.Width, Height: r.Height, Path: r.Path})
-	}
-	ph, err := s.Content.CreatePhoto(ctx, meta)
-	if err != nil {
-		return err
-	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderLocation, "/v1/photos/"+ph.ID)
 	h.Set(echo.HeaderCacheControl, "private, no-store")
-	return c.JSON(http.StatusCreated, toPhotoResponse(ph))
+	return c.JSON(http.StatusCreated, toPhotoResponse(ph, s.MediaURL))
 }
 
 // ceilMiB is n bytes in MiB, rounded up.
@@ -268,7 +280,7 @@ func (s *Server) updatePhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusOK, ph.ID, ph.Version, ph.UpdatedAt, toPhotoResponse(ph))
+	return sendVersioned(c, http.StatusOK, ph.ID, ph.Version, ph.UpdatedAt, toPhotoResponse(ph, s.MediaURL))
 }
 
 // deletePhoto godoc
@@ -292,8 +304,27 @@ func (s *Server) deletePhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Content.DeletePhoto(c.Request().Context(), id, expect); err != nil {
+	ctx := c.Request().Context()
+	ph, err := s.Content.Photo(ctx, id)
+	if err != nil {
 		return err
+	}
+	if err := s.Content.DeletePhoto(ctx, id, expect); err != nil {
+		return err
+	}
+	img := media.Image{Hash: ph.Hash, Original: ph.Original}
+	for _, r := range ph.Renditions {
+		img.Renditions = append(img.Renditions, media.Rendition{Width: r.Width, Height: r.Height, Path: r.Path})
+	}
+	// The row is gone: the files go even if the client does not wait.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+	defer cancel()
+	err = s.Media.Remove(rctx, img, func(ctx context.Context) (bool, error) {
+		return s.Content.PhotoFilesInUse(ctx, ph.Hash)
+	})
+	if err != nil {
+		s.Logger.LogAttrs(ctx, slog.LevelWarn, "photo deleted, its files not removed", slog.String("photo", id),
+			slog.String("hash", ph.Hash), slog.String("error", err.Error()))
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -642,10 +642,13 @@ func TestDeletePhoto(t *testing.T) {
 		t.Fatalf("delete portrait: %d %s", r.Status, r.Body)
 	}
 
-	// An unused photo: its files stay (content-addressed, maybe shared).
-	up = upload(a, editor, "unused.jpg", "image/jpeg", jpegBytes(t, 210, 100), nil)
-	var unused photoBody
+	// An unused photo: its files go with its last photo (they are
+	// content-addressed, shared by the photos of the same bytes).
+	unusedBytes := jpegBytes(t, 210, 100)
+	up = upload(a, editor, "unused.jpg", "image/jpeg", unusedBytes, nil)
+	var unused, twin photoBody
 	up.JSON(t, &unused)
+	upload(a, editor, "twin.jpg", "image/jpeg", unusedBytes, nil).JSON(t, &twin)
 	apitest.RunShared(t, a, []apitest.Scenario{
 		{Name: "reader", Method: http.MethodDelete, Path: "/v1/admin/photos/" + unused.ID, Token: tokenOf(access.RoleReader),
 			WantStatus: 403, WantCode: "forbidden"},
@@ -658,6 +661,15 @@ func TestDeletePhoto(t *testing.T) {
 		t.Fatal("refused deletes deleted the photo")
 	}
 	files := len(mediaFiles(t, root))
+	if r := a.Do(http.MethodDelete, "/v1/admin/photos/"+twin.ID, editor, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete twin: %d %s", r.Status, r.Body)
+	}
+	if n := len(mediaFiles(t, root)); n != files {
+		t.Errorf("files %d after deleting one of two photos of the same bytes, were %d", n, files)
+	}
+	if m := a.Get(unused.Renditions[0].URL, ""); m.Status != http.StatusOK {
+		t.Errorf("file shared with a remaining photo: %d", m.Status)
+	}
 	if r := a.Do(http.MethodDelete, "/v1/admin/photos/"+unused.ID, editor, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("delete unused: %d %s", r.Status, r.Body)
 	}
@@ -667,10 +679,11 @@ func TestDeletePhoto(t *testing.T) {
 	if r := a.Do(http.MethodDelete, "/v1/admin/photos/"+unused.ID, editor, nil); r.Status != http.StatusNotFound {
 		t.Errorf("second DELETE: %d", r.Status)
 	}
-	if n := len(mediaFiles(t, root)); n != files {
+	// The original, the one rendition (160 px wide) and the metadata.
+	if n := len(mediaFiles(t, root)); n != files-3 {
 		t.Errorf("files %d after delete, were %d", n, files)
 	}
-	if m := a.Get(unused.Renditions[0].URL, ""); m.Status != http.StatusOK {
+	if m := a.Get(unused.Renditions[0].URL, ""); m.Status != http.StatusNotFound {
 		t.Errorf("file of a deleted photo: %d", m.Status)
 	}
 }

@@ -241,7 +241,7 @@ func (s *Server) listArticles(c echo.Context) error {
 	resp := articleList{Data: make([]articleSummary, 0, len(list))}
 	var lastMod time.Time
 	for _, a := range list {
-		resp.Data = append(resp.Data, toArticleSummary(a, access.Decide(access.Level(a.Access), p)))
+		resp.Data = append(resp.Data, toArticleSummary(a, access.Decide(access.Level(a.Access), p), s.MediaURL))
 		if a.UpdatedAt.After(lastMod) {
 			lastMod = a.UpdatedAt
 		}
@@ -444,10 +444,11 @@ func cacheFor(p access.Principal) string {
 type readerSettings struct {
 	SubscribeURL, LoginURL string
 	Moderation             string
+	MediaURL               string // app.Services.MediaURL
 }
 
 func (s *Server) readerSettings() readerSettings {
-	return readerSettings{SubscribeURL: s.SubscribeURL, LoginURL: s.LoginURL, Moderation: s.Moderation}
+	return readerSettings{SubscribeURL: s.SubscribeURL, LoginURL: s.LoginURL, Moderation: s.Moderation, MediaURL: s.MediaURL}
 }
 
 // toArticleResponse converts an article read with its read model
@@ -466,7 +467,7 @@ func toArticleResponse(a content.Article, d access.Decision, meter *meterRespons
 	resp := articleResponse{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, TranslationKey: a.TranslationKey,
 		Title: a.Title, Standfirst: a.Standfirst, CanonicalURL: a.CanonicalURL,
-		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo),
+		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo, rs.MediaURL),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
 		Source: toSourceResponse(a.Source), Translations: toTranslationResponses(a.Translations),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
@@ -502,12 +503,12 @@ func toArticleResponse(a content.Article, d access.Decision, meter *meterRespons
 
 // toArticleSummary converts an article of a page (its read model loaded by
 // the list's read), with d the caller's access decision for it.
-func toArticleSummary(a content.Article, d access.Decision) articleSummary {
+func toArticleSummary(a content.Article, d access.Decision, media string) articleSummary {
 	return articleSummary{
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
 		CanonicalURL: a.CanonicalURL, Section: toSectionRef(a.SectionPath, a.Lang, false),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
-		Source: toSourceResponse(a.Source), Photo: toPhotoRef(a.Photo),
+		Source: toSourceResponse(a.Source), Photo: toPhotoRef(a.Photo, media),
 		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
 		Access: accessSummary{Level: string(a.Access), Granted: d.Granted},

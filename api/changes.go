@@ -123,7 +123,7 @@ func (s *Server) listChanges(c echo.Context) error {
 	}
 	articles := make(map[string]*changeArticle, len(live))
 	for id, a := range live {
-		ca := &changeArticle{articleSummary: toArticleSummary(a, access.Decide(access.Level(a.Access), p))}
+		ca := &changeArticle{articleSummary: toArticleSummary(a, access.Decide(access.Level(a.Access), p), s.MediaURL)}
 		if full {
 			ca.Body = &changeBody{HTML: a.Body.HTML, Text: a.Body.Text}
 		}

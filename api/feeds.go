@@ -216,7 +216,7 @@ func (s *Server) serveFeed(c echo.Context, scope feedScope, format feed.Format) 
 	}
 	var lastMod time.Time
 	for _, a := range list {
-		it, changed := toFeedItem(a, base, full)
+		it, changed := toFeedItem(a, s.absMediaURL(base), full)
 		out.Items = append(out.Items, it)
 		if changed.After(lastMod) {
 			lastMod = changed
@@ -277,7 +277,7 @@ func (s *Server) feedTitle(c echo.Context, scope feedScope, lang string) (feedHe
 // (content.Service.FeedArticles). changed is when the item last changed:
 // its update, its publication (a scheduled article appears later than it
 // was written) or its photo's update.
-func toFeedItem(a content.Article, base string, full bool) (it feed.Item, changed time.Time) {
+func toFeedItem(a content.Article, media string, full bool) (it feed.Item, changed time.Time) {
 	published := *a.PublishedAt
 	updated := a.UpdatedAt
 	if published.After(updated) {
@@ -304,7 +304,7 @@ func toFeedItem(a content.Article, base string, full bool) (it feed.Item, change
 	}
 	changed = updated
 	if ph := a.Photo; ph != nil {
-		it.Image = feedImage(*ph, base)
+		it.Image = feedImage(*ph, media)
 		if ph.UpdatedAt.After(changed) {
 			changed = ph.UpdatedAt
 		}
@@ -315,7 +315,7 @@ func toFeedItem(a content.Article, base string, full bool) (it feed.Item, change
 // feedImage is the largest rendition (or the original when the photo was
 // too small for any), as an absolute URL: feed readers fetch it from
 // elsewhere.
-func feedImage(ph content.Photo, base string) *feed.Image {
+func feedImage(ph content.Photo, media string) *feed.Image {
 	path, w, h := ph.Original, ph.Width, ph.Height
 	if n := len(ph.Renditions); n > 0 {
 		r := ph.Renditions[n-1] // ascending width
@@ -325,7 +325,7 @@ func feedImage(ph content.Photo, base string) *feed.Image {
 		return nil
 	}
 	return &feed.Image{
-		URL: base + "/media/" + path, Type: ph.Mime, Width: w, Height: h,
+		URL: media + path, Type: ph.Mime, Width: w, Height: h,
 		Caption: ph.Caption, Credit: ph.Credit, Alt: ph.Alt,
 	}
 }

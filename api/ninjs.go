@@ -171,7 +171,7 @@ func (s *Server) getArticleNinjs(c echo.Context) error {
 	if answered || err != nil {
 		return err
 	}
-	b, err := json.Marshal(toNinjs(a, full, base, copyrightHolder(s.PublicURL)))
+	b, err := json.Marshal(toNinjs(a, full, s.absMediaURL(base), copyrightHolder(s.PublicURL)))
 	if err != nil {
 		return fmt.Errorf("encode ninjs: %w", err)
 	}
@@ -245,8 +245,8 @@ func copyrightHolder(publicURL string) string {
 // toNinjs renders a live article with its read model
 // (content.Service.LiveArticle); full says whether the caller may have the
 // whole body (access.Principal.SyndicatesFullText), otherwise it gets the
-// stored preview. Photo links are absolute, on base.
-func toNinjs(a content.Article, full bool, base, holder string) ninjsItem {
+// stored preview. Photo links are absolute: media is what their keys follow.
+func toNinjs(a content.Article, full bool, media, holder string) ninjsItem {
 	versioned := a.UpdatedAt
 	if a.PublishedAt.After(versioned) {
 		versioned = *a.PublishedAt // saved before its scheduled time
@@ -302,12 +302,12 @@ func toNinjs(a content.Article, full bool, base, holder string) ninjsItem {
 		it.Infosources = []ninjsInfosource{{Name: a.Source.Name, URI: a.Source.URL}}
 	}
 	if a.Photo != nil {
-		it.Associations = []ninjsAssociation{toNinjsPicture(*a.Photo, base)}
+		it.Associations = []ninjsAssociation{toNinjsPicture(*a.Photo, media)}
 	}
 	return it
 }
 
-func toNinjsPicture(ph content.Photo, base string) ninjsAssociation {
+func toNinjsPicture(ph content.Photo, media string) ninjsAssociation {
 	as := ninjsAssociation{
 		Name: "featured", URI: ninjsURNScope + "photo:" + ph.ID, Type: "picture", By: ph.Credit,
 		Renditions: make([]ninjsRendition, 0, len(ph.Renditions)),
@@ -320,7 +320,7 @@ func toNinjsPicture(ph content.Photo, base string) ninjsAssociation {
 	}
 	for _, r := range ph.Renditions {
 		as.Renditions = append(as.Renditions, ninjsRendition{
-			Name: "w" + strconv.Itoa(r.Width), Href: base + "/media/" + r.Path, ContentType: ph.Mime, Width: r.Width, Height: r.Height,
+			Name: "w" + strconv.Itoa(r.Width), Href: media + r.Path, ContentType: ph.Mime, Width: r.Width, Height: r.Height,
 		})
 	}
 	return as

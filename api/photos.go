@@ -2,8 +2,9 @@ package api
 
 import (
 	"errors"
+	"io/fs"
 	"net/http"
-	"path/filepath"
+	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -51,17 +52,19 @@ func (s *Server) getPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, toPhotoResponse(ph), ph.UpdatedAt, cacheFor(principalOf(c)), nil)
+	return sendJSON(c, toPhotoResponse(ph, s.MediaURL), ph.UpdatedAt, cacheFor(principalOf(c)), nil)
 }
 
-func toPhotoResponse(p content.Photo) photoResponse {
+// toPhotoResponse converts a photo; media is what the keys of its files
+// follow in their URLs (app.Services.MediaURL).
+func toPhotoResponse(p content.Photo, media string) photoResponse {
 	r := photoResponse{
 		ID: p.ID, Width: p.Width, Height: p.Height, Mime: p.Mime, Blurhash: p.Blurhash,
 		DominantColor: p.DominantColor, Caption: p.Caption, Credit: p.Credit, Alt: p.Alt,
 		SourceURL: p.SourceURL, Renditions: make([]renditionResponse, 0, len(p.Renditions)),
 	}
 	for _, rd := range p.Renditions {
-		r.Renditions = append(r.Renditions, renditionResponse{Width: rd.Width, Height: rd.Height, URL: "/media/" + rd.Path})
+		r.Renditions = append(r.Renditions, renditionResponse{Width: rd.Width, Height: rd.Height, URL: media + rd.Path})
 	}
 	return r
 }
@@ -72,32 +75,50 @@ func toPhotoResponse(p content.Photo) photoResponse {
 // also gives it an origin of its own.
 const mediaCSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
-// serveMedia serves stored files. Their names are content hashes, so they
-// never change: they are cached for a year, immutable.
+// serveMedia serves stored files, from the folder or streamed from the
+// bucket. Their names are content hashes, so they never change: they are
+// cached for a year, immutable, and their ETag is their name. A store that
+// fails is a 503 (media.ErrStorage).
 func (s *Server) serveMedia(c echo.Context) error {
 	rel := c.Param("*")
-	clean := filepath.ToSlash(filepath.Clean("/" + rel))[1:]
-	if clean == "" || strings.Contains(clean, "..") || strings.HasPrefix(clean, ".") || strings.HasSuffix(clean, ".json") {
+	clean := path.Clean("/" + rel)[1:]
+	if clean == "" || strings.Contains(clean, "..") || strings.HasPrefix(path.Base(clean), ".") ||
+		strings.HasPrefix(clean, ".") || strings.HasSuffix(clean, ".json") || strings.Contains(clean, "\\") {
 		return notFound("no such file")
 	}
-	path := filepath.Join(s.MediaRoot, filepath.FromSlash(clean))
-	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
-	if err := c.File(path); err != nil {
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusNotFound {
-			return notFound("no such file")
-		}
+	f, err := s.Media.Open(c.Request().Context(), clean)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notFound("no such file")
+	}
+	if err != nil {
 		return err
 	}
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
+	h.Set("ETag", `"`+strings.TrimSuffix(path.Base(clean), path.Ext(clean))+`"`)
+	// ServeContent sets the type from the extension, answers
+	// If-None-Match and If-Modified-Since with 304, and ranges.
+	http.ServeContent(c.Response(), c.Request(), clean, f.ModTime, f)
 	return nil
+}
+
+// absMediaURL is what file keys follow in the absolute URLs of a feed or
+// a ninjs document: media-public-url, or /media/ on base, where this API
+// was reached.
+func (s *Server) absMediaURL(base string) string {
+	if strings.HasPrefix(s.MediaURL, "/") {
+		return base + s.MediaURL
+	}
+	return s.MediaURL
 }
 
 // toPhotoRef converts the photo an article or author shows; none (nil) is
 // nil.
-func toPhotoRef(ph *content.Photo) *photoResponse {
+func toPhotoRef(ph *content.Photo, media string) *photoResponse {
 	if ph == nil {
 		return nil
 	}
-	pr := toPhotoResponse(*ph)
+	pr := toPhotoResponse(*ph, media)
 	return &pr
 }

@@ -152,7 +152,7 @@ func (s *Server) searchRep(ctx context.Context, f content.SearchFilter, p access
 	var lastMod time.Time
 	for _, h := range res.Hits {
 		resp.Data = append(resp.Data, searchHit{
-			Article: toArticleSummary(h.Article, access.Decide(access.Level(h.Article.Access), p)),
+			Article: toArticleSummary(h.Article, access.Decide(access.Level(h.Article.Access), p), s.MediaURL),
 			Snippet: h.Snippet, Score: h.Score,
 		})
 		if h.Article.UpdatedAt.After(lastMod) {

@@ -126,11 +126,11 @@ func (s *Server) getAuthor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, toAuthorResponse(a), a.UpdatedAt, cacheFor(principalOf(c)), nil)
+	return sendJSON(c, toAuthorResponse(a, s.MediaURL), a.UpdatedAt, cacheFor(principalOf(c)), nil)
 }
 
-func toAuthorResponse(a content.Author) authorResponse {
-	return authorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, Photo: toPhotoRef(a.Photo)}
+func toAuthorResponse(a content.Author, media string) authorResponse {
+	return authorResponse{ID: a.ID, Slug: a.Slug, Name: a.Name, Bio: a.Bio, Photo: toPhotoRef(a.Photo, media)}
 }
 
 func toSectionResponse(sec content.Section, lang string) sectionResponse {

@@ -12,8 +12,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"masthead/internal/access"
@@ -51,8 +53,12 @@ type Services struct {
 	Meter       *metering.Service
 	Media       *media.Store
 	RateLimiter ratelimit.Limiter
-	// MediaRoot is the folder the media store writes to.
+	// MediaRoot is the folder the media store writes to; empty when the
+	// media are in a bucket (media-storage=s3).
 	MediaRoot string
+	// MediaURL is what a stored file's key follows in the URLs given to
+	// clients: "/media/", served by this API, or media-public-url.
+	MediaURL string
 }
 
 // Options are what the configuration does not say.
@@ -102,12 +108,19 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 	if err != nil {
 		return nil, nil, err
 	}
-	mediaRoot := filepath.Join(cfg.DataDir, "media")
-	mediaStore, err := media.NewStore(mediaRoot, o.RenditionWidths, media.Limits{
+	objects, mediaRoot, err := newObjects(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	mediaStore, err := media.New(objects, o.RenditionWidths, media.Limits{
 		MaxBytes: cfg.UploadLimit, MaxDecoded: cfg.UploadMaxDecoded, Decodes: cfg.UploadDecodes,
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	mediaURL := "/media/"
+	if cfg.MediaPublicURL != "" {
+		mediaURL = strings.TrimSuffix(cfg.MediaPublicURL, "/") + "/"
 	}
 	limiter, closeLimiter, err := newRateLimiter(ctx, cfg, o)
 	if err != nil {
@@ -126,7 +139,35 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		Media:       mediaStore,
 		RateLimiter: limiter,
 		MediaRoot:   mediaRoot,
+		MediaURL:    mediaURL,
 	}, closeLimiter, nil
+}
+
+// bucketCheckTimeout bounds the check of the bucket at start.
+const bucketCheckTimeout = 10 * time.Second
+
+// newObjects is where the photos' files go: the media folder in the data
+// folder, or the S3 bucket every process shares. A bucket that does not
+// exist, cannot be reached or refuses the credentials stops the start:
+// Masthead does not create buckets, and a process that could not store a
+// photo should not come up as if it could.
+func newObjects(ctx context.Context, cfg config.Config) (media.Objects, string, error) {
+	if cfg.MediaStorage != "s3" {
+		root := filepath.Join(cfg.DataDir, "media")
+		d, err := media.NewDir(root)
+		return d, root, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, bucketCheckTimeout)
+	defer cancel()
+	b, err := media.NewBucket(ctx, media.BucketOptions{
+		Endpoint: cfg.MediaS3Endpoint, Bucket: cfg.MediaS3Bucket, Region: cfg.MediaS3Region,
+		AccessKeyID: cfg.MediaS3AccessKeyID, SecretAccessKey: cfg.MediaS3SecretAccessKey,
+		TLS: cfg.MediaS3TLS, PathStyle: cfg.MediaS3PathStyle,
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("media-storage=s3: %w", err)
+	}
+	return b, "", nil
 }
 
 // newVerifier is our own tokens, plus the external issuer's when one is

@@ -41,6 +41,16 @@ type Config struct {
 	// UploadDecodes is how many uploads may decode at once.
 	UploadMaxDecoded int64
 	UploadDecodes    int
+	// MediaStorage is where photos are kept: "fs", the media folder under
+	// DataDir, or "s3", the bucket MediaS3Bucket at MediaS3Endpoint,
+	// which every process shares.
+	MediaStorage                                  string
+	MediaS3Endpoint, MediaS3Bucket, MediaS3Region string
+	MediaS3AccessKeyID, MediaS3SecretAccessKey    string
+	MediaS3TLS, MediaS3PathStyle                  bool
+	// MediaPublicURL, when set, is where clients fetch the files: photo
+	// URLs are it followed by the file's key, not /media/ on this server.
+	MediaPublicURL string
 	// MeterFree is how many subscribers articles a reader may open per
 	// month; 0 turns metering off.
 	MeterFree int

@@ -41,6 +41,7 @@ func TestDefaults(t *testing.T) {
 		RequestTimeout: 10 * time.Second, ShutdownTimeout: 30 * time.Second, CacheTTL: 5 * time.Second, CacheSize: 64 << 20,
 		UploadLimit:      20 << 20,
 		UploadMaxDecoded: 256 << 20, UploadDecodes: 2,
+		MediaStorage: "fs", MediaS3TLS: true,
 		RateLimitAnon: 600, RateLimitPartner: 1200, PartnerTokenTTL: 8760 * time.Hour,
 		SchedulerInterval: 5 * time.Second,
 		AccessTTL:         15 * time.Minute, RefreshTTL: 720 * time.Hour,

@@ -154,6 +154,72 @@ var settings = []Setting{
 		check: func(c Config) error { return within(c.UploadDecodes, 1, 64, "1 and 64") },
 	},
 	{
+		Flag: "media-storage", Env: "MASTHEAD_MEDIA_STORAGE", Default: "fs",
+		Usage: "where photos are kept: fs (the media folder in the data folder) or s3 (an S3-compatible bucket that every process shares)",
+		field: text(func(c *Config) *string { return &c.MediaStorage }),
+		check: func(c Config) error { return oneOf(c.MediaStorage, "fs", "s3") },
+	},
+	{
+		Flag: "media-s3-endpoint", Env: "MASTHEAD_MEDIA_S3_ENDPOINT", when: s3On,
+		Usage: "host or host:port of the S3-compatible server, without scheme, e.g. s3.eu-west-3.amazonaws.com (required with media-storage=s3)",
+		field: text(func(c *Config) *string { return &c.MediaS3Endpoint }),
+		check: func(c Config) error { return endpoint(c.MediaS3Endpoint) },
+	},
+	{
+		Flag: "media-s3-bucket", Env: "MASTHEAD_MEDIA_S3_BUCKET", when: s3On,
+		Usage: "bucket of the photos, which must exist: Masthead does not create it (required with media-storage=s3)",
+		field: text(func(c *Config) *string { return &c.MediaS3Bucket }),
+		check: func(c Config) error { return required(c.MediaS3Bucket, "required with media-storage=s3") },
+	},
+	{
+		Flag: "media-s3-region", Env: "MASTHEAD_MEDIA_S3_REGION", when: s3On,
+		Usage: "region of the bucket, e.g. eu-west-3 (empty: asked of the server)",
+		field: text(func(c *Config) *string { return &c.MediaS3Region }),
+	},
+	{
+		Flag: "media-s3-access-key-id", Env: "MASTHEAD_MEDIA_S3_ACCESS_KEY_ID", when: s3On,
+		Usage: "access key ID that signs the requests to the bucket (empty, with no secret: unsigned requests)",
+		field: text(func(c *Config) *string { return &c.MediaS3AccessKeyID }),
+		check: func(c Config) error {
+			if (c.MediaS3AccessKeyID == "") != (c.MediaS3SecretAccessKey == "") {
+				return errors.New("set with media-s3-secret-access-key, or neither")
+			}
+			return nil
+		},
+	},
+	{
+		Flag: "media-s3-secret-access-key", Env: "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY", Secret: MaskAll, when: s3On,
+		Usage: "secret access key that goes with media-s3-access-key-id",
+		field: text(func(c *Config) *string { return &c.MediaS3SecretAccessKey }),
+	},
+	{
+		Flag: "media-s3-tls", Env: "MASTHEAD_MEDIA_S3_TLS", Default: "true", when: s3On,
+		Usage: "reach the S3 server over https (false: plain http, for a server on a private network)",
+		field: boolean(func(c *Config) *bool { return &c.MediaS3TLS }),
+	},
+	{
+		Flag: "media-s3-path-style", Env: "MASTHEAD_MEDIA_S3_PATH_STYLE", when: s3On,
+		Usage: "address the bucket as endpoint/bucket/key instead of bucket.endpoint/key (MinIO, Ceph, Garage and most self-hosted servers)",
+		field: boolean(func(c *Config) *bool { return &c.MediaS3PathStyle }),
+	},
+	{
+		Flag: "media-public-url", Env: "MASTHEAD_MEDIA_PUBLIC_URL",
+		Usage: "base URL where clients fetch photos directly, a public bucket or a CDN, e.g. https://cdn.example/media/ (empty: from this server's /media/)",
+		field: text(func(c *Config) *string { return &c.MediaPublicURL }),
+		check: func(c Config) error {
+			if c.MediaPublicURL == "" {
+				return nil
+			}
+			if err := httpURL(c.MediaPublicURL); err != nil {
+				return err
+			}
+			if p, _ := url.Parse(c.MediaPublicURL); p.RawQuery != "" || p.Fragment != "" {
+				return errors.New("must have no query or fragment: file keys are appended to it")
+			}
+			return nil
+		},
+	},
+	{
 		Flag: "read-timeout", Env: "MASTHEAD_READ_TIMEOUT", Default: "10s",
 		Usage: "longest time to read a whole request, body included, e.g. 10s",
 		field: duration(func(c *Config) *time.Duration { return &c.ReadTimeout }),
@@ -381,6 +447,34 @@ var settings = []Setting{
 }
 
 func jwksOn(c Config) bool { return c.JWKSURL != "" }
+
+func s3On(c Config) bool { return c.MediaStorage == "s3" }
+
+// MaskAll hides a secret that is not a URL whole: only whether it is set
+// shows.
+func MaskAll(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "xxxxx"
+}
+
+// endpoint refuses what is not a host or host:port: a scheme or a path
+// has no place there (TLS is its own setting).
+func endpoint(s string) error {
+	if s == "" {
+		return errors.New("required with media-storage=s3")
+	}
+	if strings.Contains(s, "://") || strings.ContainsAny(s, "/?#@ ") {
+		return errors.New("must be a host or host:port, without scheme or path (https is media-s3-tls)")
+	}
+	if strings.Contains(s, ":") {
+		if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
+			return errors.New("must be a host or host:port")
+		}
+	}
+	return nil
+}
 
 // within says the range when v is outside [lo, hi].
 func within[T cmp.Ordered](v, lo, hi T, rng string) error {

@@ -3,6 +3,7 @@ package config_test
 import (
 	"flag"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -81,6 +82,15 @@ var settingCases = []settingCase{
 	{"rate-limit-partner", "MASTHEAD_RATE_LIMIT_PARTNER", "50", "70", func(c config.Config) any { return c.RateLimitPartner }, 50, 70},
 	{"partner-token-ttl", "MASTHEAD_PARTNER_TOKEN_TTL", "720h", "48h", func(c config.Config) any { return c.PartnerTokenTTL }, 720 * time.Hour, 48 * time.Hour},
 	{"redis-url", "MASTHEAD_REDIS_URL", "redis://:pw@cache:6379/2", "redis://other:6379", func(c config.Config) any { return c.RedisURL }, "redis://:pw@cache:6379/2", "redis://other:6379"},
+	{"media-storage", "MASTHEAD_MEDIA_STORAGE", "s3", "fs", func(c config.Config) any { return c.MediaStorage }, "s3", "fs"},
+	{"media-s3-endpoint", "MASTHEAD_MEDIA_S3_ENDPOINT", "s3.env.example", "minio.flag:9000", func(c config.Config) any { return c.MediaS3Endpoint }, "s3.env.example", "minio.flag:9000"},
+	{"media-s3-bucket", "MASTHEAD_MEDIA_S3_BUCKET", "photos-env", "photos-flag", func(c config.Config) any { return c.MediaS3Bucket }, "photos-env", "photos-flag"},
+	{"media-s3-region", "MASTHEAD_MEDIA_S3_REGION", "eu-west-3", "us-east-1", func(c config.Config) any { return c.MediaS3Region }, "eu-west-3", "us-east-1"},
+	{"media-s3-access-key-id", "MASTHEAD_MEDIA_S3_ACCESS_KEY_ID", "AKIAENV", "AKIAFLAG", func(c config.Config) any { return c.MediaS3AccessKeyID }, "AKIAENV", "AKIAFLAG"},
+	{"media-s3-secret-access-key", "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY", "secret-env", "secret-flag", func(c config.Config) any { return c.MediaS3SecretAccessKey }, "secret-env", "secret-flag"},
+	{"media-s3-tls", "MASTHEAD_MEDIA_S3_TLS", "false", "true", func(c config.Config) any { return c.MediaS3TLS }, false, true},
+	{"media-s3-path-style", "MASTHEAD_MEDIA_S3_PATH_STYLE", "true", "false", func(c config.Config) any { return c.MediaS3PathStyle }, true, false},
+	{"media-public-url", "MASTHEAD_MEDIA_PUBLIC_URL", "https://cdn.env.example/m/", "https://flag.example/media/", func(c config.Config) any { return c.MediaPublicURL }, "https://cdn.env.example/m/", "https://flag.example/media/"},
 }
 
 func caseFor(t *testing.T, flag string) settingCase {
@@ -255,14 +265,18 @@ func TestTableRows(t *testing.T) {
 	}
 }
 
-func TestSecretsAreTheURLsThatCarryPasswords(t *testing.T) {
+// urlSecrets are the secret settings that are URLs carrying a password,
+// masked by MaskURL; the other secrets are hidden whole (MaskAll).
+var urlSecrets = []string{"db", "jwks-url", "redis-url"}
+
+func TestSecretsAreTheURLsThatCarryPasswordsAndTheKeys(t *testing.T) {
 	var secret []string
 	for _, s := range config.Settings() {
 		if s.Secret != nil {
 			secret = append(secret, s.Flag)
 		}
 	}
-	if want := []string{"db", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
+	if want := []string{"db", "media-s3-secret-access-key", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
 		t.Errorf("secret settings %q, want %q", secret, want)
 	}
 }
@@ -335,7 +349,8 @@ func TestStringMasksEverySecret(t *testing.T) {
 			// ftp: invalid for the settings that are checked, so that
 			// Validate's message shows the value too.
 			raw := "ftp://svc:pw-in-userinfo@host.example:5432/x?sslmode=require&password=pw-in-query"
-			c, err := load(t, map[string]string{s.Env: raw})
+			// The S3 settings are in use (logged, checked) with s3 only.
+			c, err := load(t, map[string]string{s.Env: raw, "MASTHEAD_MEDIA_STORAGE": "s3"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +361,11 @@ func TestStringMasksEverySecret(t *testing.T) {
 				}
 			}
 			key := strings.ReplaceAll(s.Flag, "-", "_")
-			if want := key + "=ftp://svc:xxxxx@host.example:5432/x?sslmode=require&password=xxxxx"; !strings.Contains(str, want) {
+			want := key + "=ftp://svc:xxxxx@host.example:5432/x?sslmode=require&password=xxxxx"
+			if !slices.Contains(urlSecrets, s.Flag) {
+				want = key + "=xxxxx"
+			}
+			if !strings.Contains(str, want) {
 				t.Errorf("String() lacks %s: %s", want, str)
 			}
 			if err := c.Validate(); err != nil && (strings.Contains(err.Error(), "pw-in-userinfo") || strings.Contains(err.Error(), "pw-in-query")) {
@@ -467,7 +486,9 @@ func TestStringLogsEverySettingInUse(t *testing.T) {
 	s := c.String()
 	for _, st := range config.Settings() {
 		key := strings.ReplaceAll(st.Flag, "-", "_") + "="
-		isJWKS := strings.HasPrefix(st.Flag, "jwks-")
+		// Those of an external issuer and of an S3 store are logged only
+		// when one is configured.
+		isJWKS := strings.HasPrefix(st.Flag, "jwks-") || strings.HasPrefix(st.Flag, "media-s3-")
 		if strings.Contains(s, " "+key) || strings.HasPrefix(s, key) {
 			if isJWKS {
 				t.Errorf("%s logged without jwks-url", key)
@@ -480,5 +501,62 @@ func TestStringLogsEverySettingInUse(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("String() lacks %s: %s", want, s)
 		}
+	}
+}
+
+// An S3 store is checked at start: what it needs, and values that cannot
+// work, refuse to start with the setting named. The bucket's existence is
+// checked when the store is built (media.NewBucket), not here.
+func TestMediaStorageSettings(t *testing.T) {
+	s3 := map[string]string{
+		"MASTHEAD_MEDIA_STORAGE": "s3", "MASTHEAD_MEDIA_S3_ENDPOINT": "minio.internal:9000", "MASTHEAD_MEDIA_S3_BUCKET": "photos",
+		"MASTHEAD_MEDIA_S3_ACCESS_KEY_ID": "AKIA", "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY": "hunter2-s3",
+	}
+	with := func(k, v string) map[string]string {
+		m := maps.Clone(s3)
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	c, err := load(t, s3)
+	if err != nil || c.Validate() != nil {
+		t.Fatalf("valid S3 settings refused: %v %v", err, c.Validate())
+	}
+	if str := c.String(); strings.Contains(str, "hunter2-s3") || !strings.Contains(str, "media_s3_secret_access_key=xxxxx") ||
+		!strings.Contains(str, "media_s3_bucket=photos") || !strings.Contains(str, "media_s3_tls=true") {
+		t.Errorf("String(): %s", str)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"MASTHEAD_MEDIA_STORAGE": "nfs"}, "media-storage=nfs: fs or s3"},
+		{with("MASTHEAD_MEDIA_S3_BUCKET", ""), "media-s3-bucket=: required with media-storage=s3"},
+		{with("MASTHEAD_MEDIA_S3_ENDPOINT", ""), "media-s3-endpoint=: required with media-storage=s3"},
+		{with("MASTHEAD_MEDIA_S3_ENDPOINT", "https://s3.example"), "media-s3-endpoint=https://s3.example: must be a host or host:port, without scheme"},
+		{with("MASTHEAD_MEDIA_S3_ENDPOINT", "s3.example/bucket"), "media-s3-endpoint"},
+		{with("MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY", ""), "media-s3-access-key-id=AKIA: set with media-s3-secret-access-key"},
+		{with("MASTHEAD_MEDIA_PUBLIC_URL", "cdn.example/media"), "media-public-url=cdn.example/media: must be an absolute http(s) URL"},
+		{with("MASTHEAD_MEDIA_PUBLIC_URL", "https://cdn.example/m?v=1"), "media-public-url"},
+	} {
+		c, err := load(t, tc.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: Validate says %v, want %q", tc.env, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2-s3") {
+			t.Errorf("Validate leaks the secret: %v", err)
+		}
+	}
+	// With fs, the S3 settings are neither checked nor logged.
+	c, err = load(t, map[string]string{"MASTHEAD_MEDIA_S3_ENDPOINT": "https://wrong", "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY": "hunter2-s3"})
+	if err != nil || c.Validate() != nil || strings.Contains(c.String(), "media_s3") {
+		t.Errorf("fs checks or logs S3 settings: %v %v %s", err, c.Validate(), c.String())
 	}
 }

@@ -130,6 +130,17 @@ func (s *Service) PhotoInUse(ctx context.Context, id string) (PhotoUse, error) {
 	return u, nil
 }
 
+// PhotoFilesInUse reports whether a photo made from the bytes of hash
+// remains: the files of a hash are shared by every photo made from the
+// same bytes, and go only with the last of them.
+func (s *Service) PhotoFilesInUse(ctx context.Context, hash string) (bool, error) {
+	var n int64
+	if err := s.db.Read(ctx).Model(&photoRow{}).Where("hash = ?", hash).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("photos of %s: %w", hash, err)
+	}
+	return n > 0, nil
+}
+
 // photoUse runs the usage queries on db (a transaction or a pool).
 //
 // Photo blocks are found in the stored body JSON with LIKE: bodies are
@@ -158,8 +169,9 @@ func photoUse(db *gorm.DB, id string) (PhotoUse, error) {
 // transaction on the writer; the foreign keys of articles.photo_id and
 // authors.photo_id back it up for featured photos and portraits.
 //
-// The files stay in the media store: they are named by content hash and may
-// be shared by another photo row made from the same bytes.
+// The files are the caller's to remove (media.Store.Remove): they are named
+// by content hash and may be shared by another photo row made from the
+// same bytes (PhotoFilesInUse).
 func (s *Service) DeletePhoto(ctx context.Context, id string, expect int) error {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var row photoRow

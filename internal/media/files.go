@@ -1,70 +1,42 @@
 package media
 
 import (
-	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 )
 
 // maxMetaBytes bounds the metadata file read back by loadMeta.
 const maxMetaBytes = 64 << 10
 
-// abs returns the filesystem path of a slash-separated path relative to root.
-func (s *Store) abs(rel string) string {
-	return filepath.Join(s.root, filepath.FromSlash(rel))
-}
-
-func (s *Store) mkdir(rel string) error {
-	if err := os.MkdirAll(s.abs(rel), 0o755); err != nil {
-		return fmt.Errorf("media: create directory: %w", err)
-	}
-	return nil
-}
-
-// writeFile atomically writes the output of encode to rel: into a temporary
-// file in the same directory, synced, then renamed into place. Unless
-// overwrite is set, an existing file is kept and encode is not called; files
-// are content-addressed, so an existing file already has the right content.
-func (s *Store) writeFile(rel string, overwrite bool, encode func(io.Writer) error) (err error) {
-	dst := s.abs(rel)
+// writeFile writes the output of encode to key, as contentType. Unless
+// overwrite is set, an existing object is kept and encode is not called:
+// keys are content-addressed, so an existing object already has the right
+// content. wrote reports whether the object was written.
+func (s *Store) writeFile(ctx context.Context, key string, overwrite bool, contentType string, encode func(io.Writer) error) (wrote bool, err error) {
 	if !overwrite {
-		if _, err := os.Stat(dst); err == nil {
-			return nil
+		_, err := s.objects.Stat(ctx, key)
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return false, err
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("media: write %s: %w", rel, err)
+	var buf bytes.Buffer
+	if err := encode(&buf); err != nil {
+		return false, fmt.Errorf("media: encode %s: %w", key, err)
 	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("media: write %s: %w", rel, err)
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	err = encode(bw)
-	if err == nil {
-		err = bw.Flush()
+	if err := s.objects.Put(ctx, key, buf.Bytes(), contentType); err != nil {
+		return false, err
 	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	return true, nil
 }
 
 func (s *Store) metaPath(hash string) string {
@@ -72,34 +44,39 @@ func (s *Store) metaPath(hash string) string {
 }
 
 // saveMeta records img; its presence marks the image as completely stored.
-func (s *Store) saveMeta(img Image) error {
-	return s.writeFile(s.metaPath(img.Hash), true, func(w io.Writer) error {
+func (s *Store) saveMeta(ctx context.Context, img Image) error {
+	_, err := s.writeFile(ctx, s.metaPath(img.Hash), true, "application/json", func(w io.Writer) error {
 		return json.NewEncoder(w).Encode(img)
 	})
+	return err
 }
 
 // loadMeta returns the recorded Image for hash if it is present, consistent
 // with this store's configuration, and all its files exist. Anything else
-// (missing, unreadable, stale) reports false, and the caller regenerates.
-func (s *Store) loadMeta(hash string) (Image, bool) {
-	f, err := os.Open(s.abs(s.metaPath(hash)))
+// (missing, unreadable, stale) reports false, and the caller regenerates;
+// a store that fails is an error (ErrStorage).
+func (s *Store) loadMeta(ctx context.Context, hash string) (Image, bool, error) {
+	f, err := s.objects.Open(ctx, s.metaPath(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Image{}, false, nil
+	}
 	if err != nil {
-		return Image{}, false
+		return Image{}, false, err
 	}
 	defer f.Close()
 	var img Image
 	if err := json.NewDecoder(io.LimitReader(f, maxMetaBytes)).Decode(&img); err != nil {
-		return Image{}, false
+		if errors.Is(err, ErrStorage) {
+			return Image{}, false, err
+		}
+		return Image{}, false, nil
 	}
-	if !s.consistent(hash, img) {
-		return Image{}, false
-	}
-	return img, true
+	return s.consistent(ctx, hash, img)
 }
 
 // consistent reports whether img is what this store would produce for hash
 // and whether every file it names exists.
-func (s *Store) consistent(hash string, img Image) bool {
+func (s *Store) consistent(ctx context.Context, hash string, img Image) (Image, bool, error) {
 	var ext string
 	switch img.Mime {
 	case MimeJPEG:
@@ -107,29 +84,33 @@ func (s *Store) consistent(hash string, img Image) bool {
 	case MimePNG:
 		ext = ".png"
 	default:
-		return false
+		return Image{}, false, nil
 	}
 	if img.Hash != hash || img.Width <= 0 || img.Height <= 0 ||
 		img.Original != path.Join(hash[:2], hash+ext) {
-		return false
+		return Image{}, false, nil
 	}
 	widths := make([]int, len(img.Renditions))
 	for i, r := range img.Renditions {
 		if r.Path != path.Join(hash[:2], fmt.Sprintf("%s-%d%s", hash, r.Width, ext)) ||
 			r.Height != scaledHeight(img.Width, img.Height, r.Width) {
-			return false
+			return Image{}, false, nil
 		}
 		widths[i] = r.Width
 	}
 	if !slices.Equal(widths, s.plan(img.Width)) {
-		return false
+		return Image{}, false, nil
 	}
-	for _, rel := range append([]string{img.Original}, renditionPaths(img)...) {
-		if _, err := os.Stat(s.abs(rel)); err != nil {
-			return false
+	for _, key := range append([]string{img.Original}, renditionPaths(img)...) {
+		_, err := s.objects.Stat(ctx, key)
+		if errors.Is(err, fs.ErrNotExist) {
+			return Image{}, false, nil
+		}
+		if err != nil {
+			return Image{}, false, err
 		}
 	}
-	return true
+	return img, true, nil
 }
 
 func renditionPaths(img Image) []string {

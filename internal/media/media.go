@@ -1,5 +1,7 @@
-// Package media stores photos on disk, named by the SHA-256 of their bytes,
+// Package media stores photos, named by the SHA-256 of their bytes,
 // together with downscaled renditions, a blurhash and a dominant colour.
+// The files go to an Objects: a folder on disk (Dir, the default) or an
+// S3-compatible bucket (Bucket) that every process shares.
 //
 // Input is treated as hostile: the type is sniffed from magic bytes, the size,
 // the pixel count and the memory that decoding needs (estimated from the
@@ -8,7 +10,8 @@
 // re-encoded from pixels so that metadata such as EXIF (including GPS
 // positions) never reaches disk.
 //
-// Layout under the root, for a hash h whose first two hex digits are hh:
+// Keys (paths under the folder, names in the bucket), for a hash h whose
+// first two hex digits are hh:
 //
 //	hh/h.jpg        the full-size original, re-encoded (or h.png)
 //	hh/h-640.jpg    one file per rendition width
@@ -24,12 +27,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"masthead/internal/fault"
 )
@@ -123,12 +125,12 @@ type DecodeStats struct {
 	Total   int64 // decodes started
 }
 
-// Store writes images and their renditions below a root directory.
+// Store makes images and their renditions and writes them to its Objects.
 // It is safe for concurrent use.
 type Store struct {
-	root   string
-	widths []int // ascending, unique, positive
-	limits Limits
+	objects Objects
+	widths  []int // ascending, unique, positive
+	limits  Limits
 
 	mu       sync.Mutex
 	inflight map[string]chan struct{} // hash -> closed when that Put ends
@@ -140,13 +142,23 @@ type Store struct {
 	decoding func()
 }
 
-// NewStore returns a Store rooted at root, creating the directory if needed.
-// widths are the rendition widths to produce, e.g. []int{320, 640, 1280};
-// their order does not matter and they must be positive. Zero or negative
-// limits are replaced by the defaults.
+// NewStore returns a Store on the folder root (a Dir), creating the folder
+// if needed; see New.
 func NewStore(root string, widths []int, limits Limits) (*Store, error) {
-	if root == "" {
-		return nil, errors.New("media: empty root")
+	d, err := NewDir(root)
+	if err != nil {
+		return nil, err
+	}
+	return New(d, widths, limits)
+}
+
+// New returns a Store writing to objects. widths are the rendition widths
+// to produce, e.g. []int{320, 640, 1280}; their order does not matter and
+// they must be positive. Zero or negative limits are replaced by the
+// defaults.
+func New(objects Objects, widths []int, limits Limits) (*Store, error) {
+	if objects == nil {
+		return nil, errors.New("media: no objects store")
 	}
 	ws := slices.Clone(widths)
 	for _, w := range ws {
@@ -168,11 +180,8 @@ func NewStore(root string, widths []int, limits Limits) (*Store, error) {
 	if limits.Decodes <= 0 {
 		limits.Decodes = DefaultDecodes
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return nil, fmt.Errorf("media: create root: %w", err)
-	}
 	return &Store{
-		root:     filepath.Clean(root),
+		objects:  objects,
 		widths:   ws,
 		limits:   limits,
 		inflight: make(map[string]chan struct{}),
@@ -243,8 +252,17 @@ func (s *Store) acquire(ctx context.Context) (release func(), err error) {
 	}, nil
 }
 
-// Root returns the directory the store writes to.
-func (s *Store) Root() string { return s.root }
+// Root returns the folder the store writes to, or "" when its Objects are
+// not a Dir.
+func (s *Store) Root() string {
+	if d, ok := s.objects.(*Dir); ok {
+		return d.Root()
+	}
+	return ""
+}
+
+// Objects returns where the store keeps its files.
+func (s *Store) Objects() Objects { return s.objects }
 
 // Put stores data and returns its description.
 //
@@ -260,8 +278,19 @@ func (s *Store) Root() string { return s.root }
 //
 // Storing the same bytes twice writes them once: files already present are
 // reused. Errors wrap ErrUnsupported, ErrTooLarge or ErrCorrupt where the
-// input is at fault; ctx is checked between steps.
+// input is at fault, ErrStorage where the Objects failed; ctx is checked
+// between steps. What a failed Put wrote is deleted again.
 func (s *Store) Put(ctx context.Context, data []byte) (Image, error) {
+	return s.PutThen(ctx, data, nil)
+}
+
+// PutThen is Put, then commit (when not nil) with the stored image, while
+// no other call of this Store on the same bytes runs (see Remove): the
+// caller records the image there, such as a database row. When commit
+// fails, the files this call wrote are deleted again, and its error is
+// returned; files that were already stored are kept, since another record
+// may name them.
+func (s *Store) PutThen(ctx context.Context, data []byte, commit func(Image) error) (Image, error) {
 	if err := ctx.Err(); err != nil {
 		return Image{}, err
 	}
@@ -286,35 +315,109 @@ func (s *Store) Put(ctx context.Context, data []byte) (Image, error) {
 	}
 	defer release()
 
-	if img, ok := s.loadMeta(hash); ok {
-		return img, nil
-	}
-	img, err := s.decodeAndWrite(ctx, f, hash, data, w, h, cost)
+	img, stored, err := s.loadMeta(ctx, hash)
 	if err != nil {
 		return Image{}, err
 	}
-	if err := s.saveMeta(img); err != nil {
-		return Image{}, err
+	var wrote []string
+	if !stored {
+		img, wrote, err = s.decodeAndWrite(ctx, f, hash, data, w, h, cost)
+		if err == nil {
+			err = s.saveMeta(ctx, img)
+		}
+		if err != nil {
+			s.takeBack(ctx, wrote)
+			return Image{}, err
+		}
+	}
+	if commit != nil {
+		if err := commit(img); err != nil {
+			if !stored {
+				// The metadata first: without it, the image counts as not
+				// stored, whatever remains of it.
+				s.takeBack(ctx, append([]string{s.metaPath(hash)}, wrote...))
+			}
+			return Image{}, err
+		}
 	}
 	return img, nil
 }
 
+// cleanupTimeout bounds the deletions after a failed Put or a Remove that
+// run when the request's own context is over.
+const cleanupTimeout = 10 * time.Second
+
+// takeBack deletes keys, as far as the store lets it: a key left behind is
+// an unused file, never a record naming a missing one.
+func (s *Store) takeBack(ctx context.Context, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	for _, k := range keys {
+		if s.objects.Delete(ctx, k) != nil {
+			return
+		}
+	}
+}
+
+// Remove deletes the files of img (its metadata first, then the original
+// and the renditions), unless inUse, asked while no Put of the same hash
+// runs in this Store, reports that a record still names them: files are
+// shared by every photo made from the same bytes. Errors wrap ErrStorage.
+//
+// Between processes nothing serialises a Remove and a Put of the same
+// bytes: a Put whose record is written between inUse and the deletions
+// names files that are gone. The window is narrow (the same picture
+// uploaded again while its last photo is deleted).
+func (s *Store) Remove(ctx context.Context, img Image, inUse func(context.Context) (bool, error)) error {
+	if len(img.Hash) < 2 {
+		return fmt.Errorf("media: remove: bad hash %q", img.Hash)
+	}
+	release, err := s.lock(ctx, img.Hash)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if inUse != nil {
+		used, err := inUse(ctx)
+		if err != nil || used {
+			return err
+		}
+	}
+	for _, k := range append([]string{s.metaPath(img.Hash), img.Original}, renditionPaths(img)...) {
+		if k == "" {
+			continue
+		}
+		if err := s.objects.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open returns a stored file for reading; a missing one is fs.ErrNotExist.
+func (s *Store) Open(ctx context.Context, key string) (*File, error) {
+	return s.objects.Open(ctx, key)
+}
+
 // decodeAndWrite runs process in a decoding slot, then gives the memory of
 // a large decode back to the operating system.
-func (s *Store) decodeAndWrite(ctx context.Context, f format, hash string, data []byte, w, h int, cost int64) (Image, error) {
+func (s *Store) decodeAndWrite(ctx context.Context, f format, hash string, data []byte, w, h int, cost int64) (Image, []string, error) {
 	release, err := s.acquire(ctx)
 	if err != nil {
-		return Image{}, err
+		return Image{}, nil, err
 	}
 	if s.decoding != nil {
 		s.decoding()
 	}
-	img, err := s.process(ctx, f, hash, data, w, h)
+	img, wrote, err := s.process(ctx, f, hash, data, w, h)
 	release()
 	if cost > releaseAbove {
 		debug.FreeOSMemory()
 	}
-	return img, err
+	return img, wrote, err
 }
 
 // lock serialises Puts of the same hash within this Store so that a second,

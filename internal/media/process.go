@@ -30,25 +30,27 @@ var resampleFilter = imaging.Lanczos
 
 // process decodes data (already sniffed as f, within MaxBytes, and whose
 // header announced cfgW×cfgH within the limits) and writes the original and
-// the renditions. It does not write the metadata file.
-func (s *Store) process(ctx context.Context, f format, hash string, data []byte, cfgW, cfgH int) (Image, error) {
+// the renditions. It does not write the metadata file. wrote lists the keys
+// it wrote (not those it found already there), also on error, so that a
+// failed Put can take them back.
+func (s *Store) process(ctx context.Context, f format, hash string, data []byte, cfgW, cfgH int) (_ Image, wrote []string, _ error) {
 	if err := ctx.Err(); err != nil {
-		return Image{}, err
+		return Image{}, wrote, err
 	}
 
 	src, err := decode(data)
 	if err != nil {
-		return Image{}, fmt.Errorf("media: decode %s: %w: %w", f.mime, err, ErrCorrupt)
+		return Image{}, wrote, fmt.Errorf("media: decode %s: %w: %w", f.mime, err, ErrCorrupt)
 	}
 	b := src.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if !(w == cfgW && h == cfgH) && !(w == cfgH && h == cfgW) {
 		// A decoder disagreeing with its own header: refuse rather than
 		// trust a size that was never checked against the limits.
-		return Image{}, fmt.Errorf("media: decoded %dx%d, header said %dx%d: %w", w, h, cfgW, cfgH, ErrCorrupt)
+		return Image{}, wrote, fmt.Errorf("media: decoded %dx%d, header said %dx%d: %w", w, h, cfgW, cfgH, ErrCorrupt)
 	}
 	if err := ctx.Err(); err != nil {
-		return Image{}, err
+		return Image{}, wrote, err
 	}
 
 	out := Image{Hash: hash, Width: w, Height: h, Mime: MimeJPEG}
@@ -62,9 +64,6 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte,
 		}
 	}
 	dir := hash[:2]
-	if err := s.mkdir(dir); err != nil {
-		return Image{}, err
-	}
 
 	// Renditions, largest first, each resized from the previous one: the
 	// full-size source is read once, and every further step is at most
@@ -74,7 +73,7 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte,
 	prev := src
 	for i := len(widths) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
-			return Image{}, err
+			return Image{}, wrote, err
 		}
 		rw := widths[i]
 		rh := scaledHeight(w, h, rw)
@@ -83,8 +82,12 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte,
 			r = imaging.Resize(prev, rw, rh, resampleFilter)
 		}
 		rel := path.Join(dir, fmt.Sprintf("%s-%d%s", hash, rw, ext))
-		if err := s.writeFile(rel, false, encode(r)); err != nil {
-			return Image{}, err
+		put, err := s.writeFile(ctx, rel, false, out.Mime, encode(r))
+		if put {
+			wrote = append(wrote, rel)
+		}
+		if err != nil {
+			return Image{}, wrote, err
 		}
 		out.Renditions[i] = Rendition{Width: rw, Height: rh, Path: rel}
 		prev = r
@@ -93,21 +96,25 @@ func (s *Store) process(ctx context.Context, f format, hash string, data []byte,
 	thumb := imaging.Fit(prev, thumbSize, thumbSize, imaging.Box)
 	out.Blurhash, err = blurhash.Encode(4, 3, thumb)
 	if err != nil {
-		return Image{}, fmt.Errorf("media: blurhash: %w", err)
+		return Image{}, wrote, fmt.Errorf("media: blurhash: %w", err)
 	}
 	out.DominantColor = meanColor(thumb)
 
 	if err := ctx.Err(); err != nil {
-		return Image{}, err
+		return Image{}, wrote, err
 	}
 	// The full-size encode is the most expensive step. Running it
 	// concurrently with the (already parallel) resizing showed no
 	// measurable gain on 2 cores, so it stays sequential.
 	out.Original = path.Join(dir, hash+ext)
-	if err := s.writeFile(out.Original, false, encode(src)); err != nil {
-		return Image{}, err
+	put, err := s.writeFile(ctx, out.Original, false, out.Mime, encode(src))
+	if put {
+		wrote = append(wrote, out.Original)
 	}
-	return out, nil
+	if err != nil {
+		return Image{}, wrote, err
+	}
+	return out, wrote, nil
 }
 
 // decode decodes data and applies its EXIF orientation. A panicking decoder
