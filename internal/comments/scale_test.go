@@ -318,6 +318,7 @@ func rowsRead(tb testing.TB, db *store.DB, query string, vars ...any) (n, slack 
 }
 
 type planNode struct {
+	Type      string     `json:"Node Type"`
 	Relation  string     `json:"Relation Name"`
 	Rows      float64    `json:"Actual Rows"`
 	Loops     float64    `json:"Actual Loops"`
