@@ -133,10 +133,10 @@ loadtest-search: build
 	$(GO) build -trimpath -o bin/floor ./loadtest/floor
 	SIZES='$(SEARCH_SIZES)' DB='$(SEARCH_DB)' DURATION='$(SEARCH_DURATION)' CONNECTIONS='$(SEARCH_CONNECTIONS)' loadtest/search.sh
 
-## seed articles=N: write a generated archive of N articles into ./data (an empty database)
+## seed articles=N [comments=M]: write a generated archive of N articles (and M comments) into ./data (an empty database)
 seed:
 	@test -n "$(articles)" || { echo "usage: make seed articles=10000 [seed=S]"; exit 1; }
-	$(GO) run $(GOTAGS) . seed --articles $(articles) --seed $(or $(seed),1)
+	$(GO) run $(GOTAGS) . seed --articles $(articles) --comments $(or $(comments),0) --seed $(or $(seed),1)
 
 ## migrate-new name=NAME: the next numbered migration, in both dialect folders
 migrate-new:

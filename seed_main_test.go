@@ -63,7 +63,7 @@ func TestSeedCommand(t *testing.T) {
 		return out, flags, dsn
 	}
 	out, flags, dsn := seedInto("--articles", "300", "--seed", "7")
-	if !strings.Contains(out, ": 300 articles written (seed 7; 7 sections, 20 tags, 9 authors created)") {
+	if !strings.Contains(out, ": 300 articles and 0 comments written (seed 7; 7 sections, 20 tags, 9 authors created)") {
 		t.Errorf("said %q", out)
 	}
 	list := readSeeded(t, dsn)
@@ -159,7 +159,7 @@ func TestSeedCommand(t *testing.T) {
 		t.Errorf("a second seed: %v", err)
 	}
 	out, _, err = runCmd(t, nil, append([]string{"seed", "--articles", "10", "--append"}, flags...)...)
-	if err != nil || !strings.Contains(out, ": 10 articles written (seed 1; 0 sections, 0 tags, 0 authors created)") {
+	if err != nil || !strings.Contains(out, ": 10 articles and 0 comments written (seed 1; 0 sections, 0 tags, 0 authors created)") {
 		t.Errorf("--append: %q %v", out, err)
 	}
 	if n := len(readSeeded(t, dsn)); n != 310 {

@@ -26,7 +26,7 @@ type fixture struct {
 	db       *store.DB
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{Now: func() time.Time { return t0 }})
@@ -46,7 +46,7 @@ func setup(t *testing.T) fixture {
 
 // newService wires a comments service the way serve does: the content
 // service answers for the articles, the accounts service for member names.
-func newService(t *testing.T, db *store.DB, articles comments.Articles) *comments.Service {
+func newService(t testing.TB, db *store.DB, articles comments.Articles) *comments.Service {
 	t.Helper()
 	accs, err := accounts.NewService(db, accounts.Options{
 		Hasher: accounts.NewHasher(accounts.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}, 0),

@@ -102,7 +102,7 @@ func (s *Service) ListForModeration(ctx context.Context, f ModerationFilter) ([]
 		q = q.Where("article_id = ?", f.ArticleID)
 	}
 	if f.After != nil {
-		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
+		q = q.Where("(created_at, id) < (?, ?)", f.After.CreatedAt, f.After.ID)
 	}
 	var rows []commentRow
 	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {

@@ -3,8 +3,11 @@ package comments
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
+
+	"masthead/internal/store"
 )
 
 // ThreadOptions chooses how an article's comments are read.
@@ -27,17 +30,74 @@ func (o ThreadOptions) visible(q *gorm.DB) *gorm.DB {
 }
 
 func (o ThreadOptions) page(q *gorm.DB) *gorm.DB {
+	// Row values rather than an OR of comparisons: both databases read
+	// the keyset's range from the index in its order.
 	if o.After != nil {
 		if o.Newest {
-			q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", o.After.CreatedAt, o.After.CreatedAt, o.After.ID)
+			q = q.Where("(created_at, id) < (?, ?)", o.After.CreatedAt, o.After.ID)
 		} else {
-			q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", o.After.CreatedAt, o.After.CreatedAt, o.After.ID)
+			q = q.Where("(created_at, id) > (?, ?)", o.After.CreatedAt, o.After.ID)
 		}
 	}
 	if o.Newest {
 		return q.Order("created_at DESC, id DESC").Limit(o.Limit + 1)
 	}
 	return q.Order("created_at, id").Limit(o.Limit + 1)
+}
+
+// visibleSQL is visible's condition on the comments aliased c, with its
+// arguments.
+func (o ThreadOptions) visibleSQL() (string, []any) {
+	if o.ViewerID == "" {
+		return "c.status = ?", []any{StatusApproved}
+	}
+	return "(c.status = ? OR (c.status = ? AND c.user_id = ?))", []any{StatusApproved, StatusPending, o.ViewerID}
+}
+
+// maxNesting is how deep below a top-level comment the threaded view
+// follows replies. Submissions nest at most Policy.MaxDepth (5 by
+// default); this bounds the reading of whatever the table holds.
+const maxNesting = 33
+
+// commentColumns are the columns of commentRow, for the statements written
+// by hand.
+const commentColumns = "id, article_id, parent_id, depth, author_name, user_id, email, body, status, report_count, hold_reasons, ip, version, created_at, updated_at"
+
+// replies reads, in one statement, the visible replies under the comments
+// of ids, down to maxNesting levels: a recursive walk from each comment to
+// its replies by the parent_id index, which goes down only through
+// visible comments (a reply shows when its whole chain of parents does)
+// and reads nothing of the article's other threads. Oldest first.
+func (s *Service) replies(ctx context.Context, ids []string, o ThreadOptions) ([]commentRow, error) {
+	vis, visArgs := o.visibleSQL()
+	cols := "c." + strings.ReplaceAll(commentColumns, ", ", ", c.")
+	// The step down: on PostgreSQL a lateral subquery kept apart by OFFSET
+	// 0, so that it is an index scan for each comment reached (the planner,
+	// guessing the walk's size, would otherwise hash the whole table);
+	// SQLite nests the loop itself.
+	step := "FROM thread JOIN comments c ON c.parent_id = thread.id WHERE thread.level < ? AND " + vis
+	if s.db.Dialect == store.Postgres {
+		step = "FROM thread CROSS JOIN LATERAL (SELECT * FROM comments c WHERE c.parent_id = thread.id AND " + vis + " OFFSET 0) c WHERE thread.level < ?"
+	}
+	query := "WITH RECURSIVE thread (" + commentColumns + ", level) AS (" +
+		"SELECT " + cols + ", 1 FROM comments c WHERE c.parent_id IN ? AND " + vis +
+		" UNION ALL SELECT " + cols + ", thread.level + 1 " + step +
+		") SELECT " + commentColumns + " FROM thread ORDER BY created_at, id"
+	args := make([]any, 0, 2+2*len(visArgs))
+	args = append(args, ids)
+	args = append(args, visArgs...)
+	if s.db.Dialect == store.Postgres {
+		args = append(args, visArgs...)
+		args = append(args, maxNesting)
+	} else {
+		args = append(args, maxNesting)
+		args = append(args, visArgs...)
+	}
+	var rows []commentRow
+	if err := s.db.Read(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // ThreadView reads a page of an article's visible comments: approved ones,
@@ -69,8 +129,12 @@ func (s *Service) ThreadView(ctx context.Context, articleID string, o ThreadOpti
 	if o.Flat {
 		return s.flat(ctx, articleID, o, rows, next)
 	}
-	var replies []commentRow
-	if err := base().Where("parent_id IS NOT NULL").Order("created_at, id").Find(&replies).Error; err != nil {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	replies, err := s.replies(ctx, ids, o)
+	if err != nil {
 		return nil, nil, fmt.Errorf("list replies of %s: %w", articleID, err)
 	}
 	children := make(map[string][]commentRow, len(replies))
@@ -80,7 +144,7 @@ func (s *Service) ThreadView(ctx context.Context, articleID string, o ThreadOpti
 	var build func(row commentRow, depth int) Node
 	build = func(row commentRow, depth int) Node {
 		n := Node{Comment: row.toComment(), Replies: []Node{}}
-		if depth > 32 {
+		if depth >= maxNesting {
 			return n
 		}
 		for _, child := range children[row.ID] {

@@ -1,7 +1,8 @@
 // Package seed writes a generated archive — sections, tags, authors and any
 // number of articles in French, English, German and Russian — through the
 // content service, for load tests, benchmarks and search at scale
-// (`masthead seed`). The text comes from the phrase lists in text.go,
+// (`masthead seed`), and reader comments under them, threaded, bulk-loaded
+// through the comments service. The text comes from the phrase lists in text.go,
 // combined by a random generator seeded by the caller: the same seed and
 // clock give the same archive. It composes the domain services and owns no
 // table.
@@ -23,6 +24,7 @@ import (
 	"github.com/gosimple/slug"
 
 	"masthead/internal/blocks"
+	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/fault"
 	"masthead/internal/progress"
@@ -46,12 +48,17 @@ type Options struct {
 	Now func() time.Time
 	// Progress receives a progress bar or progress lines; nil: none.
 	Progress io.Writer
+	// Comments is how many reader comments to write under the new
+	// articles that take comments, through CommentService (required
+	// then), in bulk.
+	Comments       int
+	CommentService *comments.Service
 }
 
 // Summary tells what was written.
 type Summary struct {
-	Articles, Sections, Tags, Authors int
-	Elapsed                           time.Duration
+	Articles, Sections, Tags, Authors, Comments int
+	Elapsed                                     time.Duration
 }
 
 // Years is how far back the archive goes.
@@ -61,8 +68,11 @@ const Years = 10
 func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
-	if o.Articles < 0 {
-		return sum, fmt.Errorf("seed: %d articles", o.Articles)
+	if o.Articles < 0 || o.Comments < 0 {
+		return sum, fmt.Errorf("seed: %d articles, %d comments", o.Articles, o.Comments)
+	}
+	if o.Comments > 0 && o.CommentService == nil {
+		return sum, errors.New("seed: comments need Options.CommentService")
 	}
 	if o.Batch <= 0 {
 		o.Batch = 200
@@ -93,12 +103,21 @@ func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) 
 		defer bar.Done()
 	}
 	batch := make([]content.ArticleInput, 0, o.Batch)
+	var takers []open // the new articles that take comments
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if _, err := svc.CreateArticles(ctx, batch); err != nil {
+		arts, err := svc.CreateArticles(ctx, batch)
+		if err != nil {
 			return err
+		}
+		if o.Comments > 0 {
+			for _, a := range arts {
+				if a.CommentsEnabled && a.PublishedAt != nil {
+					takers = append(takers, open{id: a.ID, lang: a.Lang, published: a.PublishedAt.UTC()})
+				}
+			}
 		}
 		sum.Articles += len(batch)
 		if bar != nil {
@@ -120,6 +139,18 @@ func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) 
 	}
 	if err := flush(); err != nil {
 		return sum, err
+	}
+	if bar != nil {
+		bar.Done()
+	}
+	if o.Comments > 0 {
+		if len(takers) == 0 {
+			return sum, errors.New("seed: no new article takes comments")
+		}
+		sum.Comments, err = writeComments(ctx, o.CommentService, o, takers, g.end)
+		if err != nil {
+			return sum, err
+		}
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
