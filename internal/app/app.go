@@ -24,6 +24,7 @@ import (
 	"masthead/internal/media"
 	"masthead/internal/metering"
 	"masthead/internal/partners"
+	"masthead/internal/pgnotify"
 	"masthead/internal/ratelimit"
 	"masthead/internal/store"
 	"masthead/internal/webhooks"
@@ -208,4 +209,22 @@ func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Sum
 		Title: a.Title, Standfirst: a.Standfirst, PublishedAt: a.PublishedAt,
 		CanonicalURL: l.content.CanonicalURL(a),
 	}, true, nil
+}
+
+// CacheBus is how the processes sharing a PostgreSQL database invalidate
+// one another's caches: every write through the content service (comments
+// included, since their counts are in the articles) is announced on a
+// channel, and the others' announcements move this process's generation.
+// Run it for the life of the server. On SQLite it is nil: one process.
+func CacheBus(cfg config.Config, svc *Services, log *slog.Logger) (*pgnotify.Bus, error) {
+	if svc.DB.Dialect != store.Postgres {
+		return nil, nil
+	}
+	pool, err := svc.DB.Write(context.Background()).DB()
+	if err != nil {
+		return nil, err
+	}
+	bus := pgnotify.New(pool, pgnotify.Options{DSN: cfg.DatabaseURL, Invalidate: svc.Content.Invalidate, Logger: log})
+	svc.Content.OnWrite(bus.Publish)
+	return bus, nil
 }
