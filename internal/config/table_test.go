@@ -45,6 +45,8 @@ var settingCases = []settingCase{
 	{"log-format", "MASTHEAD_LOG_FORMAT", "text", "json", func(c config.Config) any { return c.LogFormat }, "text", "json"},
 	{"log-level", "MASTHEAD_LOG_LEVEL", "debug", "warn", func(c config.Config) any { return c.LogLevel }, "debug", "warn"},
 	{"debug-addr", "MASTHEAD_DEBUG_ADDR", "127.0.0.1:6060", "[::1]:6061", func(c config.Config) any { return c.DebugAddr }, "127.0.0.1:6060", "[::1]:6061"},
+	{"metrics-addr", "MASTHEAD_METRICS_ADDR", "127.0.0.1:9090", ":9091", func(c config.Config) any { return c.MetricsAddr }, "127.0.0.1:9090", ":9091"},
+	{"metrics-token", "MASTHEAD_METRICS_TOKEN", strings.Repeat("e", 32), strings.Repeat("f", 40), func(c config.Config) any { return c.MetricsToken }, strings.Repeat("e", 32), strings.Repeat("f", 40)},
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "4M", "2M", func(c config.Config) any { return c.BodyLimit }, "4M", "2M"},
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "5M", "512K", func(c config.Config) any { return c.UploadLimit }, int64(5 << 20), int64(512 << 10)},
 	{"upload-max-decoded-bytes", "MASTHEAD_UPLOAD_MAX_DECODED_BYTES", "512M", "64M", func(c config.Config) any { return c.UploadMaxDecoded }, int64(512 << 20), int64(64 << 20)},
@@ -254,14 +256,15 @@ func TestTableRows(t *testing.T) {
 	}
 }
 
-func TestSecretsAreTheURLsThatCarryPasswords(t *testing.T) {
+// The secrets: the URLs that carry passwords, and the metrics token.
+func TestSecretSettings(t *testing.T) {
 	var secret []string
 	for _, s := range config.Settings() {
 		if s.Secret != nil {
 			secret = append(secret, s.Flag)
 		}
 	}
-	if want := []string{"db", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
+	if want := []string{"db", "metrics-token", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
 		t.Errorf("secret settings %q, want %q", secret, want)
 	}
 }
@@ -345,7 +348,11 @@ func TestStringMasksEverySecret(t *testing.T) {
 				}
 			}
 			key := strings.ReplaceAll(s.Flag, "-", "_")
-			if want := key + "=ftp://svc:xxxxx@host.example:5432/x?sslmode=require&password=xxxxx"; !strings.Contains(str, want) {
+			masked := "ftp://svc:xxxxx@host.example:5432/x?sslmode=require&password=xxxxx"
+			if s.Flag == "metrics-token" {
+				masked = "xxxxx" // not a URL: hidden whole
+			}
+			if want := key + "=" + masked; !strings.Contains(str, want) {
 				t.Errorf("String() lacks %s: %s", want, str)
 			}
 			if err := c.Validate(); err != nil && (strings.Contains(err.Error(), "pw-in-userinfo") || strings.Contains(err.Error(), "pw-in-query")) {
@@ -477,6 +484,36 @@ func TestStringLogsEverySettingInUse(t *testing.T) {
 	for _, want := range []string{"upload_limit=20M", "body_limit=1M", "request_timeout=10s", "cors_origins=[]", "comments_moderation=trusted"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("String() lacks %s: %s", want, s)
+		}
+	}
+}
+
+// The metrics settings: an address with a port, a token long enough, and
+// the token never in what the configuration logs or says about an error.
+func TestMetricsSettings(t *testing.T) {
+	for _, tc := range []struct {
+		env, val string
+		ok       bool
+	}{
+		{"MASTHEAD_METRICS_ADDR", "127.0.0.1:9090", true},
+		{"MASTHEAD_METRICS_ADDR", ":9090", true},
+		{"MASTHEAD_METRICS_ADDR", "9090", false},
+		{"MASTHEAD_METRICS_TOKEN", strings.Repeat("s", 32), true},
+		{"MASTHEAD_METRICS_TOKEN", "short-secret-token", false},
+	} {
+		c, err := load(t, map[string]string{tc.env: tc.val})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		if tc.ok != (err == nil) {
+			t.Errorf("%s=%s: Validate says %v", tc.env, tc.val, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "short-secret-token") {
+			t.Errorf("the error shows the token: %v", err)
+		}
+		if strings.Contains(c.String(), strings.Repeat("s", 32)) {
+			t.Errorf("the configuration shows the token: %s", c.String())
 		}
 	}
 }
