@@ -85,6 +85,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer closeServices()
 
+	// On PostgreSQL, the processes sharing the database invalidate one
+	// another's caches (internal/pgnotify). Stopped, and waited for,
+	// before the database closes.
+	bus, err := app.CacheBus(cfg, svc, log)
+	if err != nil {
+		return err
+	}
+	if bus != nil {
+		busCtx, stopBus := context.WithCancel(ctx)
+		busDone := make(chan struct{})
+		go func() {
+			defer close(busDone)
+			bus.Run(busCtx)
+		}()
+		defer func() { stopBus(); <-busDone }()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -191,7 +191,11 @@ func (b *Bus) listen(ctx context.Context) error {
 	}
 	b.pid.Store(conn.PgConn().PID())
 	b.listening.Store(true)
-	b.connects.Add(1)
+	if b.connects.Add(1) == 1 {
+		b.o.Logger.Info("cache notifications: listening", slog.String("channel", b.o.Channel))
+	} else {
+		b.o.Logger.Info("cache notifications: listening again", slog.String("channel", b.o.Channel))
+	}
 	// Listening again after a loss: what was written meanwhile was not
 	// heard.
 	b.o.Invalidate()
