@@ -11,6 +11,7 @@ package app
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"masthead/internal/content"
 	"masthead/internal/media"
 	"masthead/internal/metering"
+	"masthead/internal/metrics"
 	"masthead/internal/partners"
 	"masthead/internal/pgnotify"
 	"masthead/internal/ratelimit"
@@ -54,6 +56,9 @@ type Services struct {
 	RateLimiter ratelimit.Limiter
 	// MediaRoot is the folder the media store writes to.
 	MediaRoot string
+	// Metrics are recorded and served when a metrics setting asks for
+	// them (metrics-addr, metrics-token); nil otherwise.
+	Metrics *metrics.Metrics
 }
 
 // Options are what the configuration does not say.
@@ -114,6 +119,13 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 	if err != nil {
 		return nil, nil, err
 	}
+	webhookSvc := webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy})
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		if m, err = newMetrics(db, webhookSvc, o.Logger); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &Services{
 		DB:          db,
 		Tokens:      tokens,
@@ -122,11 +134,12 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		Comments:    comments.NewService(db, comments.Options{Now: o.Now, Articles: contentSvc, Members: accountSvc}),
 		Accounts:    accountSvc,
 		Partners:    partners.NewService(db, partners.Options{Now: o.Now, DefaultRateLimit: cfg.RateLimitPartner}),
-		Webhooks:    webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy}),
+		Webhooks:    webhookSvc,
 		Meter:       metering.NewService(db, cfg.MeterFree),
 		Media:       mediaStore,
 		RateLimiter: limiter,
 		MediaRoot:   mediaRoot,
+		Metrics:     m,
 	}, closeLimiter, nil
 }
 
@@ -226,5 +239,27 @@ func CacheBus(cfg config.Config, svc *Services, log *slog.Logger) (*pgnotify.Bus
 	}
 	bus := pgnotify.New(pool, pgnotify.Options{DSN: cfg.DatabaseURL, Invalidate: svc.Content.Invalidate, Logger: log})
 	svc.Content.OnWrite(bus.Publish)
+	if svc.Metrics != nil {
+		svc.Metrics.Listening(bus.Listening)
+	}
 	return bus, nil
+}
+
+// newMetrics reads the database pools (SQLite's writer and readers, or
+// PostgreSQL's one pool) and the webhook outbox's lag at scrape time.
+func newMetrics(db *store.DB, hooks *webhooks.Service, log *slog.Logger) (*metrics.Metrics, error) {
+	ctx := context.Background()
+	w, err := db.Write(ctx).DB()
+	if err != nil {
+		return nil, err
+	}
+	r, err := db.Read(ctx).DB()
+	if err != nil {
+		return nil, err
+	}
+	pools := map[string]*sql.DB{"main": w}
+	if r != w {
+		pools = map[string]*sql.DB{"write": w, "read": r}
+	}
+	return metrics.New(metrics.Options{Pools: pools, OutboxLag: hooks.OutboxLag, Logger: log}), nil
 }
