@@ -20,6 +20,8 @@ type repCache struct {
 	ttl     time.Duration
 	max     int
 	now     func() time.Time
+	// observe counts the lookups when metrics are on (api/metrics.go).
+	observe func(key string, hit bool)
 }
 
 type cachedRep struct {
@@ -41,7 +43,11 @@ func (rc *repCache) get(key string, gen uint64) (cachedRep, bool) {
 	rc.mu.RLock()
 	e, ok := rc.entries[key]
 	rc.mu.RUnlock()
-	if !ok || e.gen != gen || rc.now().Sub(e.at) >= rc.ttl {
+	hit := ok && e.gen == gen && rc.now().Sub(e.at) < rc.ttl
+	if rc.observe != nil {
+		rc.observe(key, hit)
+	}
+	if !hit {
 		return cachedRep{}, false
 	}
 	return e, true
