@@ -132,6 +132,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		defer stopDebug()
 	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, svc.Metrics.Handler(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
+	}
 
 	e := api.New(svc, cfg, api.Options{Logger: log, Spec: docs.OpenAPI})
 	srv := &http.Server{

@@ -153,7 +153,7 @@ func TestUnreachable(t *testing.T) {
 	const d = "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"
 	db := pool(t, d)
 	b := start(t, db, pgnotify.Options{DSN: d, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
-	b.Publish() // fails and is only logged
+	b.Publish()                       // fails and is only logged
 	time.Sleep(50 * time.Millisecond) // several attempts, not an assertion
 	if b.Listening() || b.Connects() != 0 || b.invalidated.Load() != 0 {
 		t.Errorf("listening %v after %d connections, %d invalidations", b.Listening(), b.Connects(), b.invalidated.Load())
