@@ -88,11 +88,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// On PostgreSQL, the processes sharing the database invalidate one
 	// another's caches (internal/pgnotify). Stopped, and waited for,
 	// before the database closes.
-	bus, err := app.CacheBus(cfg, svc, log)
-	if err != nil {
-		return err
-	}
-	if bus != nil {
+	if db.Dialect == store.Postgres {
+		bus, err := app.CacheBus(cfg, svc, log)
+		if err != nil {
+			return err
+		}
 		busCtx, stopBus := context.WithCancel(ctx)
 		busDone := make(chan struct{})
 		go func() {

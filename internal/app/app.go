@@ -228,10 +228,11 @@ func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Sum
 // one another's caches: every write through the content service (comments
 // included, since their counts are in the articles) is announced on a
 // channel, and the others' announcements move this process's generation.
-// Run it for the life of the server. On SQLite it is nil: one process.
+// Run it for the life of the server. PostgreSQL only: a SQLite database
+// is one process's.
 func CacheBus(cfg config.Config, svc *Services, log *slog.Logger) (*pgnotify.Bus, error) {
 	if svc.DB.Dialect != store.Postgres {
-		return nil, nil
+		return nil, errors.New("cache notifications need PostgreSQL")
 	}
 	pool, err := svc.DB.Write(context.Background()).DB()
 	if err != nil {
