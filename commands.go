@@ -87,6 +87,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer closeServices()
 
+	// On PostgreSQL, the processes sharing the database invalidate one
+	// another's caches (internal/pgnotify). Stopped, and waited for,
+	// before the database closes.
+	if db.Dialect == store.Postgres {
+		bus, err := app.CacheBus(cfg, svc, log)
+		if err != nil {
+			return err
+		}
+		busCtx, stopBus := context.WithCancel(ctx)
+		busDone := make(chan struct{})
+		go func() {
+			defer close(busDone)
+			bus.Run(busCtx)
+		}()
+		defer func() { stopBus(); <-busDone }()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -116,6 +133,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		defer stopDebug()
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, svc.Metrics.Handler(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
 	}
 
 	e := api.New(svc, cfg, api.Options{Logger: log, Spec: docs.OpenAPI})

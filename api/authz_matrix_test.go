@@ -107,6 +107,8 @@ var authorization = map[string]rule{
 	"GET /docs/":                 open(),
 	"GET /docs/*":                open(),
 	"GET /media/*":               open(),
+	// With a metrics token configured: that token, or an admin.
+	"GET /metrics": {adminsOnly, true},
 
 	"GET /v1/articles":                        {everyone, true},
 	"GET /v1/articles/:id_or_slug":            {everyone, true},
@@ -179,7 +181,10 @@ func ruleOf(method, path string) (rule, bool) {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) { c.GuestComments = true }})
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
+		c.GuestComments = true
+		c.MetricsToken = strings.Repeat("m", 32) // serves /metrics on the public port
+	}})
 	e, ok := a.Handler.(*echo.Echo)
 	if !ok {
 		t.Fatalf("the handler is a %T, not Echo", a.Handler)

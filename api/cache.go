@@ -27,6 +27,8 @@ type repCache struct {
 	ttl       time.Duration
 	half      int64 // bytes a generation may hold
 	now       func() time.Time
+	// observe counts the lookups when metrics are on (api/metrics.go).
+	observe func(key string, hit bool)
 }
 
 type cachedRep struct {
@@ -76,7 +78,11 @@ func (rc *repCache) get(key string, gen uint64) (cachedRep, bool) {
 		}
 	}
 	rc.mu.Unlock()
-	if !ok || e.gen != gen || rc.now().Sub(e.at) >= rc.ttl {
+	hit := ok && e.gen == gen && rc.now().Sub(e.at) < rc.ttl
+	if rc.observe != nil {
+		rc.observe(key, hit)
+	}
+	if !hit {
 		return cachedRep{}, false
 	}
 	return e, true

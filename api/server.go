@@ -147,6 +147,7 @@ func New(svc *app.Services, cfg config.Config, o Options) *echo.Echo {
 	// The client address is the socket's: X-Forwarded-For is not trusted
 	// unless a trusted proxy is configured (not yet).
 	e.IPExtractor = echo.ExtractIPDirect()
+	s.instrument(e, cfg.MetricsToken) // first: metrics measure the whole answer (api/metrics.go)
 
 	// One middleware does what every request needs — request id, access
 	// log, recovery, security headers, deadline — with one closure and one

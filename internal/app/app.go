@@ -11,6 +11,7 @@ package app
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +26,9 @@ import (
 	"masthead/internal/content"
 	"masthead/internal/media"
 	"masthead/internal/metering"
+	"masthead/internal/metrics"
 	"masthead/internal/partners"
+	"masthead/internal/pgnotify"
 	"masthead/internal/ratelimit"
 	"masthead/internal/store"
 	"masthead/internal/webhooks"
@@ -59,6 +62,9 @@ type Services struct {
 	// MediaURL is what a stored file's key follows in the URLs given to
 	// clients: "/media/", served by this API, or media-public-url.
 	MediaURL string
+	// Metrics are recorded and served when a metrics setting asks for
+	// them (metrics-addr, metrics-token); nil otherwise.
+	Metrics *metrics.Metrics
 }
 
 // Options are what the configuration does not say.
@@ -126,6 +132,13 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 	if err != nil {
 		return nil, nil, err
 	}
+	webhookSvc := webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy})
+	var m *metrics.Metrics
+	if cfg.MetricsAddr != "" || cfg.MetricsToken != "" {
+		if m, err = newMetrics(db, webhookSvc, o.Logger); err != nil {
+			return nil, nil, err
+		}
+	}
 	return &Services{
 		DB:          db,
 		Tokens:      tokens,
@@ -134,12 +147,13 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		Comments:    comments.NewService(db, comments.Options{Now: o.Now, Articles: contentSvc, Members: accountSvc}),
 		Accounts:    accountSvc,
 		Partners:    partners.NewService(db, partners.Options{Now: o.Now, DefaultRateLimit: cfg.RateLimitPartner}),
-		Webhooks:    webhooks.NewService(db, WebhookLog(contentSvc), webhooks.Options{Now: o.Now, Policy: policy}),
+		Webhooks:    webhookSvc,
 		Meter:       metering.NewService(db, cfg.MeterFree),
 		Media:       mediaStore,
 		RateLimiter: limiter,
 		MediaRoot:   mediaRoot,
 		MediaURL:    mediaURL,
+		Metrics:     m,
 	}, closeLimiter, nil
 }
 
@@ -249,4 +263,45 @@ func (l webhookLog) Summary(ctx context.Context, articleID string) (webhooks.Sum
 		Title: a.Title, Standfirst: a.Standfirst, PublishedAt: a.PublishedAt,
 		CanonicalURL: l.content.CanonicalURL(a),
 	}, true, nil
+}
+
+// CacheBus is how the processes sharing a PostgreSQL database invalidate
+// one another's caches: every write through the content service (comments
+// included, since their counts are in the articles) is announced on a
+// channel, and the others' announcements move this process's generation.
+// Run it for the life of the server. PostgreSQL only: a SQLite database
+// is one process's.
+func CacheBus(cfg config.Config, svc *Services, log *slog.Logger) (*pgnotify.Bus, error) {
+	if svc.DB.Dialect != store.Postgres {
+		return nil, errors.New("cache notifications need PostgreSQL")
+	}
+	pool, err := svc.DB.Write(context.Background()).DB()
+	if err != nil {
+		return nil, err
+	}
+	bus := pgnotify.New(pool, pgnotify.Options{DSN: cfg.DatabaseURL, Invalidate: svc.Content.Invalidate, Logger: log})
+	svc.Content.OnWrite(bus.Publish)
+	if svc.Metrics != nil {
+		svc.Metrics.Listening(bus.Listening)
+	}
+	return bus, nil
+}
+
+// newMetrics reads the database pools (SQLite's writer and readers, or
+// PostgreSQL's one pool) and the webhook outbox's lag at scrape time.
+func newMetrics(db *store.DB, hooks *webhooks.Service, log *slog.Logger) (*metrics.Metrics, error) {
+	ctx := context.Background()
+	w, err := db.Write(ctx).DB()
+	if err != nil {
+		return nil, err
+	}
+	r, err := db.Read(ctx).DB()
+	if err != nil {
+		return nil, err
+	}
+	pools := map[string]*sql.DB{"main": w}
+	if r != w {
+		pools = map[string]*sql.DB{"write": w, "read": r}
+	}
+	return metrics.New(metrics.Options{Pools: pools, OutboxLag: hooks.OutboxLag, Logger: log}), nil
 }

@@ -126,6 +126,11 @@ type Config struct {
 	// profiles (net/http/pprof) and expvar are served on their own
 	// listener.
 	DebugAddr string
+	// MetricsAddr, when set, is where /metrics (Prometheus) is served on
+	// its own listener; MetricsToken, when set, also serves it on the
+	// public port to a caller presenting it as a bearer token.
+	MetricsAddr  string
+	MetricsToken string
 }
 
 // Setting is one row of the table: everything about one setting.

@@ -122,6 +122,23 @@ var settings = []Setting{
 		check: func(c Config) error { return loopback(c.DebugAddr) },
 	},
 	{
+		Flag: "metrics-addr", Env: "MASTHEAD_METRICS_ADDR",
+		Usage: "address serving Prometheus metrics at /metrics on their own listener, e.g. 127.0.0.1:9090 (empty: off)",
+		field: text(func(c *Config) *string { return &c.MetricsAddr }),
+		check: func(c Config) error { return hostPort(c.MetricsAddr) },
+	},
+	{
+		Flag: "metrics-token", Env: "MASTHEAD_METRICS_TOKEN", Secret: maskToken,
+		Usage: "bearer token that also opens /metrics on the public port, at least 32 characters (empty: not served there)",
+		field: text(func(c *Config) *string { return &c.MetricsToken }),
+		check: func(c Config) error {
+			if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+				return errors.New("must be at least 32 characters")
+			}
+			return nil
+		},
+	},
+	{
 		Flag: "body-limit", Env: "MASTHEAD_BODY_LIMIT", Default: "1M",
 		Usage: "largest request body, e.g. 1M (K, M, G: powers of 1024)",
 		field: text(func(c *Config) *string { return &c.BodyLimit }),
@@ -482,6 +499,14 @@ func within[T cmp.Ordered](v, lo, hi T, rng string) error {
 		return errors.New("must be between " + rng)
 	}
 	return nil
+}
+
+// maskToken hides a token whole.
+func maskToken(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "xxxxx"
 }
 
 func required(v, msg string) error {

@@ -46,6 +46,8 @@ var settingCases = []settingCase{
 	{"log-format", "MASTHEAD_LOG_FORMAT", "text", "json", func(c config.Config) any { return c.LogFormat }, "text", "json"},
 	{"log-level", "MASTHEAD_LOG_LEVEL", "debug", "warn", func(c config.Config) any { return c.LogLevel }, "debug", "warn"},
 	{"debug-addr", "MASTHEAD_DEBUG_ADDR", "127.0.0.1:6060", "[::1]:6061", func(c config.Config) any { return c.DebugAddr }, "127.0.0.1:6060", "[::1]:6061"},
+	{"metrics-addr", "MASTHEAD_METRICS_ADDR", "127.0.0.1:9090", ":9091", func(c config.Config) any { return c.MetricsAddr }, "127.0.0.1:9090", ":9091"},
+	{"metrics-token", "MASTHEAD_METRICS_TOKEN", strings.Repeat("e", 32), strings.Repeat("f", 40), func(c config.Config) any { return c.MetricsToken }, strings.Repeat("e", 32), strings.Repeat("f", 40)},
 	{"body-limit", "MASTHEAD_BODY_LIMIT", "4M", "2M", func(c config.Config) any { return c.BodyLimit }, "4M", "2M"},
 	{"upload-limit", "MASTHEAD_UPLOAD_LIMIT", "5M", "512K", func(c config.Config) any { return c.UploadLimit }, int64(5 << 20), int64(512 << 10)},
 	{"upload-max-decoded-bytes", "MASTHEAD_UPLOAD_MAX_DECODED_BYTES", "512M", "64M", func(c config.Config) any { return c.UploadMaxDecoded }, int64(512 << 20), int64(64 << 20)},
@@ -276,7 +278,7 @@ func TestSecretsAreTheURLsThatCarryPasswordsAndTheKeys(t *testing.T) {
 			secret = append(secret, s.Flag)
 		}
 	}
-	if want := []string{"db", "media-s3-secret-access-key", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
+	if want := []string{"db", "metrics-token", "media-s3-secret-access-key", "jwks-url", "redis-url"}; !slices.Equal(secret, want) {
 		t.Errorf("secret settings %q, want %q", secret, want)
 	}
 }
@@ -558,5 +560,35 @@ func TestMediaStorageSettings(t *testing.T) {
 	c, err = load(t, map[string]string{"MASTHEAD_MEDIA_S3_ENDPOINT": "https://wrong", "MASTHEAD_MEDIA_S3_SECRET_ACCESS_KEY": "hunter2-s3"})
 	if err != nil || c.Validate() != nil || strings.Contains(c.String(), "media_s3") {
 		t.Errorf("fs checks or logs S3 settings: %v %v %s", err, c.Validate(), c.String())
+	}
+}
+
+// The metrics settings: an address with a port, a token long enough, and
+// the token never in what the configuration logs or says about an error.
+func TestMetricsSettings(t *testing.T) {
+	for _, tc := range []struct {
+		env, val string
+		ok       bool
+	}{
+		{"MASTHEAD_METRICS_ADDR", "127.0.0.1:9090", true},
+		{"MASTHEAD_METRICS_ADDR", ":9090", true},
+		{"MASTHEAD_METRICS_ADDR", "9090", false},
+		{"MASTHEAD_METRICS_TOKEN", strings.Repeat("s", 32), true},
+		{"MASTHEAD_METRICS_TOKEN", "short-secret-token", false},
+	} {
+		c, err := load(t, map[string]string{tc.env: tc.val})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Validate()
+		if tc.ok != (err == nil) {
+			t.Errorf("%s=%s: Validate says %v", tc.env, tc.val, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "short-secret-token") {
+			t.Errorf("the error shows the token: %v", err)
+		}
+		if strings.Contains(c.String(), strings.Repeat("s", 32)) {
+			t.Errorf("the configuration shows the token: %s", c.String())
+		}
 	}
 }

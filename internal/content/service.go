@@ -43,6 +43,9 @@ type Service struct {
 	// gen counts writes, so that caches above the service can tell when
 	// what they hold may be stale.
 	gen atomic.Uint64
+	// onWrite, when set, is told of every write after the generation
+	// moved (the other processes hear of it through it: cmd serve).
+	onWrite atomic.Pointer[func()]
 
 	ttl       time.Duration
 	mu        sync.RWMutex
@@ -94,11 +97,32 @@ func IsID(s string) bool {
 	return err == nil
 }
 
-// Generation changes after every write through this service. A cache that
-// remembers the generation it was filled at knows it is stale when it differs.
+// Generation changes after every write through this service, and when
+// Invalidate is called. A cache that remembers the generation it was
+// filled at knows it is stale when it differs.
 func (s *Service) Generation() uint64 { return s.gen.Load() }
 
-func (s *Service) changed() { s.gen.Add(1) }
+// OnWrite sets fn to be called after every write through this service,
+// once it committed and the generation moved: the process tells the others
+// sharing its database (internal/pgnotify). fn must not block.
+func (s *Service) OnWrite(fn func()) { s.onWrite.Store(&fn) }
+
+// Invalidate marks everything cached above the service stale, and the
+// sections it keeps itself, without a write here: another process wrote,
+// or may have while this one was not listening.
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.sections, s.sectionBy = nil, nil
+	s.mu.Unlock()
+	s.gen.Add(1)
+}
+
+func (s *Service) changed() {
+	s.gen.Add(1)
+	if fn := s.onWrite.Load(); fn != nil {
+		(*fn)()
+	}
+}
 
 // --- taxonomy ---
 
