@@ -797,7 +797,7 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
 	}
-	q := s.db.Read(ctx).Model(&articleRow{}).Select(qualified(append(slices.Clone(summaryColumns), "preview_break")))
+	q := s.db.Read(ctx).Table("articles").Select(summarySelect + ", articles.preview_break").Joins(photoJoin)
 	if f.Section != "" {
 		ids, err := s.SectionTree(ctx, f.Section)
 		if errors.Is(err, ErrNotFound) {
@@ -820,13 +820,9 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 	if f.After != nil {
 		q = q.Where("(articles.created_at < ? OR (articles.created_at = ? AND articles.id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
 	}
-	var rows []articleRow
-	if err := q.Order("articles.created_at DESC, articles.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	list, err := scanArticles(q.Order("articles.created_at DESC, articles.id DESC").Limit(f.Limit+1), nil)
+	if err != nil {
 		return nil, nil, fmt.Errorf("list articles: %w", err)
-	}
-	list := make([]Article, 0, len(rows))
-	for _, row := range rows {
-		list = append(list, row.toArticle())
 	}
 	var next *AdminCursor
 	if len(list) > f.Limit {
