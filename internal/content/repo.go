@@ -336,9 +336,9 @@ func (r repo) relations(ctx context.Context, ids []string, one *Article, now tim
 	}
 	defer rows.Close()
 	var (
-		trs                              []Translation
+		trs                                  []Translation
 		rel, articleID, id, slug, name, kind string
-		position                         int
+		position                             int
 	)
 	for rows.Next() {
 		if err := rows.Scan(&rel, &articleID, &position, &id, &slug, &name, &kind); err != nil {
@@ -357,7 +357,9 @@ func (r repo) relations(ctx context.Context, ids []string, one *Article, now tim
 		return nil, nil, nil, fmt.Errorf("load article tags and authors: %w", err)
 	}
 	if one != nil {
-		slices.SortFunc(trs, func(a, b Translation) int { return cmp.Or(strings.Compare(a.Lang, b.Lang), strings.Compare(a.Slug, b.Slug)) })
+		slices.SortFunc(trs, func(a, b Translation) int {
+			return cmp.Or(strings.Compare(a.Lang, b.Lang), strings.Compare(a.Slug, b.Slug))
+		})
 		if trs == nil {
 			trs = []Translation{}
 		}
