@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // FeedFilter says which articles a syndication feed carries. Section and
@@ -51,12 +53,7 @@ func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, er
 // feedArticles is listLive's query for a feed's single page: summary
 // columns with the photo, plus one HTML column.
 func (r repo) feedArticles(ctx context.Context, f liveQuery, fullText bool, now time.Time) ([]Article, error) {
-	htmlColumn := "articles.preview_html"
-	if fullText {
-		htmlColumn = "articles.body_html"
-	}
-	q := f.where(live(r.db.Read(ctx).Table("articles"), now).Select(summarySelect + ", " + htmlColumn).Joins(photoJoin))
-	out, err := scanArticles(q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit), func(a *Article, row *articleRow) {
+	out, err := scanArticles(r.feedQuery(ctx, f, fullText, now), func(a *Article, row *articleRow) {
 		if fullText {
 			a.Body.HTML = row.BodyHTML
 		} else {
@@ -67,4 +64,14 @@ func (r repo) feedArticles(ctx context.Context, f liveQuery, fullText bool, now 
 		return nil, fmt.Errorf("feed articles: %w", err)
 	}
 	return out, nil
+}
+
+// feedQuery is feedArticles' statement.
+func (r repo) feedQuery(ctx context.Context, f liveQuery, fullText bool, now time.Time) *gorm.DB {
+	htmlColumn := "articles.preview_html"
+	if fullText {
+		htmlColumn = "articles.body_html"
+	}
+	q := f.where(live(r.db.Read(ctx).Table("articles"), now).Select(summarySelect + ", " + htmlColumn).Joins(photoJoin))
+	return q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit)
 }
