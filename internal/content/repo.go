@@ -483,7 +483,7 @@ func (f liveQuery) whereOn(q *gorm.DB, table, idColumn string) *gorm.DB {
 // it reads the list's index in order, keeping the articles of the sections,
 // until the page is full. (PostgreSQL makes that choice itself.)
 func sectionIn(q *gorm.DB, table string) string {
-	if q.Dialector.Name() == "sqlite" {
+	if q.Name() == "sqlite" { // the dialector's name
 		return "+" + table + ".section_id IN ?"
 	}
 	return table + ".section_id IN ?"
