@@ -797,7 +797,7 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
 	}
-	q := s.db.Read(ctx).Model(&articleRow{}).Select(qualified(append(slices.Clone(summaryColumns), "preview_break")))
+	var sectionIDs []string
 	if f.Section != "" {
 		ids, err := s.SectionTree(ctx, f.Section)
 		if errors.Is(err, ErrNotFound) {
@@ -806,27 +806,12 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 		if err != nil {
 			return nil, nil, err
 		}
-		q = q.Where("articles.section_id IN ?", ids)
+		sectionIDs = ids
 	}
-	if f.Status != "" {
-		q = q.Where("articles.status = ?", string(f.Status))
-	}
-	if f.Lang != "" {
-		q = q.Where("articles.lang = ?", f.Lang)
-	}
-	if f.Query != nil {
-		q = s.repo.whereMatches(q, match{query: *f.Query, all: true}, true)
-	}
-	if f.After != nil {
-		q = q.Where("(articles.created_at < ? OR (articles.created_at = ? AND articles.id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
-	}
-	var rows []articleRow
-	if err := q.Order("articles.created_at DESC, articles.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	q := s.repo.adminListQuery(ctx, f, sectionIDs)
+	list, err := scanArticles(q, nil)
+	if err != nil {
 		return nil, nil, fmt.Errorf("list articles: %w", err)
-	}
-	list := make([]Article, 0, len(rows))
-	for _, row := range rows {
-		list = append(list, row.toArticle())
 	}
 	var next *AdminCursor
 	if len(list) > f.Limit {
@@ -838,6 +823,28 @@ func (s *Service) ListArticles(ctx context.Context, f AdminFilter) ([]Article, *
 		return nil, nil, err
 	}
 	return list, next, nil
+}
+
+// adminListQuery is ListArticles' statement, its section resolved to
+// sectionIDs (with the subsections).
+func (r repo) adminListQuery(ctx context.Context, f AdminFilter, sectionIDs []string) *gorm.DB {
+	q := r.db.Read(ctx).Table("articles").Select(summarySelect + ", articles.preview_break").Joins(photoJoin)
+	if len(sectionIDs) > 0 {
+		q = q.Where(sectionIn(q, "articles"), sectionIDs)
+	}
+	if f.Status != "" {
+		q = q.Where("articles.status = ?", string(f.Status))
+	}
+	if f.Lang != "" {
+		q = q.Where("articles.lang = ?", f.Lang)
+	}
+	if f.Query != nil {
+		q = r.whereMatches(q, match{query: *f.Query, all: true}, true)
+	}
+	if f.After != nil {
+		q = q.Where("(articles.created_at < ? OR (articles.created_at = ? AND articles.id < ?))", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
+	}
+	return q.Order("articles.created_at DESC, articles.id DESC").Limit(f.Limit + 1)
 }
 
 // resolveSlugs turns a list of slugs into IDs with lookup, reporting through

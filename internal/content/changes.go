@@ -131,7 +131,7 @@ func checkCorrection(note *string, cur, next Article, now time.Time) (string, []
 // greater than after, in seq order.
 func (s *Service) ChangesAfter(ctx context.Context, after int64, limit int) ([]Change, error) {
 	var rows []changeRow
-	err := s.db.Read(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error
+	err := changesQuery(s.db.Read(ctx), after, limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
 	}
@@ -143,6 +143,11 @@ func (s *Service) ChangesAfter(ctx context.Context, after int64, limit int) ([]C
 		}
 	}
 	return out, nil
+}
+
+// changesQuery is ChangesAfter's statement over q.
+func changesQuery(q *gorm.DB, after int64, limit int) *gorm.DB {
+	return q.Model(&changeRow{}).Where("seq > ?", after).Order("seq").Limit(limit)
 }
 
 // LastChange returns the newest seq of the change log (0 when empty).

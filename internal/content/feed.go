@@ -3,8 +3,9 @@ package content
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // FeedFilter says which articles a syndication feed carries. Section and
@@ -28,13 +29,20 @@ func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, er
 	if f.Limit <= 0 {
 		return nil, fmt.Errorf("feed articles: limit %d", f.Limit)
 	}
-	q, err := s.resolve(ctx, ListFilter{Section: f.Section, Tag: f.Tag, Lang: f.Lang, Limit: f.Limit})
+	q, err := s.resolve(ctx, ListFilter{Section: f.Section, Tag: f.Tag, Lang: f.Lang, Limit: f.Limit}, false)
 	if err != nil {
 		return nil, err
 	}
 	list, err := s.repo.feedArticles(ctx, q, f.FullText, s.Now())
 	if err != nil {
 		return nil, err
+	}
+	if len(list) == 0 && f.Tag != "" {
+		// The statement resolved the tag: an empty feed may be a slug
+		// that names nothing.
+		if _, err := s.TagBySlug(ctx, f.Tag); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.completePage(ctx, pointers(list)); err != nil {
 		return nil, err
@@ -43,26 +51,27 @@ func (s *Service) FeedArticles(ctx context.Context, f FeedFilter) ([]Article, er
 }
 
 // feedArticles is listLive's query for a feed's single page: summary
-// columns plus one HTML column.
+// columns with the photo, plus one HTML column.
 func (r repo) feedArticles(ctx context.Context, f liveQuery, fullText bool, now time.Time) ([]Article, error) {
-	htmlColumn := "preview_html"
-	if fullText {
-		htmlColumn = "body_html"
-	}
-	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(append(slices.Clone(summaryColumns), htmlColumn)))
-	var rows []articleRow
-	if err := q.Order("published_at DESC, id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("feed articles: %w", err)
-	}
-	out := make([]Article, 0, len(rows))
-	for _, row := range rows {
-		a := row.toArticle()
+	out, err := scanArticles(r.feedQuery(ctx, f, fullText, now), func(a *Article, row *articleRow) {
 		if fullText {
 			a.Body.HTML = row.BodyHTML
 		} else {
 			a.Preview.HTML = row.PreviewHTML
 		}
-		out = append(out, a)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feed articles: %w", err)
 	}
 	return out, nil
+}
+
+// feedQuery is feedArticles' statement.
+func (r repo) feedQuery(ctx context.Context, f liveQuery, fullText bool, now time.Time) *gorm.DB {
+	htmlColumn := "articles.preview_html"
+	if fullText {
+		htmlColumn = "articles.body_html"
+	}
+	q := f.where(live(r.db.Read(ctx).Table("articles"), now).Select(summarySelect + ", " + htmlColumn).Joins(photoJoin))
+	return q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit)
 }

@@ -305,48 +305,66 @@ func byRef(q *gorm.DB, prefix, id, lang, slug string) *gorm.DB {
 	return q.Where(prefix+"slug = ?", slug).Order(prefix + "created_at, " + prefix + "id")
 }
 
-// oldSlug finds the article that used to answer to slug.
-func (r repo) oldSlug(ctx context.Context, lang, slug string) (string, error) {
-	q := r.db.Read(ctx).Where("slug = ?", slug)
-	if lang != "" {
-		q = q.Where("lang = ?", lang)
-	}
-	var row articleSlugRow
-	if err := q.Order("created_at DESC").Take(&row).Error; err != nil {
-		return "", notFound(err)
-	}
-	return row.ArticleID, nil
-}
-
 // relations loads the tags and authors of the given articles, in their
-// byline order, in one query.
-func (r repo) relations(ctx context.Context, ids []string) (map[string][]Tag, map[string][]Author, error) {
+// byline order, in one query; and, when one is not nil, the live
+// translations of one (at now) in the same query.
+func (r repo) relations(ctx context.Context, ids []string, one *Article, now time.Time) (map[string][]Tag, map[string][]Author, []Translation, error) {
 	tags := make(map[string][]Tag, len(ids))
 	authors := make(map[string][]Author, len(ids))
 	if len(ids) == 0 {
-		return tags, authors, nil
+		return tags, authors, nil, nil
 	}
-	var rows []struct {
-		Rel, ArticleID, ID, Slug, Name, Kind string
-		Position                             int
-	}
-	err := r.db.Read(ctx).Raw(`SELECT 'tag' AS rel, at.article_id, at.position, t.id, t.slug, t.name, t.kind
+	stmt := `SELECT 'tag' AS rel, at.article_id, at.position, t.id, t.slug, t.name, t.kind
 		FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ?
 		UNION ALL
 		SELECT 'author' AS rel, aa.article_id, aa.position, a.id, a.slug, a.name, '' AS kind
-		FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id IN ?
-		ORDER BY article_id, rel, position, slug`, ids, ids).Scan(&rows).Error
-	if err != nil {
-		return nil, nil, fmt.Errorf("load article tags and authors: %w", err)
+		FROM article_authors aa JOIN authors a ON a.id = aa.author_id WHERE aa.article_id IN ?`
+	args := []any{ids, ids}
+	if one != nil {
+		// The translations' language goes in name.
+		stmt += `
+		UNION ALL
+		SELECT 'translation' AS rel, '' AS article_id, 0 AS position, x.id, x.slug, x.lang AS name, '' AS kind
+		FROM articles x WHERE x.translation_key = ? AND x.id <> ?
+			AND x.status IN ('published', 'scheduled') AND x.published_at <= ?`
+		args = append(args, one.TranslationKey, one.ID, now)
 	}
-	for _, x := range rows {
-		if x.Rel == "tag" {
-			tags[x.ArticleID] = append(tags[x.ArticleID], Tag{ID: x.ID, Slug: x.Slug, Name: x.Name, Kind: x.Kind})
-		} else {
-			authors[x.ArticleID] = append(authors[x.ArticleID], Author{ID: x.ID, Slug: x.Slug, Name: x.Name})
+	rows, err := r.db.Read(ctx).Raw(stmt+`
+		ORDER BY article_id, rel, position, slug`, args...).Rows()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load article tags and authors: %w", err)
+	}
+	defer rows.Close()
+	var (
+		trs                                  []Translation
+		rel, articleID, id, slug, name, kind string
+		position                             int
+	)
+	for rows.Next() {
+		if err := rows.Scan(&rel, &articleID, &position, &id, &slug, &name, &kind); err != nil {
+			return nil, nil, nil, fmt.Errorf("load article tags and authors: %w", err)
+		}
+		switch rel {
+		case "tag":
+			tags[articleID] = append(tags[articleID], Tag{ID: id, Slug: slug, Name: name, Kind: kind})
+		case "author":
+			authors[articleID] = append(authors[articleID], Author{ID: id, Slug: slug, Name: name})
+		default:
+			trs = append(trs, Translation{ID: id, Lang: name, Slug: slug})
 		}
 	}
-	return tags, authors, nil
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, fmt.Errorf("load article tags and authors: %w", err)
+	}
+	if one != nil {
+		slices.SortFunc(trs, func(a, b Translation) int {
+			return cmp.Or(strings.Compare(a.Lang, b.Lang), strings.Compare(a.Slug, b.Slug))
+		})
+		if trs == nil {
+			trs = []Translation{}
+		}
+	}
+	return tags, authors, trs, nil
 }
 
 // translations lists the live articles sharing key, other than id.
@@ -436,13 +454,21 @@ func (f liveQuery) where(q *gorm.DB) *gorm.DB { return f.whereOn(q, "articles", 
 // (articles, or the search index's search_docs).
 func (f liveQuery) whereOn(q *gorm.DB, table, idColumn string) *gorm.DB {
 	if len(f.SectionIDs) > 0 {
-		q = q.Where(table+".section_id IN ?", f.SectionIDs)
+		q = q.Where(sectionIn(q, table), f.SectionIDs)
 	}
-	if f.TagID != "" {
+	switch {
+	case f.TagID != "":
 		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = "+idColumn+" AND x.tag_id = ?)", f.TagID)
+	case f.TagSlug != "":
+		q = q.Where("EXISTS (SELECT 1 FROM article_tags x WHERE x.article_id = "+idColumn+
+			" AND x.tag_id = (SELECT id FROM tags WHERE slug = ?))", f.TagSlug)
 	}
-	if f.AuthorID != "" {
+	switch {
+	case f.AuthorID != "":
 		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = "+idColumn+" AND x.author_id = ?)", f.AuthorID)
+	case f.AuthorSlug != "":
+		q = q.Where("EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = "+idColumn+
+			" AND x.author_id = (SELECT id FROM authors WHERE slug = ?))", f.AuthorSlug)
 	}
 	if f.Lang != "" {
 		q = q.Where(table+".lang = ?", f.Lang)
@@ -450,26 +476,40 @@ func (f liveQuery) whereOn(q *gorm.DB, table, idColumn string) *gorm.DB {
 	return q
 }
 
-// listLive answers the public list: summary columns, newest first, keyset
-// pagination on (published_at, id), one row more than asked to know whether
-// a next page exists.
+// sectionIn is the condition "table.section_id IN ?". A section with
+// subsections is several IDs: an index on (section_id, time) serves each
+// in its order but not their union, and SQLite would read every article of
+// them all to sort them; the unary plus keeps it from that index, so that
+// it reads the list's index in order, keeping the articles of the sections,
+// until the page is full. (PostgreSQL makes that choice itself.)
+func sectionIn(q *gorm.DB, table string) string {
+	if q.Name() == "sqlite" { // the dialector's name
+		return "+" + table + ".section_id IN ?"
+	}
+	return table + ".section_id IN ?"
+}
+
+// listLive answers the public list: summary columns with the featured
+// photo, newest first, keyset pagination on (published_at, id), one row
+// more than asked to know whether a next page exists.
 func (r repo) listLive(ctx context.Context, f liveQuery, now time.Time) ([]Article, error) {
-	q := f.where(live(r.db.Read(ctx).Model(&articleRow{}), now).Select(qualified(summaryColumns)))
+	out, err := scanArticles(r.listLiveQuery(ctx, f, now), nil)
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	return out, nil
+}
+
+// listLiveQuery is listLive's statement.
+func (r repo) listLiveQuery(ctx context.Context, f liveQuery, now time.Time) *gorm.DB {
+	q := f.where(live(r.db.Read(ctx).Table("articles"), now).Select(summarySelect).Joins(photoJoin))
 	if f.Match != nil {
 		q = r.whereMatches(q, *f.Match, true)
 	}
 	if f.After != nil {
 		q = q.Where("(articles.published_at < ? OR (articles.published_at = ? AND articles.id < ?))", f.After.PublishedAt, f.After.PublishedAt, f.After.ID)
 	}
-	var rows []articleRow
-	if err := q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list articles: %w", err)
-	}
-	out := make([]Article, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, row.toArticle())
-	}
-	return out, nil
+	return q.Order("articles.published_at DESC, articles.id DESC").Limit(f.Limit + 1)
 }
 
 // Converters.

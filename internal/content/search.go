@@ -87,7 +87,7 @@ func (s *Service) Search(ctx context.Context, f SearchFilter) (SearchResult, err
 	if f.Limit <= 0 {
 		return SearchResult{}, fmt.Errorf("search: limit %d", f.Limit)
 	}
-	lq, err := s.resolve(ctx, ListFilter{Section: f.Section, Tag: f.Tag, Author: f.Author, Lang: f.Lang, Limit: f.Limit})
+	lq, err := s.resolve(ctx, ListFilter{Section: f.Section, Tag: f.Tag, Author: f.Author, Lang: f.Lang, Limit: f.Limit}, true)
 	if errors.Is(err, ErrNotFound) {
 		return SearchResult{Hits: []Hit{}, Sections: []Facet{}, Languages: []Facet{}}, nil
 	}

@@ -338,7 +338,7 @@ func (s *Service) current(ctx context.Context, id string) (Article, error) {
 	return a, nil
 }
 
-// find looks the article up with its featured photo, in one query (two more
+// find looks the article up with its featured photo, in one query (one more
 // for an old slug).
 func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
 	if IsID(l.IDOrSlug) {
@@ -352,11 +352,7 @@ func (s *Service) find(ctx context.Context, l Lookup) (Article, bool, error) {
 	if !errors.Is(err, ErrNotFound) {
 		return Article{}, false, err
 	}
-	id, err := s.repo.oldSlug(ctx, l.Lang, l.IDOrSlug)
-	if err != nil {
-		return Article{}, false, err
-	}
-	a, err = s.repo.articleWithPhoto(ctx, id, "", "")
+	a, err = s.repo.articleAtOldSlug(ctx, l.Lang, l.IDOrSlug)
 	return a, err == nil, err
 }
 
@@ -365,7 +361,7 @@ func (s *Service) attach(ctx context.Context, as []*Article) error {
 	for i, a := range as {
 		ids[i] = a.ID
 	}
-	tags, authors, err := s.repo.relations(ctx, ids)
+	tags, authors, _, err := s.repo.relations(ctx, ids, nil, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -409,7 +405,9 @@ func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Curso
 	if f.Limit <= 0 {
 		return nil, nil, fmt.Errorf("list articles: limit %d", f.Limit)
 	}
-	q, err := s.resolve(ctx, f)
+	// The tag and author slugs are resolved by the list's statement: a
+	// slug that names nothing matches nothing.
+	q, err := s.resolve(ctx, f, false)
 	if errors.Is(err, ErrNotFound) {
 		return []Article{}, nil, nil
 	}
@@ -432,11 +430,14 @@ func (s *Service) ListLive(ctx context.Context, f ListFilter) ([]Article, *Curso
 	return list, next, nil
 }
 
-// liveQuery is a ListFilter with its slugs resolved to IDs.
+// liveQuery is a ListFilter with its section resolved to IDs, and its tag
+// and author resolved to IDs or left to the statement (TagSlug, AuthorSlug).
 type liveQuery struct {
 	SectionIDs []string
 	TagID      string
 	AuthorID   string
+	TagSlug    string
+	AuthorSlug string
 	Lang       string
 	From, To   *time.Time // publication time, From included, To excluded
 	Limit      int
@@ -445,8 +446,10 @@ type liveQuery struct {
 }
 
 // resolve turns the filter's slugs into IDs; ErrNotFound when one names
-// nothing.
-func (s *Service) resolve(ctx context.Context, f ListFilter) (liveQuery, error) {
+// nothing. The section's come from the cached sections; the tag's and the
+// author's are looked up when lookup is set, and otherwise left to the
+// statement that filters on them (one query the fewer each).
+func (s *Service) resolve(ctx context.Context, f ListFilter, lookup bool) (liveQuery, error) {
 	q := liveQuery{Lang: f.Lang, Limit: f.Limit, After: f.After}
 	if f.Query != nil {
 		q.Match = &match{query: *f.Query, full: f.Full}
@@ -456,6 +459,10 @@ func (s *Service) resolve(ctx context.Context, f ListFilter) (liveQuery, error) 
 		if q.SectionIDs, err = s.SectionTree(ctx, f.Section); err != nil {
 			return q, err
 		}
+	}
+	if !lookup {
+		q.TagSlug, q.AuthorSlug = f.Tag, f.Author
+		return q, nil
 	}
 	if f.Tag != "" {
 		t, err := s.TagBySlug(ctx, f.Tag)

@@ -3,7 +3,6 @@ package content
 import (
 	"context"
 	"fmt"
-	"slices"
 )
 
 // LiveByID returns those of the given articles that the public can read
@@ -17,23 +16,20 @@ func (s *Service) LiveByID(ctx context.Context, ids []string, body bool) (map[st
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cols := slices.Clone(summaryColumns)
+	cols := summarySelect
 	if body {
-		cols = append(cols, "body_html", "body_text")
+		cols += ", articles.body_html, articles.body_text"
 	}
-	var rows []articleRow
-	err := live(s.db.Read(ctx).Model(&articleRow{}), s.Now()).Select(cols).Where("id IN ?", ids).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("load live articles: %w", err)
-	}
-	list := make([]*Article, 0, len(rows))
-	for _, row := range rows {
-		a := row.toArticle()
+	q := live(s.db.Read(ctx).Table("articles"), s.Now()).Select(cols).Joins(photoJoin).Where("articles.id IN ?", ids)
+	rows, err := scanArticles(q, func(a *Article, row *articleRow) {
 		if body {
 			a.Body.HTML, a.Body.Text = row.BodyHTML, row.BodyText
 		}
-		list = append(list, &a)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load live articles: %w", err)
 	}
+	list := pointers(rows)
 	if err := s.completePage(ctx, list); err != nil {
 		return nil, err
 	}
