@@ -100,6 +100,16 @@ func (s *Server) listChanges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Partners following the log ask for the same pages: a page is cached
+	// for callers of one class (what they may read, and whether bodies
+	// come whole), until the next write.
+	p := principalOf(c)
+	full := p.SyndicatesFullText()
+	key := "changes\x00" + classOf(p) + "\x00" + strconv.FormatBool(full) + "\x00" + strconv.FormatInt(after, 10) + "\x00" + strconv.Itoa(limit)
+	gen := s.Content.Generation()
+	if rep, ok := s.cache.get(key, gen); ok {
+		return sendRep(c, rep, cachePrivate)
+	}
 	changes, err := s.Content.ChangesAfter(ctx, after, limit+1)
 	if err != nil {
 		return err
@@ -109,8 +119,6 @@ func (s *Server) listChanges(c echo.Context) error {
 		changes, resp.HasMore = changes[:limit], true
 	}
 
-	p := principalOf(c)
-	full := p.SyndicatesFullText()
 	ids := make([]string, 0, len(changes))
 	for _, ch := range changes {
 		if ch.Kind != content.ChangeUnpublished {
@@ -146,7 +154,11 @@ func (s *Server) listChanges(c echo.Context) error {
 		}
 	}
 	resp.NextCursor = s.changesCursor(after)
-	return sendJSON(c, resp, lastMod, cachePrivate, nil)
+	rep, err := s.cacheRep(key, gen, resp, lastMod, nil)
+	if err != nil {
+		return err
+	}
+	return sendRep(c, rep, cachePrivate)
 }
 
 // parseSince reads ?since=: absent is the beginning of the log, "now" its

@@ -82,12 +82,24 @@ func (s *Server) listComments(c echo.Context) error {
 	if !content.IsID(ref) && !validSlug(ref) {
 		return notFound("no article has this id or slug")
 	}
+	p := principalOf(c)
+	// An anonymous reader's page is everyone's: it is cached. A member's
+	// may hold their own comments awaiting moderation, and is their own.
+	// Every comment write that changes what the public sees of a thread
+	// changes the article's count, and so moves the generation.
+	var key string
+	gen := s.Content.Generation()
+	if p.Anonymous() {
+		key = "comments\x00" + ref + "\x00" + c.Request().URL.Query().Encode()
+		if rep, ok := s.cache.get(key, gen); ok {
+			return sendRep(c, rep, cacheFor(p))
+		}
+	}
 	a, _, err := s.Content.LiveArticle(ctx, content.Lookup{IDOrSlug: ref, Lang: lang})
 	if err != nil {
 		return err
 	}
 	opts := comments.ThreadOptions{Limit: limit, Flat: view == "flat", Newest: order == "newest"}
-	p := principalOf(c)
 	if !p.Anonymous() {
 		opts.ViewerID = p.Subject
 	}
@@ -119,6 +131,9 @@ func (s *Server) listComments(c echo.Context) error {
 	if next != nil {
 		nc := s.cursors.encode(position{List: list, Time: next.CreatedAt, ID: next.ID})
 		resp.NextCursor = &nc
+	}
+	if key != "" {
+		return s.sendCached(c, key, gen, resp, lastMod, nil)
 	}
 	return sendJSON(c, resp, lastMod, cacheFor(p), nil)
 }

@@ -118,3 +118,57 @@ func TestCommentWritesRefreshCachedArticle(t *testing.T) {
 	check("deletion", n+1)
 	checkCounts(t, a)
 }
+
+// TestCachedThread: an anonymous reader's page of a thread is cached and
+// shared; a member's page is their own (their held comment shows to them
+// only), and a moderator's decision shows in the very next anonymous read.
+// The cache lives ten minutes: only the generation can refresh it.
+func TestCachedThread(t *testing.T) {
+	t.Parallel()
+	a := apitest.New(t, apitest.Options{Configure: func(c *config.Config) {
+		c.CommentsModeration = "pre"
+		c.CacheTTL = 10 * time.Minute
+	}})
+	id := a.Article("summit-fr").ID
+	path := "/v1/articles/" + id + "/comments?limit=100"
+	const body = "Held for the moderators, shown to its author alone."
+	anon := a.Get(path, "")
+	mustStatus(t, anon, http.StatusOK, "anonymous thread")
+	if again := a.Get(path, ""); again.Header.Get("ETag") != anon.Header.Get("ETag") {
+		t.Fatal("two anonymous reads of an unchanged thread differ")
+	}
+
+	reader := a.Token(access.RoleReader)
+	r := postComment(a, id, reader, `{"body":"`+body+`"}`)
+	if r.Status != http.StatusAccepted || !strings.Contains(string(r.Body), `"pending"`) {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	if mine := a.Get(path, reader); !strings.Contains(string(mine.Body), body) || mine.Header.Get("Cache-Control") == cachePublicForTest {
+		t.Fatalf("the author does not see their held comment, or it is public: %s %.300s", mine.Header.Get("Cache-Control"), mine.Body)
+	}
+	if other := a.Get(path, ""); strings.Contains(string(other.Body), body) {
+		t.Fatal("a held comment reached the anonymous thread")
+	}
+	if other := a.Get(path, a.Token(access.RoleSubscriber)); strings.Contains(string(other.Body), body) {
+		t.Fatal("a held comment reached another member")
+	}
+
+	held, st, _ := commentByBody(t, a, body)
+	if st != "pending" {
+		t.Fatalf("the comment is %s, want pending", st)
+	}
+	if r := patchStatus(a, a.Token(access.RoleEditor), held, "approved"); r.Status != http.StatusOK {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	if after := a.Get(path, ""); !strings.Contains(string(after.Body), body) {
+		t.Fatal("the approved comment is not in the next anonymous read: a stale cached thread")
+	}
+	if r := a.Do(http.MethodDelete, "/v1/admin/comments/"+held, a.Token(access.RoleAdmin), nil); r.Status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	if after := a.Get(path, ""); strings.Contains(string(after.Body), body) {
+		t.Fatal("a deleted comment is still in the anonymous thread")
+	}
+}
+
+const cachePublicForTest = "public, max-age=60"

@@ -2,15 +2,14 @@ package api
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/labstack/echo/v4"
 )
 
@@ -65,11 +64,14 @@ func sendVersioned(c echo.Context, status int, id string, version int, updated t
 	return writeBody(c, status, b, nil)
 }
 
-// etagOf is a weak validator over the exact bytes.
+// etagOf is a weak validator over the exact bytes: their xxHash64, the
+// same in every process (FNV, before it, hashed a byte at a time: a
+// 300 KB page of the change log spent a seventh of its time there).
 func etagOf(b []byte) string {
-	sum := fnv.New64a()
-	sum.Write(b)
-	return `W/"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+	var buf [20]byte
+	out := append(buf[:0], `W/"`...)
+	out = strconv.AppendUint(out, xxhash.Sum64(b), 36)
+	return string(append(out, '"'))
 }
 
 func sendBytes(c echo.Context, b []byte, lastModified time.Time, cacheControl string) error {
