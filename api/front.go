@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -55,7 +56,7 @@ func front(log *slog.Logger, timeout time.Duration) echo.MiddlewareFunc {
 			}
 			defer func() {
 				if r := recover(); r != nil {
-					if r == http.ErrAbortHandler {
+					if err, ok := r.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 						panic(r)
 					}
 					err = recovered(log, id, r)

@@ -69,7 +69,14 @@ func frontServer(t *testing.T, timeout time.Duration) (string, *lockedBuffer) {
 	return srv.URL, &logs
 }
 
-func getProblem(t *testing.T, url string, header ...string) (*http.Response, Problem) {
+// answer is what a test reads of a response: its status, headers and
+// problem document, the body closed.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func getProblem(t *testing.T, url string, header ...string) (answer, Problem) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -86,7 +93,7 @@ func getProblem(t *testing.T, url string, header ...string) (*http.Response, Pro
 			t.Fatal(err)
 		}
 	}
-	return res, p
+	return answer{StatusCode: res.StatusCode, Header: res.Header}, p
 }
 
 func TestFrontDeadline(t *testing.T) {
