@@ -15,6 +15,7 @@ import (
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
 
 // TestModerationQueuePlan checks that every filter of the moderation queue
@@ -87,7 +88,7 @@ func checkQueuePlan(t *testing.T, db *store.DB, name string, s recorded, limit i
 		// handful of rows (an article with few comments): it is allowed
 		// when what it sorted, counted under EXPLAIN ANALYZE, is no more
 		// than a page. Anything more, or a sequential scan, is a failure.
-		out := explain(t, db, "(ANALYZE, FORMAT JSON)", s.sql, s.vars...)
+		out := storetest.Explain(t, db, "(ANALYZE, FORMAT JSON)", s.sql, s.vars...)
 		var plans []struct {
 			Plan planNode `json:"Plan"`
 		}
@@ -117,7 +118,7 @@ func checkQueuePlan(t *testing.T, db *store.DB, name string, s recorded, limit i
 		}
 		return
 	}
-	plan := explain(t, db, "", s.sql, s.vars...)
+	plan := storetest.Explain(t, db, "", s.sql, s.vars...)
 	text := strings.Join(plan, "\n")
 	if strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "SCAN comments\n") || strings.HasSuffix(text, "SCAN comments") {
 		t.Errorf("%s: the queue is sorted or scanned, not read from an index in order:\n%s\n%s", name, s.sql, text)

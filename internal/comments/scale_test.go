@@ -15,6 +15,7 @@ import (
 
 	"masthead/internal/comments"
 	"masthead/internal/store"
+	"masthead/internal/store/storetest"
 )
 
 // The thread of a story with many comments, written straight into the
@@ -242,56 +243,13 @@ func (s *statements) during(fn func()) []recorded {
 	return s.list
 }
 
-// explain returns the plan of a statement: EXPLAIN QUERY PLAN's details on
-// SQLite, EXPLAIN's lines on PostgreSQL (with options, e.g. "(ANALYZE,
-// FORMAT JSON)").
-func explain(tb testing.TB, db *store.DB, options, query string, vars ...any) []string {
-	tb.Helper()
-	ctx := context.Background()
-	sqlDB, err := db.Read(ctx).DB()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	prefix := "EXPLAIN QUERY PLAN "
-	if db.Dialect == store.Postgres {
-		prefix = "EXPLAIN " + options + " "
-	}
-	rows, err := sqlDB.QueryContext(ctx, prefix+query, vars...)
-	if err != nil {
-		tb.Fatalf("explain %s: %v", query, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			tb.Fatal(err)
-		}
-		switch v := vals[len(vals)-1].(type) {
-		case string:
-			lines = append(lines, v)
-		case []byte:
-			lines = append(lines, string(v))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return lines
-}
-
 // rowsRead runs query under EXPLAIN ANALYZE on PostgreSQL and adds up the
 // rows its scans of comments read: those they returned and those their
 // filters removed, over every loop. EXPLAIN gives those per loop, rounded:
 // slack is how far off the sum may be.
 func rowsRead(tb testing.TB, db *store.DB, query string, vars ...any) (n, slack int) {
 	tb.Helper()
-	out := explain(tb, db, "(ANALYZE, FORMAT JSON)", query, vars...)
+	out := storetest.Explain(tb, db, "(ANALYZE, FORMAT JSON)", query, vars...)
 	var plans []struct {
 		Plan planNode `json:"Plan"`
 	}
@@ -426,7 +384,7 @@ func TestThreadAtScale(t *testing.T) {
 			}
 			continue
 		}
-		plan := explain(t, f.db, "", s.sql, s.vars...)
+		plan := storetest.Explain(t, f.db, "", s.sql, s.vars...)
 		text := strings.Join(plan, "\n")
 		t.Logf("plan of %s:\n%s", s.sql, text)
 		top := !strings.HasPrefix(s.sql, "WITH RECURSIVE")

@@ -79,7 +79,7 @@ func TestListPlans(t *testing.T) {
 	for name, q := range stmts {
 		t.Run(name, func(t *testing.T) {
 			stmt := q.Session(&gorm.Session{DryRun: true}).Find(&[]map[string]any{}).Statement
-			lines := explain(t, db, stmt.SQL.String(), stmt.Vars)
+			lines := storetest.Explain(t, db, "", stmt.SQL.String(), stmt.Vars...)
 			text := strings.Join(lines, "\n")
 			for _, bad := range planFaults(db.Dialect, lines) {
 				t.Errorf("%s: %s\nplan:\n%s", name, bad, text)
@@ -113,45 +113,6 @@ func planFaults(dialect string, lines []string) []string {
 		}
 	}
 	return out
-}
-
-// explain returns the plan of a statement, one node a line.
-func explain(t *testing.T, db *store.DB, sql string, vars []any) []string {
-	t.Helper()
-	ctx := context.Background()
-	sqlDB, err := db.Read(ctx).DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefix := "EXPLAIN QUERY PLAN "
-	if db.Dialect == store.Postgres {
-		prefix = "EXPLAIN "
-	}
-	rows, err := sqlDB.QueryContext(ctx, prefix+sql, vars...)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.TrimSpace(toString(vals[len(vals)-1])))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
 }
 
 // fillForPlans writes planArticles articles over four languages and seven

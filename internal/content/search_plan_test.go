@@ -28,32 +28,7 @@ func TestSearchPlan(t *testing.T) {
 	now := time.Now()
 	stmt := r.searchBase(ctx, sq, now).Session(&gorm.Session{DryRun: true}).
 		Select("search_docs.article_id AS id, ? AS score", r.scoreColumn(sq)).Find(&[]hitRow{}).Statement
-	explain := "EXPLAIN QUERY PLAN "
-	if db.Dialect == store.Postgres {
-		explain = "EXPLAIN "
-	}
-	sqlDB, err := db.Read(ctx).DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := sqlDB.QueryContext(ctx, explain+stmt.SQL.String(), stmt.Vars...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.TrimSpace(toString(vals[len(vals)-1])))
-	}
+	lines := storetest.Explain(t, db, "", stmt.SQL.String(), stmt.Vars...)
 	text := strings.Join(lines, "\n")
 	t.Logf("%s plan:\n%s", db.Dialect, text)
 	if db.Dialect == store.Postgres {
@@ -68,14 +43,4 @@ func TestSearchPlan(t *testing.T) {
 	if strings.Contains(text, "articles") || strings.Contains(text, "SCAN search_docs") {
 		t.Errorf("the search reads articles")
 	}
-}
-
-func toString(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []byte:
-		return string(v)
-	}
-	return ""
 }
