@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,6 +175,21 @@ var (
 	})
 )
 
+// streamWriter is a pooled compressor, gzip's or brotli's.
+type streamWriter interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+// stream compresses body into out with a writer from pool.
+func stream(pool *sync.Pool, out *bytes.Buffer, body []byte) {
+	w := pool.Get().(streamWriter)
+	w.Reset(out)
+	_, _ = w.Write(body)
+	_ = w.Close()
+	pool.Put(w)
+}
+
 // compressions counts the bodies compressed, for the test that checks that
 // a cached representation is compressed once.
 var compressions atomic.Int64
@@ -185,17 +201,9 @@ func compress(e coding, body []byte) []byte {
 	out.Grow(len(body) / 3)
 	switch e {
 	case codingGzip:
-		w := gzipWriters.Get().(*gzip.Writer)
-		w.Reset(&out)
-		_, _ = w.Write(body)
-		_ = w.Close()
-		gzipWriters.Put(w)
+		stream(&gzipWriters, &out, body)
 	case codingBrotli:
-		w := brotliWriters.Get().(*brotli.Writer)
-		w.Reset(&out)
-		_, _ = w.Write(body)
-		_ = w.Close()
-		brotliWriters.Put(w)
+		stream(&brotliWriters, &out, body)
 	case codingZstd:
 		return zstdEncoder().EncodeAll(body, make([]byte, 0, len(body)/3))
 	default:

@@ -135,16 +135,7 @@ func fillQueue(tb testing.TB, db *store.DB, arts []content.Article, n int) {
 	tb.Helper()
 	r := rand.New(rand.NewPCG(56, 78))
 	entropy := ulid.Monotonic(rand.NewChaCha8([32]byte{56}), 0)
-	batch := make([]map[string]any, 0, 500)
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		if err := db.Write(context.Background()).Table("comments").Create(batch).Error; err != nil {
-			tb.Fatal(err)
-		}
-		batch = batch[:0]
-	}
+	batch, flush := commentBatch(tb, db)
 	start := t0.Add(-365 * 24 * time.Hour)
 	for i := range n {
 		at := start.Add(time.Duration(i) * 365 * 24 * time.Hour / time.Duration(n))
@@ -163,12 +154,12 @@ func fillQueue(tb testing.TB, db *store.DB, arts []content.Article, n int) {
 		}
 		art := arts[int(float64(len(arts))*r.Float64()*r.Float64()*r.Float64())].ID
 		id := ulid.MustNew(ulid.Timestamp(at), entropy).String()
-		batch = append(batch, map[string]any{
+		*batch = append(*batch, map[string]any{
 			"id": id, "article_id": art, "parent_id": nil, "depth": 0, "author_name": "Reader",
 			"user_id": nil, "email": "reader@example.org", "body": "A comment.", "status": status,
 			"report_count": reports, "hold_reasons": "", "ip": "", "version": 1, "created_at": at, "updated_at": at,
 		})
-		if len(batch) == cap(batch) {
+		if len(*batch) == cap(*batch) {
 			flush()
 		}
 	}

@@ -79,16 +79,7 @@ func fillThread(tb testing.TB, db *store.DB, article string, n int) []scaleRow {
 		at := rows[parent].at.Add(time.Duration(1+r.IntN(600)) * time.Second)
 		threads[th] = append(threads[th], add(parent, at))
 	}
-	batch := make([]map[string]any, 0, 500)
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		if err := db.Write(context.Background()).Table("comments").Create(batch).Error; err != nil {
-			tb.Fatal(err)
-		}
-		batch = batch[:0]
-	}
+	batch, flush := commentBatch(tb, db)
 	for _, row := range rows {
 		m := map[string]any{
 			"id": row.id, "article_id": article, "parent_id": nil, "depth": row.depth, "author_name": "Reader",
@@ -101,8 +92,8 @@ func fillThread(tb testing.TB, db *store.DB, article string, n int) []scaleRow {
 		if row.user != "" {
 			m["user_id"] = row.user
 		}
-		batch = append(batch, m)
-		if len(batch) == cap(batch) {
+		*batch = append(*batch, m)
+		if len(*batch) == cap(*batch) {
 			flush()
 		}
 	}
@@ -429,5 +420,21 @@ func BenchmarkThread10k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// commentBatch returns rows to fill and what writes them to comments, 500
+// at a time, straight into the table: the plan tests' bulk load.
+func commentBatch(tb testing.TB, db *store.DB) (*[]map[string]any, func()) {
+	batch := make([]map[string]any, 0, 500)
+	return &batch, func() {
+		tb.Helper()
+		if len(batch) == 0 {
+			return
+		}
+		if err := db.Write(context.Background()).Table("comments").Create(batch).Error; err != nil {
+			tb.Fatal(err)
+		}
+		batch = batch[:0]
 	}
 }
