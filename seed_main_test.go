@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ type seededArticle struct {
 	WordCount                                                     int
 	PublishedAt                                                   time.Time
 	Tags, Authors                                                 int
+	PhotoID                                                       string // the photo's rank among the photos, by id
 }
 
 func readSeeded(t *testing.T, dsn string) []seededArticle {
@@ -28,10 +30,25 @@ func readSeeded(t *testing.T, dsn string) []seededArticle {
 	err := db.Read(t.Context()).Raw(`SELECT lang, slug, translation_key, title, standfirst, access, status,
 		body_blocks, body_text, word_count, published_at,
 		(SELECT COUNT(*) FROM article_tags t WHERE t.article_id = a.id) AS tags,
-		(SELECT COUNT(*) FROM article_authors w WHERE w.article_id = a.id) AS authors
+		(SELECT COUNT(*) FROM article_authors w WHERE w.article_id = a.id) AS authors,
+		COALESCE(a.photo_id, '') AS photo_id
 		FROM articles a ORDER BY lang, slug`).Scan(&list).Error
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Photo ids differ from run to run: name each by its rank.
+	var photos []string
+	if err := db.Read(t.Context()).Raw("SELECT id FROM photos ORDER BY id").Scan(&photos).Error; err != nil {
+		t.Fatal(err)
+	}
+	for i := range list {
+		for rank, id := range photos {
+			r := "photo-" + strconv.Itoa(rank)
+			list[i].BodyBlocks = strings.ReplaceAll(list[i].BodyBlocks, id, r)
+			if list[i].PhotoID == id {
+				list[i].PhotoID = r
+			}
+		}
 	}
 	var newest time.Time
 	for _, a := range list {
@@ -62,13 +79,22 @@ func TestSeedCommand(t *testing.T) {
 		}
 		return out, flags, dsn
 	}
-	out, flags, dsn := seedInto("--articles", "300", "--seed", "7")
-	if !strings.Contains(out, ": 300 articles and 0 comments written (seed 7; 7 sections, 20 tags, 9 authors created)") {
+	out, flags, dsn := seedInto("--articles", "300", "--seed", "7", "--photos", "3")
+	if !strings.Contains(out, ": 300 articles, 0 comments and 3 photos written (seed 7; 7 sections, 20 tags, 9 authors created)") {
 		t.Errorf("said %q", out)
 	}
 	list := readSeeded(t, dsn)
 	if len(list) != 300 {
 		t.Fatalf("%d articles", len(list))
+	}
+	illustrated := map[string]int{}
+	for _, a := range list {
+		if a.PhotoID != "" {
+			illustrated[a.PhotoID]++
+		}
+	}
+	if n := illustrated["photo-0"] + illustrated["photo-1"] + illustrated["photo-2"]; len(illustrated) != 3 || n < 150 || n == 300 {
+		t.Errorf("featured photos: %v", illustrated)
 	}
 	langs, levels, groups := map[string]int{}, map[string]int{}, map[string]map[string]bool{}
 	for _, a := range list {
@@ -136,7 +162,7 @@ func TestSeedCommand(t *testing.T) {
 	}
 
 	// The same seed, the same archive; another seed, another one.
-	_, _, same := seedInto("--articles", "300", "--seed", "7")
+	_, _, same := seedInto("--articles", "300", "--seed", "7", "--photos", "3")
 	again := readSeeded(t, same)
 	for i := range list {
 		a, b := list[i], again[i]
@@ -148,7 +174,7 @@ func TestSeedCommand(t *testing.T) {
 			t.Fatalf("article %d differs with the same seed:\n%+v\n%+v", i, a, b)
 		}
 	}
-	_, _, other := seedInto("--articles", "300", "--seed", "8")
+	_, _, other := seedInto("--articles", "300", "--seed", "8", "--photos", "0")
 	if o := readSeeded(t, other); o[0].Title == list[0].Title && o[1].Title == list[1].Title && o[2].BodyText == list[2].BodyText {
 		t.Error("seed 8 wrote what seed 7 did")
 	}
@@ -158,14 +184,14 @@ func TestSeedCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--append") {
 		t.Errorf("a second seed: %v", err)
 	}
-	out, _, err = runCmd(t, nil, append([]string{"seed", "--articles", "10", "--append"}, flags...)...)
-	if err != nil || !strings.Contains(out, ": 10 articles and 0 comments written (seed 1; 0 sections, 0 tags, 0 authors created)") {
+	out, _, err = runCmd(t, nil, append([]string{"seed", "--articles", "10", "--append", "--photos", "0"}, flags...)...)
+	if err != nil || !strings.Contains(out, ": 10 articles, 0 comments and 0 photos written (seed 1; 0 sections, 0 tags, 0 authors created)") {
 		t.Errorf("--append: %q %v", out, err)
 	}
 	if n := len(readSeeded(t, dsn)); n != 310 {
 		t.Errorf("%d articles after --append", n)
 	}
-	for _, args := range [][]string{{"seed"}, {"seed", "--articles", "0"}, {"seed", "--articles", "5", "extra"}} {
+	for _, args := range [][]string{{"seed"}, {"seed", "--articles", "0"}, {"seed", "--articles", "5", "extra"}, {"seed", "--articles", "5", "--photos", "x"}} {
 		if _, _, err := runCmd(t, nil, append(args, flags...)...); err == nil {
 			t.Errorf("%v accepted", args)
 		}

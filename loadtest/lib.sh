@@ -108,11 +108,21 @@ seed_comments() {
 	fi
 }
 
-# corpus_name SIZE: the corpus's name, e.g. 1000-s1 or 1000-c5000-s1.
+# CORPUS_FORMAT names what seed writes, so that a corpus cached by an older
+# binary is not taken for a new one: 2 is with shared photos.
+CORPUS_FORMAT=2
+
+# corpus_name SIZE: the corpus's name, e.g. 1000-s1-f2 or 1000-c5000-s1-f2.
 corpus_name() {
 	local c
 	c=$(seed_comments)
-	if [[ -n $c && $1 != demo ]]; then echo "$1-c$c-s$SEED"; else echo "$1-s$SEED"; fi
+	if [[ $1 == demo ]]; then
+		echo "demo-s$SEED"
+	elif [[ -n $c ]]; then
+		echo "$1-c$c-s$SEED-f$CORPUS_FORMAT"
+	else
+		echo "$1-s$SEED-f$CORPUS_FORMAT"
+	fi
 }
 
 # pg_name SIZE: the PostgreSQL database of a corpus.

@@ -114,13 +114,7 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 	if err != nil {
 		return nil, nil, err
 	}
-	objects, mediaRoot, err := newObjects(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	mediaStore, err := media.New(objects, o.RenditionWidths, media.Limits{
-		MaxBytes: cfg.UploadLimit, MaxDecoded: cfg.UploadMaxDecoded, Decodes: cfg.UploadDecodes,
-	})
+	mediaStore, mediaRoot, err := NewMedia(ctx, cfg, o.RenditionWidths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -155,6 +149,24 @@ func Build(ctx context.Context, cfg config.Config, db *store.DB, o Options) (svc
 		MediaURL:    mediaURL,
 		Metrics:     m,
 	}, closeLimiter, nil
+}
+
+// NewMedia is the photo store the configuration names (the media folder
+// in the data folder, or the S3 bucket), making renditions of the given
+// widths (RenditionWidths when nil), with the upload limits; root is the
+// folder, empty for a bucket. Serve, seed and import share it.
+func NewMedia(ctx context.Context, cfg config.Config, widths []int) (store *media.Store, root string, err error) {
+	if widths == nil {
+		widths = RenditionWidths
+	}
+	objects, root, err := newObjects(ctx, cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	store, err = media.New(objects, widths, media.Limits{
+		MaxBytes: cfg.UploadLimit, MaxDecoded: cfg.UploadMaxDecoded, Decodes: cfg.UploadDecodes,
+	})
+	return store, root, err
 }
 
 // bucketCheckTimeout bounds the check of the bucket at start.

@@ -913,6 +913,18 @@ func (r repo) countStale(ctx context.Context, all bool) (int, error) {
 	return int(n), nil
 }
 
+// indexComplete tells whether every article has an index row of the
+// current analysis version.
+func (r repo) indexComplete(ctx context.Context) (bool, error) {
+	var n struct{ Articles, Current int64 }
+	err := r.db.Read(ctx).Raw(`SELECT (SELECT COUNT(*) FROM articles) AS articles,
+		(SELECT COUNT(*) FROM search_docs WHERE analyzer = ?) AS current`, search.Version).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("count indexed articles: %w", err)
+	}
+	return n.Articles == n.Current, nil
+}
+
 // staleBatch reads the next n articles to index, by id, after id after.
 func (r repo) staleBatch(ctx context.Context, all bool, after string, n int) ([]staleRow, error) {
 	var rows []staleRow

@@ -27,6 +27,7 @@ import (
 	"masthead/internal/comments"
 	"masthead/internal/content"
 	"masthead/internal/fault"
+	"masthead/internal/media"
 	"masthead/internal/progress"
 )
 
@@ -53,12 +54,18 @@ type Options struct {
 	// then), in bulk.
 	Comments       int
 	CommentService *comments.Service
+	// Photos is how many photos to generate and share between the new
+	// articles (most stories get a featured photo, some a photo block in
+	// their body too), stored through Media (required then): real JPEGs,
+	// with renditions, captions, credits and alt text.
+	Photos int
+	Media  *media.Store
 }
 
 // Summary tells what was written.
 type Summary struct {
-	Articles, Sections, Tags, Authors, Comments int
-	Elapsed                                     time.Duration
+	Articles, Sections, Tags, Authors, Comments, Photos int
+	Elapsed                                             time.Duration
 }
 
 // Years is how far back the archive goes.
@@ -68,8 +75,11 @@ const Years = 10
 func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
-	if o.Articles < 0 || o.Comments < 0 {
-		return sum, fmt.Errorf("seed: %d articles, %d comments", o.Articles, o.Comments)
+	if o.Articles < 0 || o.Comments < 0 || o.Photos < 0 {
+		return sum, fmt.Errorf("seed: %d articles, %d comments, %d photos", o.Articles, o.Comments, o.Photos)
+	}
+	if o.Photos > 0 && o.Media == nil {
+		return sum, errors.New("seed: photos need Options.Media")
 	}
 	if o.Comments > 0 && o.CommentService == nil {
 		return sum, errors.New("seed: comments need Options.CommentService")
@@ -96,6 +106,27 @@ func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) 
 	g := &generator{
 		rng: rand.New(rand.NewPCG(o.Seed, 0x6d617374)), tax: tax,
 		end: now().UTC().Truncate(time.Minute), number: int(existing),
+	}
+	var pool *photoPool
+	if o.Photos > 0 {
+		// Their own generator: the articles' text stays what the seed
+		// gives without photos.
+		prng := rand.New(rand.NewPCG(o.Seed, 0x70686f74))
+		var tick func()
+		var pbar *progress.Bar
+		if o.Progress != nil {
+			pbar = progress.New(o.Progress, o.Photos, "photos")
+			tick = func() { pbar.Add(1) }
+		}
+		ids, err := makePhotos(ctx, svc, o.Media, o.Photos, prng, tick)
+		if pbar != nil {
+			pbar.Done()
+		}
+		sum.Photos = len(ids)
+		if err != nil {
+			return sum, err
+		}
+		pool = &photoPool{ids: ids, rng: prng}
 	}
 	var bar *progress.Bar
 	if o.Progress != nil {
@@ -127,7 +158,11 @@ func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) 
 		return ctx.Err()
 	}
 	for left := o.Articles; left > 0; {
-		for _, in := range g.story(left) {
+		versions := g.story(left)
+		if pool != nil {
+			illustrate(versions, pool)
+		}
+		for _, in := range versions {
 			batch = append(batch, in)
 			left--
 			if len(batch) == o.Batch {
@@ -154,6 +189,30 @@ func Run(ctx context.Context, svc *content.Service, o Options) (Summary, error) 
 	}
 	sum.Elapsed = time.Since(start)
 	return sum, nil
+}
+
+// illustrate gives three stories in four a featured photo, the same in
+// every language, and one in five a second photo as a block after its
+// second block.
+func illustrate(versions []content.ArticleInput, pool *photoPool) {
+	r := pool.rng
+	if r.IntN(4) == 0 {
+		return
+	}
+	featured := pool.draw()
+	inBody := ""
+	if r.IntN(5) == 0 {
+		inBody = pool.draw()
+	}
+	for i := range versions {
+		versions[i].PhotoID = featured
+		if inBody != "" && len(versions[i].Body) > 2 {
+			body := make([]blocks.Block, 0, len(versions[i].Body)+1)
+			body = append(body, versions[i].Body[:2]...)
+			body = append(body, blocks.Block{Type: blocks.TypePhoto, PhotoID: inBody})
+			versions[i].Body = append(body, versions[i].Body[2:]...)
+		}
+	}
 }
 
 // taxonomy is the IDs of the sections, tags and authors by slug.
