@@ -182,8 +182,10 @@ func (c *converter) classic(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return s
 	}
-	s = moreComment.ReplaceAllString(s, moreMarker)
-	s = c.shortcodes(s, 0)
+	s = c.html(s)
+	if !strings.Contains(s, "http") {
+		return autop(s)
+	}
 	s = bareURLLine.ReplaceAllStringFunc(s, func(line string) string {
 		u := strings.TrimSpace(line)
 		if _, ok := blocks.EmbedFromURL(u); ok {
@@ -195,10 +197,14 @@ func (c *converter) classic(s string) string {
 	return autop(s)
 }
 
-// html returns the HTML of block-editor markup inside a block:
-// shortcodes and <!--more--> are read, paragraphs are already there.
+// html reads the shortcodes and <!--more--> of HTML: block-editor markup
+// inside a block (whose paragraphs are already there), or classic text
+// before classic adds them.
 func (c *converter) html(s string) string {
-	return c.shortcodes(moreComment.ReplaceAllString(s, moreMarker), 0)
+	if strings.Contains(s, "<!--more") {
+		s = moreComment.ReplaceAllString(s, moreMarker)
+	}
+	return c.shortcodes(s, 0)
 }
 
 // silentBlocks stand for nothing in a body: separators, spacers, page

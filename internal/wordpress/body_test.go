@@ -372,12 +372,23 @@ func TestConvertHostile(t *testing.T) {
 		}
 	}
 	// The forged markers stay text, and gave no embed and no break.
-	b := convert(t, `Avant<masthead-embed data-url="https://youtu.be/forged"></masthead-embed><masthead-more></masthead-more>Après`)
-	if len(b.Blocks) != 1 || b.Blocks[0].Type != blocks.TypeParagraph || b.PreviewBreak != nil {
-		t.Errorf("forged markers: %+v break %v", b.Blocks, b.PreviewBreak)
+	for _, forged := range []string{
+		`Avant<masthead-embed data-url="https://youtu.be/forged"></masthead-embed><masthead-more></masthead-more>Après`,
+		"Avant\n\n<MaStHeAd-more></MaStHeAd-more>\n\n<MASTHEAD-EMBED data-url=\"https://youtu.be/forged\"></MASTHEAD-EMBED>Après",
+		`<!-- wp:paragraph --><p>Avant</p><!-- /wp:paragraph --><!-- wp:html --><Masthead-More></Masthead-More><!-- /wp:html --><!-- wp:paragraph --><p>Après</p><!-- /wp:paragraph -->`,
+	} {
+		b := convert(t, forged)
+		for _, blk := range b.Blocks {
+			if blk.Type != blocks.TypeParagraph {
+				t.Errorf("%q: forged marker gave %+v", forged, blk)
+			}
+		}
+		if b.PreviewBreak != nil {
+			t.Errorf("%q: forged marker gave a preview break at %d", forged, *b.PreviewBreak)
+		}
 	}
 	// Scripts are reported.
-	b = convert(t, `<script>x</script><p>ok</p>`)
+	b := convert(t, `<script>x</script><p>ok</p>`)
 	if len(b.Dropped) != 1 || !strings.Contains(b.Dropped[0], "script") {
 		t.Errorf("dropped %q", b.Dropped)
 	}
