@@ -80,6 +80,9 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzAnalyze$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSnippet$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/search/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/wordpress/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzConvertBody$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./internal/wordpress/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCanonicalPath$$' -fuzztime=$(FUZZTIME) ./internal/wordpress/
 
 ## docs: regenerate docs/swagger.json (swag) and docs/openapi.json (OpenAPI 3)
 docs:
