@@ -69,6 +69,7 @@ fuzz:
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzUploadPhoto$$' -fuzztime=$(FUZZTIME) ./api/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzFromHTML$$' -fuzztime=$(FUZZTIME) ./internal/blocks/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzSlug$$' -fuzztime=$(FUZZTIME) ./internal/content/
+	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCanonicalPath$$' -fuzztime=$(FUZZTIME) ./internal/content/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzCommentBody$$' -fuzztime=$(FUZZTIME) ./internal/comments/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzExternalVerify$$' -fuzztime=$(FUZZTIME) ./internal/access/
 	$(GO) test $(GOTAGS) -run='^$$' -fuzz='^FuzzFeedXML$$' -fuzztime=$(FUZZTIME) ./internal/feed/

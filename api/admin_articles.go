@@ -47,6 +47,7 @@ type createArticleRequest struct {
 	PreviewBreak    *int           `json:"preview_break" example:"3"`
 	PhotoID         string         `json:"photo_id"`
 	CommentsEnabled *bool          `json:"comments_enabled"`
+	Featured        bool           `json:"featured"`
 	Status          string         `json:"status" enums:"draft,scheduled,published"`
 	PublishAt       *time.Time     `json:"publish_at"`
 	Blocks          []blocks.Block `json:"blocks"`
@@ -68,6 +69,7 @@ type updateArticleRequest struct {
 	PreviewBreak    nullableInt    `json:"preview_break" swaggertype:"integer" extensions:"x-nullable"`
 	PhotoID         nullableString `json:"photo_id" swaggertype:"string" extensions:"x-nullable"`
 	CommentsEnabled *bool          `json:"comments_enabled"`
+	Featured        *bool          `json:"featured"`
 	Status          *string        `json:"status" enums:"draft,scheduled,published,unpublished"`
 	PublishAt       *time.Time     `json:"publish_at"`
 	Blocks          []blocks.Block `json:"blocks"`
@@ -152,6 +154,7 @@ type adminArticleResponse struct {
 	PublishAt       *time.Time      `json:"publish_at" validate:"required" extensions:"x-nullable"`
 	PublishedAt     *time.Time      `json:"published_at" validate:"required" extensions:"x-nullable"`
 	CommentsEnabled bool            `json:"comments_enabled" validate:"required"`
+	Featured        bool            `json:"featured" validate:"required"`
 	CommentCount    int             `json:"comment_count" validate:"required"`
 	WordCount       int             `json:"word_count" validate:"required"`
 	ReadingMinutes  int             `json:"reading_minutes" validate:"required"`
@@ -182,6 +185,7 @@ type adminArticleSummary struct {
 	Authors      []authorRef   `json:"authors" validate:"required"`
 	PublishAt    *time.Time    `json:"publish_at" validate:"required" extensions:"x-nullable"`
 	PublishedAt  *time.Time    `json:"published_at" validate:"required" extensions:"x-nullable"`
+	Featured     bool          `json:"featured" validate:"required"`
 	WordCount    int           `json:"word_count" validate:"required"`
 	CommentCount int           `json:"comment_count" validate:"required"`
 	Version      int           `json:"version" validate:"required"`
@@ -216,7 +220,7 @@ type revisionList struct {
 //	@Summary		Create an article
 //	@Description	The body is `blocks`, or `body_html` (sanitized, then parsed into blocks): exactly one of them. `section`, `tags` and `authors` are slugs; `photo_id` a photo's id; `translation_of` the id of an article (in another language) whose translation group the new one joins.
 //	@Description
-//	@Description	`status` is `draft` (default), `scheduled` (with `publish_at` in the future: the article appears by itself then) or `published` (now, or at a past `publish_at`). Without `slug`, one is made from the title, transliterated for the language and unique in it (`-2`, `-3`… on a collision); a `slug` that is taken in the language, even as an old slug of another article, is a `409`. `access` is required; `comments_enabled` defaults to true. `preview_break`, the editor's paywall point, is a block index from 1 to the number of blocks minus one: a preview always leaves something out. Text is cleaned of the characters XML 1.0 forbids (U+000B and U+000C become line breaks, other control characters are removed).
+//	@Description	`status` is `draft` (default), `scheduled` (with `publish_at` in the future: the article appears by itself then) or `published` (now, or at a past `publish_at`). Without `slug`, one is made from the title, transliterated for the language and unique in it (`-2`, `-3`… on a collision); a `slug` that is taken in the language, even as an old slug of another article, is a `409`. `access` is required; `comments_enabled` defaults to true; `featured` (default false) puts the article forward: `GET /v1/articles?featured=true` lists the live featured articles. `preview_break`, the editor's paywall point, is a block index from 1 to the number of blocks minus one: a preview always leaves something out. Text is cleaned of the characters XML 1.0 forbids (U+000B and U+000C become line breaks, other control characters are removed).
 //	@Description
 //	@Description	A reference that names nothing is a `422` naming the field. The answer carries `Location` and the `ETag` to send as `If-Match` with the next `PATCH`.
 //	@Tags			admin
@@ -268,8 +272,8 @@ func (s *Server) createArticle(c echo.Context) error {
 		SectionID: *refs.SectionID, PhotoID: *refs.PhotoID,
 		Access: content.Access(req.Access), PreviewBreak: req.PreviewBreak,
 		Status: content.Status(req.Status), PublishAt: req.PublishAt,
-		CommentsEnabled: req.CommentsEnabled == nil || *req.CommentsEnabled,
-		Body:            body, TagIDs: *refs.TagIDs, AuthorIDs: *refs.AuthorIDs,
+		CommentsEnabled: req.CommentsEnabled == nil || *req.CommentsEnabled, Featured: req.Featured,
+		Body: body, TagIDs: *refs.TagIDs, AuthorIDs: *refs.AuthorIDs,
 	}
 	if req.Source != nil {
 		in.Source = content.Source{Name: strings.TrimSpace(req.Source.Name), URL: strings.TrimSpace(req.Source.URL)}
@@ -472,7 +476,7 @@ func (s *Server) updateArticle(c echo.Context) error {
 	p := content.ArticlePatch{
 		Title: req.Title, Standfirst: req.Standfirst, Slug: req.Slug,
 		SectionID: refs.SectionID, PhotoID: refs.PhotoID, TagIDs: refs.TagIDs, AuthorIDs: refs.AuthorIDs,
-		CommentsEnabled: req.CommentsEnabled, PublishAt: req.PublishAt, Correction: req.Correction,
+		CommentsEnabled: req.CommentsEnabled, Featured: req.Featured, PublishAt: req.PublishAt, Correction: req.Correction,
 	}
 	if req.Source != nil {
 		p.Source = &content.Source{Name: strings.TrimSpace(req.Source.Name), URL: strings.TrimSpace(req.Source.URL)}
@@ -649,7 +653,7 @@ func toAdminArticleResponse(a content.Article, media string) adminArticleRespons
 		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo, media),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors), Source: toSourceResponse(a.Source),
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
-		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,
+		CommentsEnabled: a.CommentsEnabled, Featured: a.Featured, CommentCount: a.CommentCount,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes,
 		CanonicalURL: a.CanonicalURL, Version: a.Version,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
@@ -663,7 +667,7 @@ func toAdminArticleSummary(a content.Article) adminArticleSummary {
 		ID: a.ID, Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
 		Status: string(a.Status), Access: string(a.Access), Section: toSectionRef(a.SectionPath, a.Lang, false),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
-		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
+		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt, Featured: a.Featured,
 		WordCount: a.WordCount, CommentCount: a.CommentCount, Version: a.Version,
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}

@@ -32,20 +32,23 @@ func (b blockList) MarshalJSON() ([]byte, error) {
 type blockArray []blocks.Block //nolint:unused // named by a swag annotation, not by Go code
 
 type articleResponse struct {
-	ID             string                `json:"id" validate:"required" example:"01JD3Q8V6K2M7T4X9R5B1N0C8E"`
-	Slug           string                `json:"slug" example:"sommet-de-la-vallee"`
-	Lang           string                `json:"lang" example:"fr"`
-	TranslationKey string                `json:"translation_key"`
-	Title          string                `json:"title"`
-	Standfirst     string                `json:"standfirst"`
-	CanonicalURL   string                `json:"canonical_url" example:"https://publisher.example/fr/sommet-de-la-vallee"`
-	Section        *sectionRef           `json:"section,omitempty"`
-	Tags           []tagResponse         `json:"tags"`
-	Authors        []authorRef           `json:"authors"`
-	Source         *sourceResponse       `json:"source,omitempty"`
-	Photo          *photoResponse        `json:"photo,omitempty"`
-	PublishedAt    time.Time             `json:"published_at"`
-	UpdatedAt      time.Time             `json:"updated_at"`
+	ID             string          `json:"id" validate:"required" example:"01JD3Q8V6K2M7T4X9R5B1N0C8E"`
+	Slug           string          `json:"slug" example:"sommet-de-la-vallee"`
+	Lang           string          `json:"lang" example:"fr"`
+	TranslationKey string          `json:"translation_key"`
+	Title          string          `json:"title"`
+	Standfirst     string          `json:"standfirst"`
+	CanonicalURL   string          `json:"canonical_url" example:"https://publisher.example/fr/sommet-de-la-vallee"`
+	Section        *sectionRef     `json:"section,omitempty"`
+	Tags           []tagResponse   `json:"tags"`
+	Authors        []authorRef     `json:"authors"`
+	Source         *sourceResponse `json:"source,omitempty"`
+	Photo          *photoResponse  `json:"photo,omitempty"`
+	PublishedAt    time.Time       `json:"published_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	// Featured: the newsroom puts the article forward (WordPress's sticky
+	// posts).
+	Featured       bool                  `json:"featured"`
 	Translations   []translationResponse `json:"translations"`
 	WordCount      int                   `json:"word_count"`
 	ReadingMinutes int                   `json:"reading_minutes"`
@@ -70,6 +73,7 @@ type articleSummary struct {
 	Photo          *photoResponse  `json:"photo,omitempty"`
 	PublishedAt    time.Time       `json:"published_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+	Featured       bool            `json:"featured"`
 	WordCount      int             `json:"word_count"`
 	ReadingMinutes int             `json:"reading_minutes"`
 	CommentCount   int             `json:"comment_count"`
@@ -170,10 +174,10 @@ type paywalledPart struct {
 
 var (
 	articleFields = []string{"slug", "lang", "translation_key", "title", "standfirst", "canonical_url", "section", "tags",
-		"authors", "source", "photo", "published_at", "updated_at", "translations", "word_count", "reading_minutes",
+		"authors", "source", "photo", "published_at", "updated_at", "featured", "translations", "word_count", "reading_minutes",
 		"comment_count", "comments", "body", "access", "structured_data"}
 	summaryFields = []string{"slug", "lang", "title", "standfirst", "canonical_url", "section", "tags", "authors", "source",
-		"photo", "published_at", "updated_at", "word_count", "reading_minutes", "comment_count", "access"}
+		"photo", "published_at", "updated_at", "featured", "word_count", "reading_minutes", "comment_count", "access"}
 	bodyFormats = []string{"blocks", "html", "text"}
 )
 
@@ -188,6 +192,7 @@ var (
 //	@Param			author	query		string	false	"author slug"
 //	@Param			lang	query		string	false	"two-letter language"
 //	@Param			q		query		string	false	"full-text query (the syntax of /v1/search): only the articles that match, in what the caller may read of each; the list keeps its order"
+//	@Param			featured	query		bool	false	"true: only the featured articles (the newsroom's picks, WordPress's sticky posts)"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Param			fields	query		string	false	"comma-separated top-level fields to keep"
@@ -218,6 +223,14 @@ func (s *Server) listArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	featured := false
+	switch c.QueryParam("featured") {
+	case "":
+	case "true":
+		featured = true
+	default:
+		return badParam("featured", "must be true (leave it out for every article)")
+	}
 	p := principalOf(c)
 	key := "list\x00" + classOf(p) + "\x00" + c.Request().URL.Query().Encode()
 	gen := s.Content.Generation()
@@ -226,7 +239,7 @@ func (s *Server) listArticles(c echo.Context) error {
 	}
 	f := content.ListFilter{
 		Section: c.QueryParam("section"), Tag: c.QueryParam("tag"), Author: c.QueryParam("author"),
-		Lang: lang, Limit: limit,
+		Lang: lang, Featured: featured, Limit: limit,
 	}
 	if q != nil {
 		f.Query, f.Full = q, fullLevels(p)
@@ -470,7 +483,7 @@ func toArticleResponse(a content.Article, d access.Decision, meter *meterRespons
 		Section: toSectionRef(a.SectionPath, a.Lang, true), Photo: toPhotoRef(a.Photo, rs.MediaURL),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
 		Source: toSourceResponse(a.Source), Translations: toTranslationResponses(a.Translations),
-		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
+		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt, Featured: a.Featured,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
 		Comments: commentsInfo{Enabled: a.CommentsEnabled, Moderation: rs.Moderation, Count: a.CommentCount},
 		Access: accessResponse{
@@ -509,7 +522,7 @@ func toArticleSummary(a content.Article, d access.Decision, media string) articl
 		CanonicalURL: a.CanonicalURL, Section: toSectionRef(a.SectionPath, a.Lang, false),
 		Tags: toTagResponses(a.Tags), Authors: toAuthorRefs(a.Authors),
 		Source: toSourceResponse(a.Source), Photo: toPhotoRef(a.Photo, media),
-		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt,
+		PublishedAt: *a.PublishedAt, UpdatedAt: a.UpdatedAt, Featured: a.Featured,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes, CommentCount: a.CommentCount,
 		Access: accessSummary{Level: string(a.Access), Granted: d.Granted},
 	}

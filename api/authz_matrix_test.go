@@ -120,6 +120,7 @@ var authorization = map[string]rule{
 	"GET /v1/tags":                            {everyone, true},
 	"GET /v1/authors/:slug":                   {everyone, true},
 	"GET /v1/photos/:id":                      {everyone, true},
+	"GET /v1/resolve":                         {everyone, true},
 	"GET /v1/feeds/:file":                     {everyone, true},
 	"GET /v1/feeds/section/:file":             {everyone, true},
 	"GET /v1/feeds/tag/:file":                 {everyone, true},

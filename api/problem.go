@@ -23,7 +23,7 @@ type Problem struct {
 	Title     string       `json:"title" validate:"required" example:"Not Found"`
 	Status    int          `json:"status" validate:"required" example:"404"`
 	Detail    string       `json:"detail,omitempty" example:"no article is called sommet-de-la-vallee"`
-	Code      string       `json:"code" validate:"required" enums:"bad_request,client_closed_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,rate_limited,internal,unavailable,invalid_credentials,token_reused,comments_closed,partner_cannot_comment" example:"not_found"`
+	Code      string       `json:"code" validate:"required" enums:"bad_request,client_closed_request,validation_failed,unauthenticated,token_invalid,token_expired,forbidden,not_found,method_not_allowed,not_acceptable,conflict,precondition_failed,precondition_required,payload_too_large,unsupported_media_type,too_many_requests,rate_limited,internal,unavailable,invalid_credentials,token_reused,comments_closed,partner_cannot_comment,gone" example:"not_found"`
 	Instance  string       `json:"instance,omitempty" example:"/v1/articles/sommet-de-la-vallee"`
 	RequestID string       `json:"request_id,omitempty" example:"6kRrHw1wDtg5QpQ4aYx2"`
 	Errors    []FieldIssue `json:"errors,omitempty"`
@@ -125,6 +125,7 @@ var faultKinds = []struct {
 	{fault.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "authentication is required"},
 	{fault.ErrForbidden, http.StatusForbidden, "forbidden", "you may not do this"},
 	{fault.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the service cannot reach its database; try again shortly"},
+	{fault.ErrGone, http.StatusGone, "gone", "what this named is gone"},
 }
 
 // retryAfter is the Retry-After, in seconds, of a 503: long enough for a

@@ -48,6 +48,8 @@ func TestFaultsMapToProblems(t *testing.T) {
 		{fault.Invalid(fault.Field("title", "is required")), 422, "validation_failed", "the request has invalid fields", false},
 		{fault.Unauthenticated("invalid_credentials", "wrong email or password"), 401, "invalid_credentials", "wrong email or password", true},
 		{fault.Forbidden("comments_closed", "this article no longer takes comments"), 403, "comments_closed", "this article no longer takes comments", false},
+		{fault.Gone("the article at this path was withdrawn"), 410, "gone", "the article at this path was withdrawn", false},
+		{fault.ErrGone, 410, "gone", "what this named is gone", false},
 	} {
 		p, hdr := toProblem(fmt.Errorf("handler: %w", tc.err))
 		if p.Status != tc.status || p.Code != tc.code || p.Detail != tc.detail {

@@ -41,6 +41,7 @@ func (s *Server) routes(e *echo.Echo) {
 	get(v1, "/tags", s.listTags, s.authenticate)
 	get(v1, "/authors/:slug", s.getAuthor, s.authenticate)
 	get(v1, "/photos/:id", s.getPhoto, s.authenticate)
+	get(v1, "/resolve", s.resolvePath, s.authenticate)
 
 	// Feeds: anonymous, a token, or a partner's ?key= (feedKey) for readers
 	// that cannot send headers; only full_text partners and staff get

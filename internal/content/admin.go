@@ -55,6 +55,7 @@ type snapshot struct {
 	PublishAt       *time.Time      `json:"publish_at"`
 	PublishedAt     *time.Time      `json:"published_at"`
 	CommentsEnabled bool            `json:"comments_enabled"`
+	Featured        bool            `json:"featured"`
 	TagIDs          []string        `json:"tag_ids"`
 	AuthorIDs       []string        `json:"author_ids"`
 	Blocks          json.RawMessage `json:"blocks"`
@@ -65,7 +66,7 @@ func snapshotOf(a Article, tagIDs, authorIDs []string) (string, error) {
 		Slug: a.Slug, Lang: a.Lang, Title: a.Title, Standfirst: a.Standfirst,
 		SectionID: a.SectionID, PhotoID: a.PhotoID, SourceName: a.Source.Name, SourceURL: a.Source.URL,
 		Access: a.Access, PreviewBreak: a.PreviewBreak, Status: a.Status,
-		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt, CommentsEnabled: a.CommentsEnabled,
+		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt, CommentsEnabled: a.CommentsEnabled, Featured: a.Featured,
 		TagIDs: nonNilIDs(tagIDs), AuthorIDs: nonNilIDs(authorIDs), Blocks: a.Body.Blocks,
 	})
 	if err != nil {
@@ -431,6 +432,7 @@ type ArticlePatch struct {
 	PreviewBreak      *int
 	ClearPreviewBreak bool // remove the editor's paywall point
 	CommentsEnabled   *bool
+	Featured          *bool
 	TagIDs            *[]string
 	AuthorIDs         *[]string
 	Body              *[]blocks.Block
@@ -509,21 +511,59 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 	if err != nil {
 		return Article{}, missing(err, errNoArticle.Detail)
 	}
+	ps, err := s.prepareSave(cur, p, expectVersion)
+	if err != nil {
+		return Article{}, err
+	}
+	if err := s.checkSave(ctx, &ps); err != nil {
+		return Article{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error { return s.writeSave(tx, ps, editor, action, nil) })
+	s.changed()
+	if err != nil {
+		return Article{}, fmt.Errorf("%s article %s: %w", action, id, err)
+	}
+	return s.afterSave(ctx, ps)
+}
+
+// preparedSave is a save checked and rendered, ready to be written: the
+// stored article (cur), what it becomes (a), the input it was made from.
+type preparedSave struct {
+	cur, a        Article
+	in            ArticleInput
+	p             ArticlePatch
+	expectVersion int
+	correction    string
+	now           time.Time
+	// revisionAt is when the revision says the save was made (now).
+	revisionAt time.Time
+	// errs are the field errors found so far; checkSave adds those of the
+	// body's photos at photosAt (after the schedule's, as the newsroom
+	// reads them) and refuses the save when there are any.
+	errs     []fault.FieldError
+	photosAt int
+}
+
+// prepareSave applies p to cur (the stored article, with its tags and
+// authors), checks the result and renders it, without a query. An
+// expectVersion of 0 is cur's version; another one that differs is
+// ErrStale.
+func (s *Service) prepareSave(cur Article, p ArticlePatch, expectVersion int) (preparedSave, error) {
 	if expectVersion == 0 {
 		expectVersion = cur.Version
 	}
 	if cur.Version != expectVersion {
-		return Article{}, ErrStale
+		return preparedSave{}, ErrStale
 	}
 	var body []blocks.Block
 	if err := json.Unmarshal(cur.Body.Blocks, &body); err != nil {
-		return Article{}, fmt.Errorf("decode body of %s: %w", id, err)
+		return preparedSave{}, fmt.Errorf("decode body of %s: %w", cur.ID, err)
 	}
 	in := ArticleInput{
 		Lang: cur.Lang, Slug: cur.Slug, TranslationKey: cur.TranslationKey,
 		Title: cur.Title, Standfirst: cur.Standfirst, SectionID: cur.SectionID, PhotoID: cur.PhotoID,
 		Source: cur.Source, Access: cur.Access, PreviewBreak: cur.PreviewBreak, Status: cur.Status,
-		PublishAt: cur.PublishAt, CommentsEnabled: cur.CommentsEnabled, Body: body,
+		PublishAt: cur.PublishAt, CommentsEnabled: cur.CommentsEnabled, Featured: cur.Featured, Body: body,
 	}
 	for _, t := range cur.Tags {
 		in.TagIDs = append(in.TagIDs, t.ID)
@@ -539,6 +579,7 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 	setIf(&in.Source, p.Source)
 	setIf(&in.Access, p.Access)
 	setIf(&in.CommentsEnabled, p.CommentsEnabled)
+	setIf(&in.Featured, p.Featured)
 	setIf(&in.TagIDs, p.TagIDs)
 	setIf(&in.AuthorIDs, p.AuthorIDs)
 	setIf(&in.Body, p.Body)
@@ -560,15 +601,10 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 		errs = append(errs, fe...)
 	}
 	in.PublishAt = publishAt
-	if p.Body != nil {
-		fe, err := s.checkBodyPhotos(ctx, in.Body)
-		if err != nil {
-			return Article{}, err
-		}
-		errs = append(errs, fe...)
-	}
-	if errs, err = fault.Collect(errs, in.validate()); err != nil {
-		return Article{}, err
+	photosAt := len(errs)
+	errs, err := fault.Collect(errs, in.validate())
+	if err != nil {
+		return preparedSave{}, err
 	}
 	status := in.Status
 	if visible(status, publishedAt, now) {
@@ -577,98 +613,131 @@ func (s *Service) saveOnce(ctx context.Context, id string, p ArticlePatch, expec
 	}
 	correction, fe := checkCorrection(p.Correction, cur, Article{Status: status, PublishedAt: publishedAt}, now)
 	errs = append(errs, fe...)
-	if len(errs) > 0 {
-		return Article{}, fault.Invalid(errs...)
-	}
 
 	a := cur
 	a.Title, a.Standfirst = strings.TrimSpace(in.Title), strings.TrimSpace(in.Standfirst)
 	a.Slug, a.SectionID, a.PhotoID, a.Source = in.Slug, in.SectionID, in.PhotoID, in.Source
 	a.Access, a.PreviewBreak, a.Status = in.Access, in.PreviewBreak, status
 	a.PublishAt, a.PublishedAt = publishAt, publishedAt
-	a.CommentsEnabled = in.CommentsEnabled
+	a.CommentsEnabled, a.Featured = in.CommentsEnabled, in.Featured
 	a.Version, a.UpdatedAt = expectVersion+1, now
-	if err := s.render(&a, in.Body); err != nil {
-		return Article{}, err
+	if len(errs) == 0 {
+		if err := s.render(&a, in.Body); err != nil {
+			return preparedSave{}, err
+		}
 	}
+	return preparedSave{cur: cur, a: a, in: in, p: p, expectVersion: expectVersion, correction: correction,
+		now: now, revisionAt: now, errs: errs, photosAt: photosAt}, nil
+}
 
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if a.Slug != cur.Slug {
-			if err := checkSlugFree(tx, a.Lang, a.Slug, a.ID); err != nil {
-				return err
-			}
-		}
-		row := toArticleRow(a)
-		res := tx.Model(&articleRow{}).Where("id = ? AND version = ?", a.ID, expectVersion).Updates(map[string]any{
-			"title": row.Title, "standfirst": row.Standfirst, "slug": row.Slug,
-			"section_id": row.SectionID, "photo_id": row.PhotoID,
-			"source_name": row.SourceName, "source_url": row.SourceURL,
-			"access": row.Access, "preview_break": row.PreviewBreak, "status": row.Status,
-			"publish_at": row.PublishAt, "published_at": row.PublishedAt,
-			"comments_enabled": row.CommentsEnabled,
-			"word_count":       row.WordCount, "reading_minutes": row.ReadingMinutes,
-			"body_blocks": row.BodyBlocks, "body_html": row.BodyHTML, "body_text": row.BodyText,
-			"preview_blocks": row.PreviewBlocks, "preview_html": row.PreviewHTML, "preview_text": row.PreviewText,
-			"preview_words": row.PreviewWords, "preview_truncated": row.PreviewTruncated,
-			"updated_at": row.UpdatedAt,
-			"version":    gorm.Expr("version + 1"),
-		})
-		if res.Error != nil {
-			return notFound(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return ErrStale
-		}
-		if err := indexArticle(tx, s.db.Dialect, a); err != nil {
+// checkSave checks what prepareSave could not without a query (the photos
+// of a new body) and refuses the save with every field error found.
+func (s *Service) checkSave(ctx context.Context, ps *preparedSave) error {
+	if ps.p.Body != nil {
+		fe, err := s.checkBodyPhotos(ctx, ps.in.Body)
+		if err != nil {
 			return err
 		}
-		if p.TagIDs != nil {
-			if err := tx.Where("article_id = ?", a.ID).Delete(&articleTagRow{}).Error; err != nil {
-				return fmt.Errorf("replace tags: %w", err)
-			}
-			for i, tid := range in.TagIDs {
-				if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: tid, Position: i}).Error; err != nil {
-					return fmt.Errorf("tag %s: %w", tid, notFound(err))
-				}
-			}
-		}
-		if p.AuthorIDs != nil {
-			if err := tx.Where("article_id = ?", a.ID).Delete(&articleAuthorRow{}).Error; err != nil {
-				return fmt.Errorf("replace authors: %w", err)
-			}
-			for i, aid := range in.AuthorIDs {
-				if err := tx.Create(&articleAuthorRow{ArticleID: a.ID, AuthorID: aid, Position: i}).Error; err != nil {
-					return fmt.Errorf("author %s: %w", aid, notFound(err))
-				}
-			}
-		}
-		if a.Slug != cur.Slug {
-			// The old slug redirects from now on; the new one is no
-			// longer an old one of this article (A → B → A).
-			err := tx.Where("lang = ? AND slug IN ? AND article_id = ?", a.Lang, []string{cur.Slug, a.Slug}, a.ID).
-				Delete(&articleSlugRow{}).Error
-			if err != nil {
-				return fmt.Errorf("keep old slug: %w", err)
-			}
-			if err := tx.Create(&articleSlugRow{Lang: a.Lang, Slug: cur.Slug, ArticleID: a.ID, CreatedAt: now}).Error; err != nil {
-				return fmt.Errorf("keep old slug: %w", notFound(err))
-			}
-		}
-		if err := insertRevision(tx, a, in.TagIDs, in.AuthorIDs, editor, action); err != nil {
-			return err
-		}
-		if kind, ok := changeOf(cur, a, correction, now); ok {
-			return recordChange(tx, s.db.Dialect, Change{
-				ArticleID: a.ID, Kind: kind, Lang: a.Lang, Version: a.Version, Note: correction, At: now,
-			})
-		}
-		return nil
-	})
-	s.changed()
-	if err != nil {
-		return Article{}, fmt.Errorf("%s article %s: %w", action, id, err)
+		ps.errs = slices.Insert(ps.errs, ps.photosAt, fe...)
 	}
-	if p.TagIDs != nil || p.AuthorIDs != nil {
+	if len(ps.errs) > 0 {
+		return fault.Invalid(ps.errs...)
+	}
+	return nil
+}
+
+// writeSave writes a prepared save in tx: the conditional update on the
+// version (ErrStale when another save landed first), the search index, the
+// tags and authors when the patch names them, the old slug kept as a
+// redirect, the revision, then within (when not nil) and the change log,
+// which must come last (see recordChange).
+func (s *Service) writeSave(tx *gorm.DB, ps preparedSave, editor, action string, within func(tx *gorm.DB) error) error {
+	a, cur, in, p, now := ps.a, ps.cur, ps.in, ps.p, ps.now
+	if a.Slug != cur.Slug {
+		if err := checkSlugFree(tx, a.Lang, a.Slug, a.ID); err != nil {
+			return err
+		}
+	}
+	row := toArticleRow(a)
+	res := tx.Model(&articleRow{}).Where("id = ? AND version = ?", a.ID, ps.expectVersion).Updates(map[string]any{
+		"title": row.Title, "standfirst": row.Standfirst, "slug": row.Slug,
+		"translation_key": row.TranslationKey,
+		"section_id":      row.SectionID, "photo_id": row.PhotoID,
+		"source_name": row.SourceName, "source_url": row.SourceURL,
+		"access": row.Access, "preview_break": row.PreviewBreak, "status": row.Status,
+		"publish_at": row.PublishAt, "published_at": row.PublishedAt,
+		"comments_enabled": row.CommentsEnabled, "featured": row.Featured,
+		"word_count": row.WordCount, "reading_minutes": row.ReadingMinutes,
+		"body_blocks": row.BodyBlocks, "body_html": row.BodyHTML, "body_text": row.BodyText,
+		"preview_blocks": row.PreviewBlocks, "preview_html": row.PreviewHTML, "preview_text": row.PreviewText,
+		"preview_words": row.PreviewWords, "preview_truncated": row.PreviewTruncated,
+		"updated_at": row.UpdatedAt,
+		"version":    gorm.Expr("version + 1"),
+	})
+	if res.Error != nil {
+		return notFound(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrStale
+	}
+	if err := indexArticle(tx, s.db.Dialect, a); err != nil {
+		return err
+	}
+	if p.TagIDs != nil {
+		if err := tx.Where("article_id = ?", a.ID).Delete(&articleTagRow{}).Error; err != nil {
+			return fmt.Errorf("replace tags: %w", err)
+		}
+		for i, tid := range in.TagIDs {
+			if err := tx.Create(&articleTagRow{ArticleID: a.ID, TagID: tid, Position: i}).Error; err != nil {
+				return fmt.Errorf("tag %s: %w", tid, notFound(err))
+			}
+		}
+	}
+	if p.AuthorIDs != nil {
+		if err := tx.Where("article_id = ?", a.ID).Delete(&articleAuthorRow{}).Error; err != nil {
+			return fmt.Errorf("replace authors: %w", err)
+		}
+		for i, aid := range in.AuthorIDs {
+			if err := tx.Create(&articleAuthorRow{ArticleID: a.ID, AuthorID: aid, Position: i}).Error; err != nil {
+				return fmt.Errorf("author %s: %w", aid, notFound(err))
+			}
+		}
+	}
+	if a.Slug != cur.Slug {
+		// The old slug redirects from now on; the new one is no
+		// longer an old one of this article (A → B → A).
+		err := tx.Where("lang = ? AND slug IN ? AND article_id = ?", a.Lang, []string{cur.Slug, a.Slug}, a.ID).
+			Delete(&articleSlugRow{}).Error
+		if err != nil {
+			return fmt.Errorf("keep old slug: %w", err)
+		}
+		if err := tx.Create(&articleSlugRow{Lang: a.Lang, Slug: cur.Slug, ArticleID: a.ID, CreatedAt: now}).Error; err != nil {
+			return fmt.Errorf("keep old slug: %w", notFound(err))
+		}
+	}
+	rev := a
+	rev.UpdatedAt = ps.revisionAt
+	if err := insertRevision(tx, rev, in.TagIDs, in.AuthorIDs, editor, action); err != nil {
+		return err
+	}
+	if within != nil {
+		if err := within(tx); err != nil {
+			return err
+		}
+	}
+	if kind, ok := changeOf(cur, a, ps.correction, now); ok {
+		return recordChange(tx, s.db.Dialect, Change{
+			ArticleID: a.ID, Kind: kind, Lang: a.Lang, Version: a.Version, Note: ps.correction, At: now,
+		})
+	}
+	return nil
+}
+
+// afterSave returns the saved article with its read model, but for
+// translations.
+func (s *Service) afterSave(ctx context.Context, ps preparedSave) (Article, error) {
+	a := ps.a
+	if ps.p.TagIDs != nil || ps.p.AuthorIDs != nil {
 		a.Tags, a.Authors = nil, nil
 		if err := s.attach(ctx, []*Article{&a}); err != nil {
 			return Article{}, err

@@ -175,6 +175,7 @@ type Article struct {
 	PublishAt       *time.Time
 	PublishedAt     *time.Time
 	CommentsEnabled bool
+	Featured        bool // put forward by the newsroom (WordPress's sticky posts)
 	CommentCount    int
 	WordCount       int
 	ReadingMinutes  int

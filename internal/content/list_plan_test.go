@@ -35,18 +35,21 @@ func TestListPlans(t *testing.T) {
 
 	stmts := map[string]*gorm.DB{}
 	for name, f := range map[string]liveQuery{
-		"list":                {},
-		"list cursor":         {After: after},
-		"list section":        {SectionIDs: sections},
-		"list section cursor": {SectionIDs: sections, After: after},
-		"list subsection":     {SectionIDs: []string{"S3"}},
-		"list tag":            {TagSlug: "tag-1"},
-		"list tag cursor":     {TagSlug: "tag-1", After: after},
-		"list author":         {AuthorSlug: "author-2"},
-		"list author cursor":  {AuthorSlug: "author-2", After: after},
-		"list lang":           {Lang: "de"},
-		"list lang cursor":    {Lang: "de", After: after},
-		"list lang section":   {Lang: "fr", SectionIDs: sections},
+		"list":                 {},
+		"list cursor":          {After: after},
+		"list section":         {SectionIDs: sections},
+		"list section cursor":  {SectionIDs: sections, After: after},
+		"list subsection":      {SectionIDs: []string{"S3"}},
+		"list tag":             {TagSlug: "tag-1"},
+		"list tag cursor":      {TagSlug: "tag-1", After: after},
+		"list author":          {AuthorSlug: "author-2"},
+		"list author cursor":   {AuthorSlug: "author-2", After: after},
+		"list lang":            {Lang: "de"},
+		"list lang cursor":     {Lang: "de", After: after},
+		"list lang section":    {Lang: "fr", SectionIDs: sections},
+		"list featured":        {Featured: true},
+		"list featured cursor": {Featured: true, After: after},
+		"list featured lang":   {Featured: true, Lang: "en"},
 	} {
 		f.Limit = 20
 		stmts[name] = r.listLiveQuery(ctx, f, now)
@@ -116,7 +119,8 @@ func planFaults(dialect string, lines []string) []string {
 }
 
 // fillForPlans writes planArticles articles over four languages and seven
-// sections (S2 a subsection of S1), 90% of them published, one hourly,
+// sections (S2 a subsection of S1), 90% of them published, one hourly, one
+// in fifty featured,
 // each with two of twenty tags and one of nine authors, the change log's
 // rows, and analyses the tables.
 func fillForPlans(t *testing.T, db *store.DB, now time.Time) {
@@ -165,6 +169,7 @@ func fillForPlans(t *testing.T, db *store.DB, now time.Time) {
 			ID: id, Lang: langs[i%4], Slug: fmt.Sprintf("article-%d", i), TranslationKey: fmt.Sprintf("K%d", i/4),
 			Title: "Title", SectionID: &section, Access: string(AccessPublic), Status: status,
 			BodyBlocks: "[]", PreviewBlocks: "[]", Version: 1, CreatedAt: at, UpdatedAt: at,
+			Featured: i%50 == 7,
 		}
 		if status == string(StatusPublished) {
 			a.PublishedAt = &at

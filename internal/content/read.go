@@ -197,6 +197,8 @@ func (s *articleScan) targets(cols []string) ([]any, error) {
 			t = &s.publishedAt
 		case "comments_enabled":
 			t = &r.CommentsEnabled
+		case "featured":
+			t = &r.Featured
 		case "comment_count":
 			t = &r.CommentCount
 		case "word_count":

@@ -39,6 +39,7 @@ type Service struct {
 	now          func() time.Time
 	previewWords int
 	publicURL    string
+	sitePath     string // the canonical path of publicURL ("" at its root)
 
 	// gen counts writes, so that caches above the service can tell when
 	// what they hold may be stale.
@@ -66,7 +67,7 @@ func NewService(db *store.DB, opts Options) *Service {
 		opts.TaxonomyTTL = 10 * time.Second
 	}
 	return &Service{repo: repo{db: db}, db: db, now: opts.Now, previewWords: opts.PreviewWords, ttl: opts.TaxonomyTTL,
-		publicURL: strings.TrimSuffix(opts.PublicURL, "/")}
+		publicURL: strings.TrimSuffix(opts.PublicURL, "/"), sitePath: sitePathOf(opts.PublicURL)}
 }
 
 // CanonicalURL is where the publisher's site shows a: its language, then
@@ -394,8 +395,10 @@ type ListFilter struct {
 	Tag     string
 	Author  string
 	Lang    string
-	Limit   int
-	After   *Cursor
+	// Featured keeps the featured articles only.
+	Featured bool
+	Limit    int
+	After    *Cursor
 }
 
 // ListLive returns a page of live article summaries (no bodies), newest
@@ -439,6 +442,7 @@ type liveQuery struct {
 	TagSlug    string
 	AuthorSlug string
 	Lang       string
+	Featured   bool       // the public list only (search_docs has no such column)
 	From, To   *time.Time // publication time, From included, To excluded
 	Limit      int
 	After      *Cursor
@@ -450,7 +454,7 @@ type liveQuery struct {
 // author's are looked up when lookup is set, and otherwise left to the
 // statement that filters on them (one query the fewer each).
 func (s *Service) resolve(ctx context.Context, f ListFilter, lookup bool) (liveQuery, error) {
-	q := liveQuery{Lang: f.Lang, Limit: f.Limit, After: f.After}
+	q := liveQuery{Lang: f.Lang, Featured: f.Featured, Limit: f.Limit, After: f.After}
 	if f.Query != nil {
 		q.Match = &match{query: *f.Query, full: f.Full}
 	}

@@ -31,6 +31,7 @@ type ArticleInput struct {
 	Status          Status
 	PublishAt       *time.Time // for scheduled; for published, the publication time (now when nil)
 	CommentsEnabled bool
+	Featured        bool
 	Body            []blocks.Block
 	TagIDs          []string
 	AuthorIDs       []string
@@ -178,7 +179,7 @@ func (s *Service) newArticle(in ArticleInput) (Article, error) {
 		Title: strings.TrimSpace(in.Title), Standfirst: strings.TrimSpace(in.Standfirst),
 		SectionID: in.SectionID, PhotoID: in.PhotoID, Source: in.Source,
 		Access: in.Access, PreviewBreak: in.PreviewBreak, Status: in.Status,
-		CommentsEnabled: in.CommentsEnabled, Version: 1, CreatedAt: now, UpdatedAt: now,
+		CommentsEnabled: in.CommentsEnabled, Featured: in.Featured, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	if a.TranslationKey == "" {
 		a.TranslationKey = a.ID
@@ -272,6 +273,19 @@ func (s *Service) CreateAuthor(ctx context.Context, a Author) (Author, error) {
 
 // CreatePhoto stores a photo's metadata (its files are already in the media store).
 func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
+	p, err := s.CreatePhotoTx(s.db.Write(ctx), p)
+	if err != nil {
+		return Photo{}, err
+	}
+	s.changed()
+	return p, nil
+}
+
+// CreatePhotoTx is CreatePhoto inside the caller's transaction tx, so that
+// an importer stores the photo and its reference (PutExternalRefTx) in one
+// commit: a run cut short between the two would store the photo again on
+// the next. Call Changed after the commit.
+func (s *Service) CreatePhotoTx(tx *gorm.DB, p Photo) (Photo, error) {
 	now := s.Now()
 	p.ID, p.Version, p.CreatedAt, p.UpdatedAt = NewID(), 1, now, now
 	p.Caption, p.Credit, p.Alt = xmlchar.Text(p.Caption), xmlchar.Line(p.Credit), xmlchar.Text(p.Alt)
@@ -285,10 +299,9 @@ func (s *Service) CreatePhoto(ctx context.Context, p Photo) (Photo, error) {
 		Caption: p.Caption, Credit: p.Credit, Alt: p.Alt, SourceURL: p.SourceURL,
 		Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.db.Write(ctx).Create(&row).Error; err != nil {
+	if err := tx.Create(&row).Error; err != nil {
 		return Photo{}, fmt.Errorf("create photo: %w", notFound(err))
 	}
-	s.changed()
 	return p, nil
 }
 
@@ -310,7 +323,7 @@ func toArticleRow(a Article) articleRow {
 		SourceName: a.Source.Name, SourceURL: a.Source.URL,
 		Access: string(a.Access), PreviewBreak: a.PreviewBreak, Status: string(a.Status),
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
-		CommentsEnabled: a.CommentsEnabled, CommentCount: a.CommentCount,
+		CommentsEnabled: a.CommentsEnabled, Featured: a.Featured, CommentCount: a.CommentCount,
 		WordCount: a.WordCount, ReadingMinutes: a.ReadingMinutes,
 		BodyBlocks: string(a.Body.Blocks), BodyHTML: a.Body.HTML, BodyText: a.Body.Text,
 		PreviewBlocks: string(a.Preview.Blocks), PreviewHTML: a.Preview.HTML, PreviewText: a.Preview.Text,

@@ -21,6 +21,10 @@ var (
 	// request, and the same request may succeed a moment later. The store
 	// wraps it; domains pass it on.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrGone is something that existed and is no more (an old path of
+	// the site whose article was deleted or withdrawn): unlike a
+	// not-found, it is known, and will not come back by asking again.
+	ErrGone = errors.New("gone")
 )
 
 // FieldError is one invalid field of a write: its path in the request
@@ -69,6 +73,9 @@ func Stale(detail string) *Error { return &Error{kind: ErrStale, Detail: detail}
 // Unavailable is the fault of a request that may succeed a moment later
 // (a dependency busy or not answering); detail says what to wait for.
 func Unavailable(detail string) *Error { return &Error{kind: ErrUnavailable, Detail: detail} }
+
+// Gone is a gone fault saying what is gone.
+func Gone(detail string) *Error { return &Error{kind: ErrGone, Detail: detail} }
 
 // Unauthenticated is a refusal for want of valid credentials; code names
 // which (such as "invalid_credentials").

@@ -19,12 +19,13 @@ func TestKindsSurviveWrapping(t *testing.T) {
 		{fault.Invalid(fault.Field("title", "is required")), fault.ErrInvalid},
 		{fault.Unauthenticated("invalid_credentials", "wrong"), fault.ErrUnauthenticated},
 		{fault.Forbidden("comments_closed", "closed"), fault.ErrForbidden},
+		{fault.Gone("deleted"), fault.ErrGone},
 	} {
 		wrapped := fmt.Errorf("save x: %w", tc.err)
 		if !errors.Is(wrapped, tc.kind) {
 			t.Errorf("%v: not %v once wrapped", tc.err, tc.kind)
 		}
-		for _, other := range []error{fault.ErrNotFound, fault.ErrConflict, fault.ErrStale, fault.ErrInvalid, fault.ErrUnauthenticated, fault.ErrForbidden} {
+		for _, other := range []error{fault.ErrNotFound, fault.ErrConflict, fault.ErrStale, fault.ErrInvalid, fault.ErrUnauthenticated, fault.ErrForbidden, fault.ErrGone} {
 			if !errors.Is(other, tc.kind) && errors.Is(wrapped, other) {
 				t.Errorf("%v is also %v", tc.err, other)
 			}
