@@ -116,6 +116,16 @@ bench-tools:
 	$(GO) build -trimpath -o bin/floor ./loadtest/floor
 	$(GO) build -trimpath -o bin/benchreport ./internal/cmd/benchreport
 
+## bench-import: masthead import wordpress over a synthetic export (IMPORT_POSTS 20000 posts, 5 comments each, IMPORT_ATTACHMENTS 5000 photos) into a fresh SQLite database, then again (nothing changes): posts per second and peak RSS (/usr/bin/time)
+IMPORT_POSTS ?= 20000
+IMPORT_ATTACHMENTS ?= 5000
+bench-import: build
+	rm -rf tmp/import-bench && mkdir -p tmp/import-bench
+	$(GO) run ./internal/cmd/wxrgen -out tmp/import-bench -posts $(IMPORT_POSTS) -comments 5 -attachments $(IMPORT_ATTACHMENTS)
+	ls -l tmp/import-bench/export.xml
+	/usr/bin/time -f 'first run: %e s, peak RSS %M KB' bin/masthead import wordpress tmp/import-bench/export.xml --uploads tmp/import-bench/uploads --data tmp/import-bench/data --log-level warn 2>tmp/import-bench/first.err | tee tmp/import-bench/first.out; tail -1 tmp/import-bench/first.err
+	/usr/bin/time -f 'second run: %e s, peak RSS %M KB' bin/masthead import wordpress tmp/import-bench/export.xml --uploads tmp/import-bench/uploads --data tmp/import-bench/data --log-level warn 2>tmp/import-bench/second.err | tee tmp/import-bench/second.out; tail -1 tmp/import-bench/second.err
+
 ## bench-go: the Go benchmarks
 bench-go:
 	$(GO) test $(GOTAGS) -run='^$$' -bench=. -benchmem ./...

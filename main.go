@@ -43,6 +43,7 @@ commands:
   token     print a signed token for a role and a subject
   user      create an account (password on stdin), set its role or its subscription end
   seed      write a generated archive of --articles N articles (fr, en, de, ru) into an empty database
+  import    "import wordpress EXPORT.xml": bring a WordPress site in: posts, categories, tags, authors, photos, comments, old links
   health    exit 0 when the server at --addr answers /healthz (for container health checks)
   backup    copy the SQLite database, its media and the signing key into a new folder, while serving
   restore   bring a backup folder back into the data folder (stop the server first; --force over data)
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

@@ -48,7 +48,7 @@ const MaxPathBytes = 2048
 // pathQueryKeys are the query parameters a canonical path keeps, in the
 // order one is chosen when several are given: WordPress's plain links to
 // a post, a page, an attachment page and a category archive.
-var pathQueryKeys = []string{"p", "page_id", "attachment_id", "cat"}
+var pathQueryKeys = []string{"p", "page_id", "attachment_id", "cat", "tag"}
 
 // CanonicalPath is the one form under which a path of the old site is
 // recorded (PutPaths, ImportedArticle.Paths) and looked up (Resolve), so
@@ -68,8 +68,9 @@ var pathQueryKeys = []string{"p", "page_id", "attachment_id", "cat"}
 //     CanonicalPath(CanonicalPath(p)) == CanonicalPath(p);
 //   - the query is dropped, but for one of WordPress's plain links:
 //     p=N, page_id=N, attachment_id=N or cat=N (N a positive integer, kept
-//     without leading zeros; the first of them in that order when there
-//     are several), kept as "?p=N"; "/index.php?p=N" is "/?p=N".
+//     without leading zeros) or tag=SLUG (decoded, NFC, lower case, and
+//     escaped again); the first of them in that order when there are
+//     several, kept as "?p=N"; "/index.php?p=N" is "/?p=N".
 //
 // The error says what is wrong with the path, in words that follow the
 // parameter's name ("must start with /").
@@ -152,6 +153,13 @@ func canonicalQuery(q string) string {
 			continue
 		}
 		v, err = url.QueryUnescape(v)
+		if k == "tag" {
+			if v = norm.NFC.String(strings.ToLower(norm.NFC.String(strings.TrimSpace(v)))); err == nil && v != "" && len(v) <= 200 &&
+				utf8.ValidString(v) && !strings.ContainsFunc(v, unicode.IsControl) {
+				found[k] = url.QueryEscape(v)
+			}
+			continue
+		}
 		if err != nil || v == "" || len(v) > 19 || strings.Trim(v, "0123456789") != "" {
 			continue
 		}
