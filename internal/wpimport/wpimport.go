@@ -22,16 +22,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/sync/errgroup"
 	"gorm.io/gorm"
 
 	"masthead/internal/comments"
@@ -65,6 +68,9 @@ type Options struct {
 	// among Languages (default fr, en, de, ru, es, it).
 	DetectLang bool
 	Languages  []string
+	// Workers is how many photos are made at once (2 when 0; the media
+	// store's decode slots bound them too).
+	Workers int
 	// DryRun reads and converts everything and writes nothing.
 	DryRun bool
 	// Progress receives a progress bar (a terminal) or lines; nil: none.
@@ -137,7 +143,7 @@ type run struct {
 	atts         map[int64]*attachment
 	urls         *wordpress.AttachmentURLs
 	photos       map[int64]string  // attachment → photo id (imported or reused)
-	failed       map[int64]bool    // attachments that could not be imported
+	mu           sync.Mutex        // the report and photos, while photos are imported
 	sections     map[string]string // WordPress category slug → section id
 	tags         map[string]string // WordPress tag slug → tag id
 	slugOf       map[string]string // section or tag id → its slug here
@@ -151,8 +157,11 @@ type run struct {
 // Run imports the export at path.
 func Run(ctx context.Context, path string, svc Services, o Options) (*Report, error) {
 	start := time.Now()
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
 	r := &run{svc: svc, o: o, atts: map[int64]*attachment{}, urls: wordpress.NewAttachmentURLs(),
-		photos: map[int64]string{}, failed: map[int64]bool{}, sections: map[string]string{}, tags: map[string]string{}, slugOf: map[string]string{}, sectionSlugs: map[string]string{},
+		photos: map[int64]string{}, sections: map[string]string{}, tags: map[string]string{}, slugOf: map[string]string{}, sectionSlugs: map[string]string{},
 		authors: map[string]string{}, strict: bluemonday.StrictPolicy(), now: time.Now().UTC()}
 	r.rep = &Report{DryRun: o.DryRun, Skipped: map[string]int{}, UnknownShortcodes: map[string]int{}}
 	if o.DetectLang {
@@ -177,10 +186,10 @@ func Run(ctx context.Context, path string, svc Services, o Options) (*Report, er
 	if err := r.taxonomy(ctx); err != nil {
 		return r.rep, err
 	}
-	if err := r.posts(ctx, path, posts); err != nil {
+	if err := r.importPhotos(ctx); err != nil {
 		return r.rep, err
 	}
-	if err := r.attachmentPaths(ctx); err != nil {
+	if err := r.posts(ctx, path, posts); err != nil {
 		return r.rep, err
 	}
 	r.rep.Elapsed = time.Since(start)
@@ -737,27 +746,60 @@ func (r *run) text(s string) string {
 	return htmlText(r.strict.Sanitize(s))
 }
 
-// photoFor imports attachments on demand: the photo of an attachment an
-// earlier run imported, or a new one from the uploads folder.
-func (r *run) photoFor(ctx context.Context) func(int64, string) (string, bool) {
+// photoFor finds the photos of attachments (imported before the posts,
+// by importPhotos).
+func (r *run) photoFor(context.Context) func(int64, string) (string, bool) {
 	return func(id int64, _ string) (string, bool) {
-		if id <= 0 {
-			return "", false
-		}
-		if p, ok := r.photos[id]; ok {
-			return p, true
-		}
-		if r.failed[id] {
-			return "", false
-		}
-		p, err := r.photo(ctx, id)
-		if err != nil || p == "" {
-			r.failed[id] = true
-			return "", false
-		}
-		r.photos[id] = p
-		return p, true
+		p, ok := r.photos[id]
+		return p, ok
 	}
+}
+
+// imageExts are the files importPhotos takes: what media stores.
+var imageExts = []string{".jpg", ".jpeg", ".png", ".gif", ".webp"}
+
+// importPhotos makes a photo of every image attachment (or finds the one
+// an earlier run made), Workers at a time: each with its reference and
+// its attachment pages, in a transaction of its own, before any post
+// that shows it is written.
+func (r *run) importPhotos(ctx context.Context) error {
+	ids := make([]int64, 0, len(r.atts))
+	for id, a := range r.atts {
+		if slices.Contains(imageExts, strings.ToLower(path.Ext(firstNonEmpty(a.file, a.url)))) {
+			ids = append(ids, id)
+		} else {
+			r.rep.Skipped["attachment not an image"]++
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	var bar *progress.Bar
+	if r.o.Progress != nil {
+		bar = progress.New(r.o.Progress, len(ids), "photos")
+		defer bar.Done()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(r.o.Workers, 1))
+	for _, id := range ids {
+		g.Go(func() error {
+			p, err := r.photo(gctx, id)
+			if err != nil {
+				return err
+			}
+			r.mu.Lock()
+			if p != "" {
+				r.photos[id] = p
+			}
+			r.mu.Unlock()
+			if bar != nil {
+				bar.Add(1)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
 }
 
 func (r *run) photo(ctx context.Context, id int64) (string, error) {
@@ -765,7 +807,7 @@ func (r *run) photo(ctx context.Context, id int64) (string, error) {
 	key := strconv.FormatInt(id, 10)
 	if pid, _, err := cs.ExternalRef(ctx, r.source, content.KindPhoto, key); err == nil {
 		if _, err := cs.Photo(ctx, pid); err == nil {
-			r.rep.PhotosReused++
+			r.tally(func(rep *Report) { rep.PhotosReused++ })
 			return pid, nil
 		}
 	} else if !errors.Is(err, fault.ErrNotFound) {
@@ -786,11 +828,11 @@ func (r *run) photo(ctx context.Context, id int64) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		r.rep.BadFiles = append(r.rep.BadFiles, Skip{ID: id, Title: a.file, Why: err.Error()})
+		r.bad(id, a.file, err)
 		return "", nil
 	}
 	if r.o.DryRun {
-		r.rep.Photos++
+		r.tally(func(rep *Report) { rep.Photos++ })
 		return ulid.Make().String(), nil
 	}
 	meta := content.Photo{Caption: r.text(a.caption), Credit: a.credit, Alt: strings.TrimSpace(a.alt), SourceURL: a.url}
@@ -810,6 +852,14 @@ func (r *run) photo(ctx context.Context, id int64) (string, error) {
 			if ph, err = cs.CreatePhotoTx(tx, meta); err != nil {
 				return err
 			}
+			// Its attachment pages lead to it from now on.
+			paths := make([]content.LegacyPath, len(a.paths))
+			for i, p := range a.paths {
+				paths[i] = content.LegacyPath{Path: p, Kind: content.KindPhoto, TargetID: ph.ID, Source: r.source}
+			}
+			if err := cs.PutPathsTx(tx, paths); err != nil {
+				return err
+			}
 			return cs.PutExternalRefTx(tx, content.ExternalRef{Source: r.source, Kind: content.KindPhoto, ExternalID: key, TargetID: ph.ID})
 		})
 	})
@@ -818,20 +868,33 @@ func (r *run) photo(ctx context.Context, id int64) (string, error) {
 	}
 	if err != nil {
 		if errors.Is(err, media.ErrUnsupported) || errors.Is(err, media.ErrTooLarge) {
-			r.rep.BadFiles = append(r.rep.BadFiles, Skip{ID: id, Title: a.file, Why: err.Error()})
+			r.bad(id, a.file, err)
 			return "", nil
 		}
 		return "", fmt.Errorf("attachment %d (%s): %w", id, a.file, err)
 	}
-	r.rep.Photos++
+	r.tally(func(rep *Report) { rep.Photos++; rep.Paths += len(a.paths) })
 	return ph.ID, nil
 }
 
 func (r *run) missing(file, url string) {
-	r.rep.MissingCount++
-	if len(r.rep.MissingFiles) < maxListed {
-		r.rep.MissingFiles = append(r.rep.MissingFiles, firstNonEmpty(file, url))
-	}
+	r.tally(func(rep *Report) {
+		rep.MissingCount++
+		if len(rep.MissingFiles) < maxListed {
+			rep.MissingFiles = append(rep.MissingFiles, firstNonEmpty(file, url))
+		}
+	})
+}
+
+func (r *run) bad(id int64, file string, err error) {
+	r.tally(func(rep *Report) { rep.BadFiles = append(rep.BadFiles, Skip{ID: id, Title: file, Why: err.Error()}) })
+}
+
+// tally changes the report under the lock the photo workers share.
+func (r *run) tally(f func(*Report)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f(r.rep)
 }
 
 // uploadPath is the file of an attachment in the uploads folder; false
@@ -864,26 +927,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%d bytes: larger than %d", st.Size(), limit)
 	}
 	return io.ReadAll(io.LimitReader(f, limit))
-}
-
-// attachmentPaths records the attachment pages of the imported photos.
-func (r *run) attachmentPaths(ctx context.Context) error {
-	if r.o.DryRun {
-		return nil
-	}
-	var paths []content.LegacyPath
-	ids := make([]int64, 0, len(r.photos))
-	for id := range r.photos {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		for _, p := range r.atts[id].paths {
-			paths = append(paths, content.LegacyPath{Path: p, Kind: content.KindPhoto, TargetID: r.photos[id], Source: r.source})
-		}
-	}
-	r.rep.Paths += len(paths)
-	return r.svc.Content.PutPaths(ctx, paths)
 }
 
 // access is the most restrictive level the rules give the post.

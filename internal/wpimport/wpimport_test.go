@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +32,9 @@ type env struct {
 	svc wpimport.Services
 }
 
-func newEnv(t *testing.T) env {
+func newEnv(t *testing.T) env { return newEnvB(t) }
+
+func newEnvB(t testing.TB) env {
 	t.Helper()
 	db := storetest.Open(t)
 	cs := content.NewService(db, content.Options{})
@@ -408,5 +411,43 @@ func TestParseAccessRule(t *testing.T) {
 		if _, err := wpimport.ParseAccessRule(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// TestImportStaysInUploads: an attachment whose file name climbs out of
+// the uploads folder is reported missing, never read.
+func TestImportStaysInUploads(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	up := uploads(t)
+	// A real image beside the uploads folder, where "../" would reach.
+	data, err := os.ReadFile(filepath.Join(up, "2026", "03", "regates-2026.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(up), "outside.jpg"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), "<wp:meta_value><![CDATA[2026/03/regates-2026.jpg]]>", "<wp:meta_value><![CDATA[../outside.jpg]]>", 1)
+	if text == string(raw) {
+		t.Fatal("the edit did not apply")
+	}
+	file := filepath.Join(t.TempDir(), "climb.xml")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := wpimport.Run(context.Background(), file, e.svc, options(t, up))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Photos != 1 || rep.MissingCount != 2 || !slices.Contains(rep.MissingFiles, "../outside.jpg") {
+		t.Errorf("photos %d, missing %d %v", rep.Photos, rep.MissingCount, rep.MissingFiles)
+	}
+	if a := articleOf(t, e, "101"); a.PhotoID != nil {
+		t.Errorf("post 101 got a photo from outside the uploads folder: %s", *a.PhotoID)
 	}
 }
