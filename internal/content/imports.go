@@ -477,13 +477,19 @@ func (s *Service) groupKey(tx *gorm.DB, im ImportedArticle, id, lang, own string
 	if err != nil {
 		return "", false, err
 	}
-	var n int64
-	err = tx.Model(&articleRow{}).Where("translation_key = ? AND lang = ? AND id <> ?", ref.TargetID, lang, id).Count(&n).Error
+	// The group's few articles, by the translation index alone: with the
+	// language in the condition, SQLite's planner took a language index
+	// and counted through every article in that language (the import
+	// slowed as the archive grew).
+	var members []struct{ ID, Lang string }
+	err = tx.Model(&articleRow{}).Select("id", "lang").Where("translation_key = ?", ref.TargetID).Scan(&members).Error
 	if err != nil {
 		return "", false, fmt.Errorf("check translations: %w", err)
 	}
-	if n > 0 {
-		return own, true, nil
+	for _, m := range members {
+		if m.Lang == lang && m.ID != id {
+			return own, true, nil
+		}
 	}
 	return ref.TargetID, false, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"masthead/internal/wordpress"
@@ -19,8 +20,11 @@ func BenchmarkImport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const posts = 1000
-	if err := wordpress.WriteSynthetic(f, wordpress.SyntheticOptions{Posts: posts, CommentsPerPost: 5, Attachments: 250, Seed: 1, Polylang: true}); err != nil {
+	posts := 1000
+	if n, err := strconv.Atoi(os.Getenv("IMPORT_BENCH_POSTS")); err == nil && n > 0 {
+		posts = n
+	}
+	if err := wordpress.WriteSynthetic(f, wordpress.SyntheticOptions{Posts: posts, CommentsPerPost: 5, Attachments: posts / 4, Seed: 1, Polylang: true}); err != nil {
 		b.Fatal(err)
 	}
 	f.Close()
