@@ -499,13 +499,7 @@ func (r *Reader) readTerm(kind string) (Term, error) {
 		default:
 			return r.skip()
 		}
-		var err error
-		if multi {
-			*field, err = r.multiline()
-		} else {
-			*field, err = r.line()
-		}
-		return err
+		return r.into(field, multi)
 	})
 	tm.ID, _ = strconv.ParseInt(id, 10, 64)
 	tm.Slug, tm.Parent = DecodeSlug(tm.Slug), DecodeSlug(tm.Parent)
@@ -626,13 +620,7 @@ func (r *Reader) readItem() (Item, error) {
 		if field == nil {
 			return r.skip()
 		}
-		var err error
-		if multi {
-			*field, err = r.multiline()
-		} else {
-			*field, err = r.line()
-		}
-		return err
+		return r.into(field, multi)
 	})
 	if err != nil {
 		return Item{}, err
@@ -718,13 +706,7 @@ func (r *Reader) readComment(it *Item) (Comment, error) {
 		default:
 			return r.skip()
 		}
-		var err error
-		if multi {
-			*field, err = r.multiline()
-		} else {
-			*field, err = r.line()
-		}
-		return err
+		return r.into(field, multi)
 	})
 	note := func(format string, args ...any) {
 		it.Notes = append(it.Notes, fmt.Sprintf("comment %s: ", id)+fmt.Sprintf(format, args...))
@@ -773,4 +755,15 @@ func parseDate(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// into reads the element's text into *field: all of its lines when multi,
+// else one line.
+func (r *Reader) into(field *string, multi bool) (err error) {
+	if multi {
+		*field, err = r.multiline()
+	} else {
+		*field, err = r.line()
+	}
+	return err
 }
